@@ -1,0 +1,153 @@
+// `npm start` (and `npm run dev` with --dev): the whole system on one machine. Brings up
+// PostgreSQL and Temporal (embedded unless DATABASE_URL / TEMPORAL_ADDRESS say otherwise),
+// migrates, builds when sources changed, then runs and supervises the worker and the web server.
+// Ctrl-C stops everything in order: web and worker first, Temporal, then PostgreSQL.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { readSettings } from '../src/lib/server/config.ts';
+import { connectDatabase } from '../src/lib/server/db/connect.ts';
+import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
+import { buildIfStale } from './build.ts';
+import { isPortFree } from './engines/ports.ts';
+import { startEmbeddedPostgres } from './engines/postgres.ts';
+import { stopChild, writePidFile } from './engines/processes.ts';
+import { startTemporalDevServer } from './engines/temporal.ts';
+import { requireNode } from './node-version.ts';
+
+const dev = process.argv.includes('--dev');
+const say = (line: string) => console.log(`[tributary] ${line}`);
+const root = path.resolve(import.meta.dirname, '..');
+
+requireNode();
+const settings = readSettings();
+mkdirSync(path.join(settings.dataDir, 'run'), { recursive: true });
+
+const stops: Array<() => Promise<void>> = [];
+const children = new Set<ChildProcess>();
+let shuttingDown = false;
+
+async function shutdown(code: number): Promise<never> {
+	if (!shuttingDown) {
+		shuttingDown = true;
+		say('stopping…');
+		await Promise.all([...children].map((child) => stopChild(child, 'SIGTERM', 15_000)));
+		for (const stop of stops.reverse()) await stop().catch((error) => say(`while stopping: ${String(error)}`));
+		say('stopped');
+	}
+	process.exit(code);
+}
+process.on('SIGINT', () => (shuttingDown ? process.exit(130) : void shutdown(0)));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+	await main();
+} catch (error) {
+	console.error(`\n[tributary] ${error instanceof Error ? error.message : String(error)}\n`);
+	await shutdown(1);
+}
+
+async function main() {
+	if (!(await isPortFree(settings.port, '0.0.0.0'))) {
+		throw new Error(`Port ${settings.port} is already in use. Set PORT to another port, e.g. PORT=3100 npm start.`);
+	}
+
+	let databaseUrl = settings.databaseUrl;
+	if (databaseUrl) {
+		say(`PostgreSQL: DATABASE_URL (${redact(databaseUrl)})`);
+	} else {
+		say('starting embedded PostgreSQL…');
+		const postgres = await startEmbeddedPostgres(settings.dataDir);
+		stops.push(postgres.stop);
+		databaseUrl = postgres.url;
+	}
+	const database = connectDatabase(databaseUrl, { max: 2, name: 'tributary-migrate' });
+	try {
+		const applied = await migrateToLatest(database.db);
+		if (applied.length > 0) say(`database migrated: ${applied.join(', ')}`);
+	} finally {
+		await database.close();
+	}
+
+	let temporalAddress = settings.temporalAddress;
+	let temporalUiUrl = settings.temporalUiUrl;
+	if (temporalAddress) {
+		say(`Temporal: TEMPORAL_ADDRESS (${temporalAddress})`);
+	} else {
+		say('starting the Temporal dev server…');
+		const temporal = await startTemporalDevServer(settings.dataDir, say);
+		stops.push(temporal.stop);
+		temporalAddress = temporal.address;
+		temporalUiUrl ??= temporal.uiUrl;
+	}
+
+	if (!dev) await buildIfStale(root, say);
+
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		DATABASE_URL: databaseUrl,
+		TEMPORAL_ADDRESS: temporalAddress,
+		TEMPORAL_UI_URL: temporalUiUrl ?? '',
+		TRIBUTARY_DATA_DIR: settings.dataDir,
+		PORT: String(settings.port),
+		NODE_ENV: dev ? 'development' : 'production',
+	};
+
+	const worker = supervise('worker', path.join(root, 'worker/index.ts'), [], env);
+	const web = dev
+		? supervise('web', path.join(root, 'node_modules/vite/bin/vite.js'), ['dev', '--port', String(settings.port), '--strictPort'], env)
+		: supervise('web', path.join(root, 'server/index.ts'), [], env);
+	await Promise.all([worker, web]);
+
+	console.log('');
+	say(`app:         http://localhost:${settings.port}`);
+	say(`system page: http://localhost:${settings.port}/system`);
+	if (temporalUiUrl) say(`Temporal UI: ${temporalUiUrl}`);
+	if (!settings.databaseUrl) say(`database:    ${databaseUrl}`);
+	say('press Ctrl-C to stop');
+}
+
+/**
+ * Runs a Node program and restarts it when it dies unexpectedly (a crashed or killed worker comes
+ * back, and Temporal hands it the work it was doing). Resolves when the first run is ready.
+ */
+function supervise(name: string, file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+	const pidFile = path.join(settings.dataDir, 'run', `${name}.pid`);
+	let restarts = 0;
+	return new Promise((resolveReady, rejectReady) => {
+		let ready = false;
+		const launch = () => {
+			const child = fork(file, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+			children.add(child);
+			writePidFile(pidFile, child.pid);
+			child.on('message', (message: { type?: string }) => {
+				if (message?.type === 'ready' && !ready) {
+					ready = true;
+					resolveReady();
+				}
+			});
+			// Vite does not send "ready"; its dev server is up once it prints its banner.
+			if (file.endsWith('vite.js')) setTimeout(() => !ready && ((ready = true), resolveReady()), 3_000);
+			child.once('exit', (code, signal) => {
+				children.delete(child);
+				if (shuttingDown) return;
+				if (!ready) return rejectReady(new Error(`The ${name} stopped while starting (${signal ?? `exit ${code}`}).`));
+				restarts++;
+				const delay = Math.min(1_000 * restarts, 10_000);
+				say(`${name} stopped (${signal ?? `exit ${code}`}); restarting in ${delay / 1000} s`);
+				setTimeout(() => !shuttingDown && launch(), delay);
+			});
+		};
+		launch();
+	});
+}
+
+function redact(url: string): string {
+	try {
+		const parsed = new URL(url);
+		if (parsed.password) parsed.password = '***';
+		return parsed.toString();
+	} catch {
+		return 'unparsable URL';
+	}
+}

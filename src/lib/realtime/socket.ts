@@ -1,0 +1,13 @@
+// The browser's one Socket.IO connection, opened on first use.
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents } from './events.ts';
+
+export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let socket: RealtimeSocket | undefined;
+
+export function realtimeSocket(): RealtimeSocket {
+	// Websocket only, like the server: no sticky sessions needed behind a load balancer.
+	socket ??= io({ transports: ['websocket'] });
+	return socket;
+}

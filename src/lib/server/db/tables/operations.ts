@@ -1,0 +1,20 @@
+import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { OperationStage, OperationState } from '#lib/operations/operation.ts';
+
+export interface OperationsTable {
+	id: Generated<string>;
+	kind: string;
+	scope: string;
+	state: OperationState;
+	stages: ColumnType<OperationStage[], string, string>;
+	current_item: string | null;
+	started_by: string | null;
+	started_at: ColumnType<Date, never, never>;
+	ended_at: ColumnType<Date | null, never, Date | null>;
+	error: string | null;
+	result: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+	workflow_id: string;
+	revision: Generated<number>;
+}
+
+export type OperationRow = Selectable<OperationsTable>;

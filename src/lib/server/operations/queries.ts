@@ -1,0 +1,159 @@
+// Queries on the operations table. Every write bumps `revision` so browsers can order events.
+import { sql, type Kysely } from 'kysely';
+import type { Operation, OperationStage, OperationState } from '#lib/operations/operation.ts';
+import type { Database } from '#lib/server/db/database.ts';
+import type { OperationRow } from '#lib/server/db/tables/operations.ts';
+
+export function toOperation(row: OperationRow): Operation {
+	return {
+		id: row.id,
+		kind: row.kind,
+		scope: row.scope,
+		state: row.state,
+		stages: row.stages,
+		currentItem: row.current_item,
+		startedBy: row.started_by,
+		startedAt: row.started_at.toISOString(),
+		endedAt: row.ended_at?.toISOString() ?? null,
+		error: row.error,
+		result: row.result,
+		workflowId: row.workflow_id,
+		revision: row.revision
+	};
+}
+
+export class OperationAlreadyRunningError extends Error {
+	readonly running: Operation;
+	constructor(running: Operation) {
+		super(`This is already running (started ${running.startedAt}).`);
+		this.running = running;
+	}
+}
+
+export interface NewOperation {
+	id?: string;
+	kind: string;
+	scope: string;
+	stages: OperationStage[];
+	startedBy: string | null;
+	workflowId: (id: string) => string;
+}
+
+/** Inserts a running operation; refuses when one of the same kind and scope is still running. */
+export async function insertOperation(db: Kysely<Database>, input: NewOperation): Promise<Operation> {
+	const id = input.id ?? crypto.randomUUID();
+	const row = await db
+		.insertInto('operations')
+		.values({
+			id,
+			kind: input.kind,
+			scope: input.scope,
+			state: 'running',
+			stages: JSON.stringify(input.stages),
+			current_item: null,
+			started_by: input.startedBy,
+			error: null,
+			result: null,
+			workflow_id: input.workflowId(id)
+		})
+		.onConflict((oc) => oc.columns(['kind', 'scope']).where('state', '=', 'running').doNothing())
+		.returningAll()
+		.executeTakeFirst();
+	if (row) return toOperation(row);
+	const running = await findRunningOperation(db, input.kind, input.scope);
+	if (running) throw new OperationAlreadyRunningError(running);
+	// The running one ended between the two statements: try once more.
+	return insertOperation(db, { ...input, id });
+}
+
+export async function findRunningOperation(db: Kysely<Database>, kind: string, scope: string): Promise<Operation | undefined> {
+	const row = await db
+		.selectFrom('operations')
+		.selectAll()
+		.where('kind', '=', kind)
+		.where('scope', '=', scope)
+		.where('state', '=', 'running')
+		.executeTakeFirst();
+	return row && toOperation(row);
+}
+
+export async function getOperation(db: Kysely<Database>, id: string): Promise<Operation | undefined> {
+	const row = await db.selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
+	return row && toOperation(row);
+}
+
+export async function listOperations(
+	db: Kysely<Database>,
+	filter: { scope: string; kind?: string; limit: number }
+): Promise<Operation[]> {
+	let query = db.selectFrom('operations').selectAll().where('scope', '=', filter.scope);
+	if (filter.kind) query = query.where('kind', '=', filter.kind);
+	const rows = await query.orderBy('started_at', 'desc').limit(filter.limit).execute();
+	return rows.map(toOperation);
+}
+
+export interface ProgressUpdate {
+	stage: string;
+	done: number;
+	total?: number;
+	currentItem?: string | null;
+}
+
+/**
+ * Records progress of one stage. Counts never move backwards: a retried activity that resumes
+ * from an older checkpoint must not make the bar jump back. A finished operation is left as it is.
+ */
+export async function recordProgress(
+	db: Kysely<Database>,
+	id: string,
+	update: ProgressUpdate
+): Promise<Operation | undefined> {
+	return db.transaction().execute(async (trx) => {
+		const row = await trx.selectFrom('operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+		if (!row || row.state !== 'running') return undefined;
+		const stages = row.stages.map((stage) =>
+			stage.key === update.stage
+				? {
+						...stage,
+						total: update.total ?? stage.total,
+						done: Math.max(stage.done, Math.min(update.done, update.total ?? stage.total))
+					}
+				: stage
+		);
+		const updated = await trx
+			.updateTable('operations')
+			.set({
+				stages: JSON.stringify(stages),
+				current_item: update.currentItem === undefined ? row.current_item : update.currentItem,
+				revision: sql`revision + 1`
+			})
+			.where('id', '=', id)
+			.returningAll()
+			.executeTakeFirstOrThrow();
+		return toOperation(updated);
+	});
+}
+
+/** Ends a running operation. Idempotent: ending an ended one changes nothing and returns it. */
+export async function finishOperation(
+	db: Kysely<Database>,
+	id: string,
+	outcome: { state: Exclude<OperationState, 'running'>; error?: string | null; result?: Record<string, unknown> | null }
+): Promise<Operation | undefined> {
+	const row = await db
+		.updateTable('operations')
+		.set({
+			state: outcome.state,
+			error: outcome.error ?? null,
+			result: outcome.result ? JSON.stringify(outcome.result) : null,
+			ended_at: sql`now()`,
+			current_item: null,
+			revision: sql`revision + 1`
+		})
+		.where('id', '=', id)
+		.where('state', '=', 'running')
+		.returningAll()
+		.executeTakeFirst();
+	if (row) return toOperation(row);
+	return getOperation(db, id);
+}

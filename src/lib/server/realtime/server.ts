@@ -1,0 +1,80 @@
+// The one module that knows how Socket.IO crosses processes. Today it is
+// @socket.io/postgres-adapter (LISTEN/NOTIFY), which serves one modest cluster; a larger one swaps
+// in a Redis-streams or NATS adapter here and nowhere else.
+import os from 'node:os';
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/postgres-adapter';
+import type pg from 'pg';
+import { Server } from 'socket.io';
+import type {
+	ClientToServerEvents,
+	InterServerEvents,
+	RealtimePeer,
+	ServerToClientEvents,
+	SocketData
+} from '#lib/realtime/events.ts';
+import { systemRoom } from '#lib/realtime/events.ts';
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface RealtimeOptions {
+	role: RealtimePeer['role'];
+	/** Where adapter errors go; they must never reach browsers. */
+	onError: (error: Error) => void;
+}
+
+/**
+ * A Socket.IO server joined to the cluster through Postgres. Without an HTTP server (the worker)
+ * it only broadcasts: its events reach the browsers connected to every web process.
+ */
+export function createRealtimeServer(pool: pg.Pool, options: RealtimeOptions): RealtimeServer {
+	const io: RealtimeServer = new Server({
+		// Websocket only: long-polling would need sticky sessions behind a load balancer.
+		transports: ['websocket'],
+		serveClient: false
+	});
+	io.adapter(createAdapter(pool, { errorHandler: options.onError, heartbeatInterval: 5_000 }));
+	const self: RealtimePeer = { role: options.role, pid: process.pid, host: os.hostname() };
+	io.on('realtime.pinged', (_sentAt, reply) => reply(self));
+	return io;
+}
+
+/** Serves browsers on an HTTP server (the web process, and Vite's dev server). */
+export function attachRealtime(httpServer: HttpServer, pool: pg.Pool, onError: (error: Error) => void): RealtimeServer {
+	const io = createRealtimeServer(pool, { role: 'web', onError });
+	io.attach(httpServer);
+	io.on('connection', (socket) => {
+		void socket.join(systemRoom);
+	});
+	return io;
+}
+
+/**
+ * Asks every other process in the cluster to answer; proves the path through Postgres both ways.
+ * Returns whoever answered within the adapter's 5 s (a process that just died is still counted
+ * as a member until its heartbeats stop, so it only delays the answer).
+ */
+export function pingCluster(io: RealtimeServer): Promise<RealtimePeer[]> {
+	return new Promise((resolve) => {
+		io.serverSideEmit('realtime.pinged', Date.now(), (_error: Error | null, peers: RealtimePeer[]) => resolve(peers ?? []));
+	});
+}
+
+/**
+ * Whether the adapter's LISTEN connection is up. The adapter keeps it private; this is the one
+ * place that looks inside, so an adapter upgrade breaks one function, loudly, in a test.
+ */
+export function isListening(io: RealtimeServer): boolean {
+	const adapter = io.of('/').adapter as unknown as { client?: { client?: unknown } };
+	return adapter.client?.client !== undefined;
+}
+
+/** Leaves the cluster: releases the LISTEN connection; closes the HTTP side when there is one. */
+export async function closeRealtime(io: RealtimeServer): Promise<void> {
+	// A server never attached to HTTP has no engine, and Server.close() would throw on it.
+	if ((io as unknown as { engine?: unknown }).engine) {
+		await io.close();
+	} else {
+		await io.of('/').adapter.close();
+	}
+}

@@ -1,0 +1,61 @@
+// The worker process: runs workflows and activities, broadcasts progress to every web process.
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { readSettings, requireSetting } from '#lib/server/config.ts';
+import { connectDatabase } from '#lib/server/db/connect.ts';
+import { createLogger } from '#lib/server/logger.ts';
+import { closeRealtime, createRealtimeServer } from '#lib/server/realtime/server.ts';
+import { createActivities } from './activities/index.ts';
+import { announceWorker } from './presence.ts';
+
+const log = createLogger('worker');
+// The SDK's own log (bundler output, state changes) only when something is wrong.
+Runtime.install({ logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'INFO' ? 'INFO' : 'WARN') });
+const settings = readSettings();
+
+const database = connectDatabase(requireSetting('DATABASE_URL', settings.databaseUrl), { name: 'tributary-worker' });
+const io = createRealtimeServer(database.pool, {
+	role: 'worker',
+	onError: (error) => log.warn({ err: error.message }, 'realtime adapter error')
+});
+const connection = await NativeConnection.connect({
+	address: requireSetting('TEMPORAL_ADDRESS', settings.temporalAddress)
+});
+const worker = await Worker.create({
+	connection,
+	namespace: settings.temporalNamespace,
+	taskQueue: settings.taskQueue,
+	identity: `${os.hostname()}:${process.pid}`,
+	workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+	activities: createActivities({ db: database.db, io })
+});
+
+const presence = announceWorker(database.db, settings.taskQueue, (error) =>
+	log.warn({ err: String(error) }, 'could not record worker presence')
+);
+await presence.first;
+
+let stopping = false;
+function stop(reason: string) {
+	if (stopping) return;
+	stopping = true;
+	log.info({ reason }, 'worker stopping');
+	worker.shutdown();
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
+// Started by `npm start`: end with the supervisor, never outlive it.
+process.on('disconnect', () => stop('supervisor went away'));
+
+log.info({ taskQueue: settings.taskQueue, pid: process.pid }, 'worker ready');
+process.send?.({ type: 'ready' });
+try {
+	await worker.run();
+} finally {
+	await presence.stop();
+	await closeRealtime(io);
+	await database.close();
+	await connection.close();
+	log.info('worker stopped');
+}
