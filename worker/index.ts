@@ -50,12 +50,18 @@ process.on('disconnect', () => stop('supervisor went away'));
 
 log.info({ taskQueue: settings.taskQueue, pid: process.pid }, 'worker ready');
 process.send?.({ type: 'ready' });
+let exitCode = 0;
 try {
 	await worker.run();
+} catch (error) {
+	log.error({ err: error instanceof Error ? error.message : String(error) }, 'worker failed');
+	exitCode = 1;
 } finally {
 	await presence.stop();
 	await closeRealtime(io);
 	await database.close();
 	await connection.close();
 	log.info('worker stopped');
+	// Timers of the Socket.IO adapter would keep the process alive after everything closed.
+	process.exit(exitCode);
 }

