@@ -12,13 +12,12 @@ export interface LiveOperationsOptions {
 
 export function createLiveOperations(loaded: () => Operation[], options: LiveOperationsOptions) {
 	let started = $state<Operation[]>([]);
-	let newer = $state<Record<string, OperationProgress>>({});
+	const newer = $state<Record<string, OperationProgress>>({});
 	let connected = $state(false);
 
 	const operations = $derived.by(() => {
 		const fromLoad = loaded();
-		const known = new Set(fromLoad.map((op) => op.id));
-		const all = [...started.filter((op) => !known.has(op.id)), ...fromLoad];
+		const all = [...started.filter((op) => !fromLoad.some((loadedOp) => loadedOp.id === op.id)), ...fromLoad];
 		return all
 			.map((op) => {
 				const event = newer[op.id];
