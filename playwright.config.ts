@@ -1,0 +1,55 @@
+// End-to-end: the whole system started the way a new user starts it (`node scripts/start.ts`, on
+// embedded defaults in a fresh data folder), driven in Debian's Chromium.
+import { mkdtempSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { defineConfig } from '@playwright/test';
+
+function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.once('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as net.AddressInfo;
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+// Chosen once in the runner; Playwright's workers load this file again and inherit the values.
+process.env.TRIBUTARY_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-'));
+process.env.TRIBUTARY_E2E_PORT ??= String(await freePort());
+const port = Number(process.env.TRIBUTARY_E2E_PORT);
+const baseURL = `http://localhost:${port}`;
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	testMatch: '**/*.e2e.ts',
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	timeout: 90_000,
+	reporter: [['list']],
+	use: {
+		baseURL,
+		trace: 'retain-on-failure',
+		launchOptions: {
+			executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+			args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-gpu']
+		}
+	},
+	webServer: {
+		command: 'node scripts/start.ts',
+		url: `${baseURL}/health`,
+		timeout: 300_000,
+		reuseExistingServer: false,
+		stdout: 'pipe',
+		gracefulShutdown: { signal: 'SIGINT', timeout: 30_000 },
+		env: {
+			PORT: String(port),
+			TRIBUTARY_DATA_DIR: process.env.TRIBUTARY_E2E_DATA_DIR,
+			LOG_LEVEL: 'warn'
+		}
+	}
+});

@@ -1,0 +1,78 @@
+// A person on the System page: runs the self-check, watches the bar move and the banner appear;
+// reloads mid-run; and the worker is killed under them and the run still ends.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+
+test.describe.configure({ mode: 'serial' });
+
+const firstBar = (page: Page) => page.getByRole('progressbar', { name: 'Postgres round trips' });
+const passedBanner = (page: Page) => page.getByRole('status').filter({ hasText: 'Self-check passed' });
+
+async function barValue(page: Page): Promise<number> {
+	return Number(await firstBar(page).getAttribute('aria-valuenow'));
+}
+
+/** Starts a run and waits until its first bar is at `atLeast` (the previous run's full bar does not count). */
+async function startAndWaitFor(page: Page, atLeast: number): Promise<void> {
+	await page.getByRole('button', { name: 'Run self-check' }).click();
+	await expect(page.getByRole('region', { name: 'Latest self-check' })).toContainText('Running');
+	await expect.poll(() => barValue(page), { intervals: [50], timeout: 20_000 }).toBeGreaterThanOrEqual(atLeast);
+}
+
+test('every component is up, and the self-check runs with live progress and a banner', async ({ page }) => {
+	await page.goto('/system');
+	for (const component of ['postgres', 'temporal', 'worker', 'realtime']) {
+		await expect(page.locator(`[data-component="${component}"]`)).toHaveAttribute('data-state', 'ok');
+	}
+	await expect(page.getByText('No self-check has run yet.')).toBeVisible();
+
+	await page.getByRole('button', { name: 'Run self-check' }).click();
+	// The bar advances while it runs: several distinct values below the end, seen without reload.
+	const seen = new Set<number>();
+	await expect
+		.poll(
+			async () => {
+				const value = await barValue(page);
+				if (value > 0 && value < 20) seen.add(value);
+				return seen.size;
+			},
+			{ intervals: [50], timeout: 20_000 }
+		)
+		.toBeGreaterThanOrEqual(3);
+
+	await expect(passedBanner(page)).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByRole('region', { name: 'Latest self-check' })).toContainText('Succeeded');
+	for (const bar of await page.getByRole('progressbar').all()) {
+		expect(await bar.getAttribute('aria-valuenow')).toBe(await bar.getAttribute('aria-valuemax'));
+	}
+	await expect(page.getByRole('button', { name: 'Run self-check' })).toBeEnabled();
+});
+
+test('a reload mid-run shows the progress so far from Postgres, then carries on live', async ({ page }) => {
+	await page.goto('/system');
+	await startAndWaitFor(page, 5);
+
+	// Read the server-rendered page before any script runs: the count comes from Postgres.
+	const html = await (await page.request.get('/system')).text();
+	const rendered = Number(/aria-label="Postgres round trips"[^>]*aria-valuenow="(\d+)"/.exec(html)?.[1]);
+	expect(rendered).toBeGreaterThanOrEqual(5);
+
+	await page.reload();
+	expect(await barValue(page)).toBeGreaterThanOrEqual(5);
+	await expect(passedBanner(page)).toBeVisible({ timeout: 30_000 });
+});
+
+test('the worker is killed mid-run; it restarts and the page shows the run completed', async ({ page }) => {
+	await page.goto('/system');
+	await startAndWaitFor(page, 3);
+
+	const pidFile = path.join(process.env.TRIBUTARY_E2E_DATA_DIR!, 'run', 'worker.pid');
+	const pid = Number(readFileSync(pidFile, 'utf8'));
+	process.kill(pid, 'SIGKILL');
+
+	// `npm start` restarts the worker; Temporal retries the interrupted check on it.
+	await expect(passedBanner(page)).toBeVisible({ timeout: 75_000 });
+	await expect(page.getByRole('region', { name: 'Latest self-check' })).toContainText('Succeeded');
+	expect(Number(readFileSync(pidFile, 'utf8'))).not.toBe(pid);
+});
