@@ -1,21 +1,10 @@
 // End-to-end: the whole system started the way a new user starts it (`node scripts/start.ts`, on
 // embedded defaults in a fresh data folder), driven in Debian's Chromium.
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
-
-function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const server = net.createServer();
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			const { port } = server.address() as net.AddressInfo;
-			server.close(() => resolve(port));
-		});
-	});
-}
+import { freePort } from './scripts/engines/ports.ts';
 
 // Chosen once in the runner; Playwright's workers load this file again and inherit the values.
 process.env.TRIBUTARY_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-'));

@@ -3,7 +3,7 @@
 import { createDatabase, databaseUrl, dropDatabase, startTestEngines } from '../tests/support/engines.ts';
 import { buildIfStale } from '../scripts/build.ts';
 import { requireNode } from '../scripts/node-version.ts';
-import { benchProgressToDom } from './p4/progress-to-dom.ts';
+import { benchProgressToBrowser } from './p4/progress-to-browser.ts';
 
 requireNode();
 const root = new URL('..', import.meta.url).pathname;
@@ -23,7 +23,7 @@ Object.assign(process.env, {
 const lines: string[] = [];
 let failed = false;
 try {
-	lines.push(await benchProgressToDom({ temporalAddress: engines.temporalAddress, taskQueue }));
+	lines.push(await benchProgressToBrowser({ temporalAddress: engines.temporalAddress, taskQueue }));
 } catch (error) {
 	failed = true;
 	console.error(`[bench] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -9,7 +9,7 @@ import { readSettings } from '../src/lib/server/config.ts';
 import { connectDatabase } from '../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { buildIfStale } from './build.ts';
-import { isPortFree } from './engines/ports.ts';
+import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
 import { stopChild, writePidFile } from './engines/processes.ts';
 import { startTemporalDevServer } from './engines/temporal.ts';
@@ -126,8 +126,13 @@ function supervise(name: string, file: string, args: string[], env: NodeJS.Proce
 					resolveReady();
 				}
 			});
-			// Vite does not send "ready"; its dev server is up once it prints its banner.
-			if (file.endsWith('vite.js')) setTimeout(() => !ready && ((ready = true), resolveReady()), 3_000);
+			// Vite sends no "ready" message: its dev server is ready once its port answers.
+			if (file.endsWith('vite.js')) {
+				waitForPort(settings.port, 60_000).then(
+					() => !ready && ((ready = true), resolveReady()),
+					(error: Error) => rejectReady(error)
+				);
+			}
 			child.once('exit', (code, signal) => {
 				children.delete(child);
 				if (shuttingDown) return;

@@ -65,7 +65,7 @@ async function startOperation(page: Page, label: string, io: Parameters<typeof b
 	return operation;
 }
 
-export async function benchProgressToDom(env: { temporalAddress: string; taskQueue: string }): Promise<string> {
+export async function benchProgressToBrowser(env: { temporalAddress: string; taskQueue: string }): Promise<string> {
 	const log = createLogger('bench');
 	const web = await startWebServer({ port: await freePort(), host: '127.0.0.1', log });
 	const url = `http://127.0.0.1:${(web.server.address() as { port: number }).port}`;
