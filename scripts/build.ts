@@ -22,8 +22,12 @@ export async function buildIfStale(root: string, say: (line: string) => void): P
 	await new Promise<void>((resolve, reject) => {
 		const child = spawn(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], {
 			cwd: root,
-			stdio: 'inherit'
+			stdio: ['ignore', 'pipe', 'pipe']
 		});
-		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`The build failed (exit ${code}).`))));
+		// The build's chatter ("run npm run preview…") would mislead here: show it only on failure.
+		let output = '';
+		child.stdout.on('data', (chunk) => (output += chunk));
+		child.stderr.on('data', (chunk) => (output += chunk));
+		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`The build failed (exit ${code}):\n${output}`))));
 	});
 }
