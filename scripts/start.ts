@@ -9,6 +9,7 @@ import { readSettings } from '../src/lib/server/config.ts';
 import { connectDatabase } from '../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { buildIfStale } from './build.ts';
+import { readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
 import { stopChild, writePidFile } from './engines/processes.ts';
@@ -65,6 +66,13 @@ async function main() {
 	try {
 		const applied = await migrateToLatest(database.db);
 		if (applied.length > 0) say(`database migrated: ${applied.join(', ')}`);
+		// Demo data only in the embedded database, and only while it has no organisation yet: never
+		// in a database you configured.
+		const empty = !(await database.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst());
+		if (!settings.databaseUrl && empty) {
+			saveDemoSignIns(settings.dataDir, await seedDemo(database.db));
+			say('demo organisations and users created');
+		}
 	} finally {
 		await database.close();
 	}
@@ -103,7 +111,10 @@ async function main() {
 	say(`app:         http://localhost:${settings.port}`);
 	say(`system page: http://localhost:${settings.port}/system`);
 	if (temporalUiUrl) say(`Temporal UI: ${temporalUiUrl}`);
-	if (!settings.databaseUrl) say(`database:    ${databaseUrl}`);
+	if (!settings.databaseUrl) {
+		say(`database:    ${databaseUrl}`);
+		for (const signIn of readDemoSignIns(settings.dataDir)) console.log(signInLine(signIn));
+	}
 	say('press Ctrl-C to stop');
 }
 

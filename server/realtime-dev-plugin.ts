@@ -2,6 +2,7 @@
 import type { Plugin } from 'vite';
 import type { Server as HttpServer } from 'node:http';
 import { attachRealtime } from '../src/lib/server/realtime/server.ts';
+import { authenticateSocket } from '../src/lib/server/auth/cookie-header.ts';
 import { closeRuntime, database, setRealtime } from '../src/lib/server/runtime.ts';
 
 export function realtimeDevPlugin(): Plugin {
@@ -11,7 +12,12 @@ export function realtimeDevPlugin(): Plugin {
 		configureServer(server) {
 			const httpServer = server.httpServer as HttpServer | null;
 			if (!httpServer || !process.env.DATABASE_URL) return;
-			setRealtime(attachRealtime(httpServer, database().pool, (error) => server.config.logger.warn(`realtime: ${error.message}`)));
+			setRealtime(
+				attachRealtime(httpServer, database().pool, {
+					onError: (error) => server.config.logger.warn(`realtime: ${error.message}`),
+					authenticate: authenticateSocket
+				})
+			);
 			// Every config reload builds a new dev server: release this one's sockets and pool.
 			httpServer.once('close', () => void closeRuntime());
 		}

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { authenticateSocket } from '#lib/server/auth/cookie-header.ts';
 import type { Logger } from '#lib/server/logger.ts';
 import { attachRealtime, type RealtimeServer } from '#lib/server/realtime/server.ts';
 import { closeRuntime, database, setRealtime } from '#lib/server/runtime.ts';
@@ -32,7 +33,10 @@ export async function startWebServer(options: { port: number; host: string; log:
 		if (trustOwnHeader) req.headers[ownProtocolHeader] = 'http';
 		handler(req, res);
 	});
-	const io = attachRealtime(server, database().pool, (error) => log.warn({ err: error.message }, 'realtime adapter error'));
+	const io = attachRealtime(server, database().pool, {
+		onError: (error) => log.warn({ err: error.message }, 'realtime adapter error'),
+		authenticate: authenticateSocket
+	});
 	setRealtime(io);
 
 	await new Promise<void>((resolve, reject) => {

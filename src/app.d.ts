@@ -1,8 +1,14 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
+import type { SignedInUser } from '#lib/accounts/user.ts';
+
 declare global {
 	namespace App {
 		interface Error {
 			message: string;
+		}
+		interface Locals {
+			user: SignedInUser | null;
+			sessionId: string | null;
 		}
 	}
 }

@@ -9,10 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { chromium, type Page } from 'playwright-core';
 import type { OperationProgress } from '../../src/lib/operations/operation.ts';
+import { organizationRoom } from '../../src/lib/realtime/events.ts';
 import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
 import { insertOperation } from '../../src/lib/server/operations/queries.ts';
 import { createLogger } from '../../src/lib/server/logger.ts';
 import { database } from '../../src/lib/server/runtime.ts';
+import { seedDemo } from '../../scripts/demo-data.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
 import { stopChild } from '../../scripts/engines/processes.ts';
 import { startWebServer } from '../../server/web-server.ts';
@@ -52,8 +54,9 @@ function latencies(emittedAt: number[], marks: Array<[number, number]>): number[
 	});
 }
 
-async function startOperation(page: Page, label: string, io: Parameters<typeof broadcastStarted>[0]) {
+async function startOperation(page: Page, label: string, io: Parameters<typeof broadcastStarted>[0], organizationId: string) {
 	const operation = await insertOperation(database().db, {
+		organizationId,
 		kind: `bench.${label.replace(/\W+/g, '-')}`,
 		scope: 'system',
 		stages: [{ key: 'events', label, done: 0, total: events }],
@@ -80,13 +83,22 @@ export async function benchProgressToBrowser(env: { temporalAddress: string; tas
 	});
 	const connection = await Connection.connect({ address: env.temporalAddress });
 	try {
+		const signIns = await seedDemo(database().db);
+		const manager = signIns.find((s) => s.level === 'manage')!;
+		const organizationId = (
+			await database().db.selectFrom('organizations').select('id').where('name', '=', manager.organization).executeTakeFirstOrThrow()
+		).id;
 		const page = await browser.newPage();
-		await page.goto(`${url}/system`);
+		await page.goto(`${url}/sign-in?next=/system`);
+		await page.getByLabel('Email').fill(manager.email);
+		await page.getByLabel('Password').fill(manager.password);
+		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.waitForURL('**/system');
 		await page.waitForFunction(() => document.querySelector('[data-component="realtime"]'));
 		await observeBars(page);
 
 		// Through an activity.
-		const measured = await startOperation(page, 'Bench activity events', web.io);
+		const measured = await startOperation(page, 'Bench activity events', web.io, organizationId);
 		const client = new Client({ connection });
 		const emittedByActivity = await client.workflow.execute<typeof progressBenchWorkflow>('progressBenchWorkflow', {
 			taskQueue: env.taskQueue,
@@ -96,11 +108,12 @@ export async function benchProgressToBrowser(env: { temporalAddress: string; tas
 		await page.waitForTimeout(500);
 
 		// Bare emit from inside the web process, same payload shape, no write, no adapter hop.
-		const bare = await startOperation(page, 'Bench bare events', web.io);
+		const bare = await startOperation(page, 'Bench bare events', web.io, organizationId);
 		const emittedBare: number[] = [];
 		for (let done = 1; done <= events; done++) {
 			const progress: OperationProgress = {
 				id: bare.id,
+				organizationId,
 				kind: bare.kind,
 				scope: bare.scope,
 				state: 'running',
@@ -109,7 +122,7 @@ export async function benchProgressToBrowser(env: { temporalAddress: string; tas
 				revision: bare.revision + done
 			};
 			emittedBare.push(performance.timeOrigin + performance.now());
-			web.io.to('system').emit('operation.progressed', progress);
+			web.io.to(organizationRoom(organizationId)).emit('operation.progressed', progress);
 			await new Promise((r) => setTimeout(r, intervalMs));
 		}
 		await page.waitForTimeout(500);

@@ -13,8 +13,6 @@ import { isAlive, run, stopChild, stopLeftover } from './processes.ts';
 export interface RunningPostgres {
 	url: string;
 	port: number;
-	/** True when this call ran initdb: a brand-new database (the start script seeds demo data then). */
-	created: boolean;
 	stop(): Promise<void>;
 }
 
@@ -59,7 +57,6 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	// (a private temporary folder is 0700).
 	if (user.uid !== undefined) chmodSync(stateDir, statSync(stateDir).mode | 0o011);
 
-	let created = false;
 	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
 		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 		const password = randomBytes(18).toString('base64url');
@@ -81,7 +78,6 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 		} finally {
 			writeFileSync(initPassword, '');
 		}
-		created = true;
 	}
 	const password = readFileSync(passwordFile, 'utf8').trim();
 
@@ -114,7 +110,6 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	return {
 		url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
 		port,
-		created,
 		// SIGINT is PostgreSQL's "fast" shutdown: sessions end, data is flushed, the next start is clean.
 		stop: () => (isAlive(server.pid ?? -1) ? stopChild(server, 'SIGINT', 30_000) : Promise.resolve())
 	};

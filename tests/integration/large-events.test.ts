@@ -1,21 +1,25 @@
 // Events over NOTIFY's 8,000-byte limit travel through socket_io_attachments (created by a
 // migration). Without that table they were lost and the database error reached browsers.
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/lib/operations/operation.ts';
-import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
 import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
 import { closeRealtime, createRealtimeServer, type RealtimeServer } from '../../src/lib/server/realtime/server.ts';
-import { createTestSystem, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { connectSocket, createTestSystem, demoUser, signIn, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
 let broadcaster: RealtimeServer;
+let viewer: string;
+let organizationId: string;
 const adapterErrors: Error[] = [];
 
 beforeAll(async () => {
 	system = await createTestSystem();
+	const demo = await system.seedDemo();
 	web = await system.startWeb();
+	const { email, password } = demoUser(demo, 'viewer@acme.example');
+	viewer = await signIn(web.url, email, password);
+	organizationId = (await system.database.db.selectFrom('organizations').select('id').where('name', '=', 'Acme').executeTakeFirstOrThrow()).id;
 	// This test process plays the worker: a Socket.IO server without HTTP, joined through Postgres.
 	broadcaster = createRealtimeServer(system.database.pool, { role: 'worker', onError: (e) => adapterErrors.push(e) });
 });
@@ -26,11 +30,11 @@ afterAll(async () => {
 
 describe('large events across processes', () => {
 	it('delivers a 50 kB event from another process to a browser socket', async () => {
-		const client: Socket<ServerToClientEvents> = connect(web.url, { transports: ['websocket'] });
-		await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+		const client = await connectSocket(web.url, viewer);
 		const received = new Promise<Operation>((resolve) => client.once('operation.started', resolve));
 		const operation: Operation = {
 			id: crypto.randomUUID(),
+			organizationId,
 			kind: 'test.large',
 			scope: 'system',
 			state: 'running',

@@ -5,11 +5,14 @@ import {
 	OperationAlreadyRunningError,
 	recordProgress
 } from '../../src/lib/server/operations/queries.ts';
+import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
 import { createTestSystem, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
+let organizationId: string;
 beforeAll(async () => {
 	system = await createTestSystem();
+	organizationId = (await createOrganization(system.database.db, 'Operations test')).id;
 });
 afterAll(() => system?.stop());
 
@@ -20,6 +23,7 @@ const stages = [
 
 function newOperation(scope: string) {
 	return insertOperation(system.database.db, {
+		organizationId,
 		kind: 'test.kind',
 		scope,
 		stages,

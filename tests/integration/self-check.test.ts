@@ -1,22 +1,35 @@
 // The self-check end to end: a form post to a real web process starts a Temporal workflow, a real
 // worker runs it, its progress reaches a Socket.IO client and lands in Postgres.
-import { io as connect, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operation, OperationProgress } from '../../src/lib/operations/operation.ts';
 import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
 import { getOperation } from '../../src/lib/server/operations/queries.ts';
-import { createTestSystem, submitAction, waitFor, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
+import {
+	connectSocket,
+	createTestSystem,
+	demoUser,
+	signIn,
+	submitAction,
+	waitFor,
+	type RunningProcess,
+	type RunningWeb,
+	type TestSystem
+} from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
 let worker: RunningProcess;
 let client: Socket<ServerToClientEvents>;
+let manager: string;
 
 beforeAll(async () => {
 	system = await createTestSystem();
+	const demo = await system.seedDemo();
 	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
-	client = connect(web.url, { transports: ['websocket'] });
-	await new Promise<void>((resolve) => client.once('connect', () => resolve()));
+	const { email, password } = demoUser(demo, 'manager@acme.example');
+	manager = await signIn(web.url, email, password);
+	client = await connectSocket(web.url, manager);
 });
 afterAll(async () => {
 	client?.close();
@@ -43,7 +56,7 @@ describe('system self-check', () => {
 		client.on('operation.started', (op) => started.push(op));
 		client.on('operation.progressed', (p) => progressed.push(p));
 
-		const response = await submitAction(web.url, '/system?/runSelfCheck');
+		const response = await submitAction(web.url, '/system?/runSelfCheck', {}, manager);
 		expect(response.type).toBe('success');
 		const operationId = response.data?.operationId as string;
 
@@ -64,8 +77,8 @@ describe('system self-check', () => {
 	});
 
 	it('refuses a second self-check while one runs, with a message', async () => {
-		const first = await submitAction(web.url, '/system?/runSelfCheck');
-		const second = await submitAction(web.url, '/system?/runSelfCheck');
+		const first = await submitAction(web.url, '/system?/runSelfCheck', {}, manager);
+		const second = await submitAction(web.url, '/system?/runSelfCheck', {}, manager);
 		expect(first.type).toBe('success');
 		expect(second).toMatchObject({ type: 'failure', status: 409, data: { message: expect.stringContaining('already running') } });
 		const id = first.data?.operationId as string;

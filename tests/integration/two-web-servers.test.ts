@@ -1,36 +1,34 @@
 // SPEC B8: two web processes and one worker share Postgres and Temporal. A browser connected to
 // web server 2 sees the progress of a self-check started through web server 1.
-import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operation, OperationProgress } from '../../src/lib/operations/operation.ts';
-import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
-import { createTestSystem, submitAction, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { connectSocket, createTestSystem, demoUser, signIn, submitAction, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web1: RunningWeb;
 let web2: RunningWeb;
+let manager: string;
 
 beforeAll(async () => {
 	system = await createTestSystem();
+	const demo = await system.seedDemo();
 	[web1, web2] = await Promise.all([system.startWeb(), system.startWeb(), system.startWorker()]);
+	const { email, password } = demoUser(demo, 'manager@acme.example');
+	// A session made through one web process is good on every other.
+	manager = await signIn(web1.url, email, password);
 });
 afterAll(() => system?.stop());
 
-function listen(url: string): Promise<Socket<ServerToClientEvents>> {
-	const socket: Socket<ServerToClientEvents> = connect(url, { transports: ['websocket'] });
-	return new Promise((resolve) => socket.once('connect', () => resolve(socket)));
-}
-
 describe('several web processes', () => {
 	it('relays the worker’s progress to a client of the other web server', async () => {
-		const [client1, client2] = await Promise.all([listen(web1.url), listen(web2.url)]);
+		const [client1, client2] = await Promise.all([connectSocket(web1.url, manager), connectSocket(web2.url, manager)]);
 		const progressed: OperationProgress[] = [];
 		client2.on('operation.progressed', (p) => progressed.push(p));
 		const started = new Promise<Operation>((resolve) => client2.once('operation.started', resolve));
 		const finished = new Promise<Operation>((resolve) => client2.once('operation.finished', resolve));
 		const finishedOn1 = new Promise<Operation>((resolve) => client1.once('operation.finished', resolve));
 
-		const response = await submitAction(web1.url, '/system?/runSelfCheck');
+		const response = await submitAction(web1.url, '/system?/runSelfCheck', {}, manager);
 		const id = response.data?.operationId as string;
 
 		expect((await started).id).toBe(id);

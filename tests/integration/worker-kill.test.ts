@@ -2,21 +2,25 @@
 // retries the interrupted activity, which resumes from its last heartbeat, and the operation ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOperation } from '../../src/lib/server/operations/queries.ts';
-import { createTestSystem, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
+let manager: string;
 
 beforeAll(async () => {
 	system = await createTestSystem();
+	const demo = await system.seedDemo();
 	web = await system.startWeb();
+	const { email, password } = demoUser(demo, 'manager@acme.example');
+	manager = await signIn(web.url, email, password);
 });
 afterAll(() => system?.stop());
 
 describe('worker killed mid-run', () => {
 	it('completes the self-check after a restart, every stage counted once', async () => {
 		const first = await system.startWorker();
-		const response = await submitAction(web.url, '/system?/runSelfCheck');
+		const response = await submitAction(web.url, '/system?/runSelfCheck', {}, manager);
 		const id = response.data?.operationId as string;
 
 		// Kill it once it is visibly mid-way through the first stage.

@@ -5,10 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'devalue';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
 import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
 import { stopChild } from '../../scripts/engines/processes.ts';
+import { seedDemo, type DemoSignIn } from '../../scripts/demo-data.ts';
 import { createDatabase, databaseUrl, dropDatabase } from './engines.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -28,6 +31,8 @@ export interface RunningWeb extends RunningProcess {
 export interface TestSystem {
 	env: NodeJS.ProcessEnv;
 	database: DatabaseHandle;
+	/** The demo organisations and users, with their passwords. */
+	seedDemo(): Promise<DemoSignIn[]>;
 	startWorker(): Promise<RunningProcess>;
 	startWeb(): Promise<RunningWeb>;
 	stop(): Promise<void>;
@@ -80,6 +85,7 @@ export async function createTestSystem(): Promise<TestSystem> {
 	return {
 		env,
 		database,
+		seedDemo: () => seedDemo(database.db),
 		startWorker: () => launch('worker/index.ts'),
 		async startWeb() {
 			const port = await freePort();
@@ -96,18 +102,56 @@ export async function createTestSystem(): Promise<TestSystem> {
 }
 
 /** Submits a form action the way the browser's enhanced form does, from the page's own origin. */
+export interface ActionResult {
+	status: number;
+	type: string;
+	data: Record<string, unknown> | undefined;
+	/** The message of an error result (401, 403, 500…). */
+	error?: string;
+}
+
+/**
+ * Submits a form action the way the browser's enhanced form does, from the page's own origin,
+ * as whoever `cookie` signs in (or nobody).
+ */
 export async function submitAction(
 	baseUrl: string,
 	pathAndAction: string,
-	fields: Record<string, string> = {}
-): Promise<{ status: number; type: string; data: Record<string, unknown> | undefined }> {
+	fields: Record<string, string> = {},
+	cookie?: string
+): Promise<ActionResult> {
 	const response = await fetch(baseUrl + pathAndAction, {
 		method: 'POST',
-		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true' },
-		body: new URLSearchParams(fields)
+		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true', ...(cookie ? { cookie } : {}) },
+		body: new URLSearchParams(fields),
+		redirect: 'manual'
 	});
-	const body = (await response.json()) as { type: string; status: number; data?: string };
-	return { status: body.status ?? response.status, type: body.type, data: body.data ? parse(body.data) : undefined };
+	const text = await response.text();
+	let body: { type?: string; status?: number; data?: string; error?: { message?: string }; message?: string };
+	try {
+		body = JSON.parse(text);
+	} catch {
+		return { status: response.status, type: 'unparsable', data: undefined, error: text.slice(0, 200) };
+	}
+	return {
+		status: body.status ?? response.status,
+		type: body.type ?? 'error',
+		data: body.data ? parse(body.data) : undefined,
+		error: body.error?.message ?? body.message
+	};
+}
+
+/** Signs in through the real sign-in form; returns the Cookie header to send as that user. */
+export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
+	const response = await fetch(`${baseUrl}/sign-in`, {
+		method: 'POST',
+		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true' },
+		body: new URLSearchParams({ email, password }),
+		redirect: 'manual'
+	});
+	const cookie = response.headers.getSetCookie().find((c) => c.startsWith('tributary_session='));
+	if (!cookie) throw new Error(`Signing in as ${email} failed (${response.status}): ${await response.text()}`);
+	return cookie.split(';')[0]!;
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
@@ -118,4 +162,26 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+export function demoUser(signIns: DemoSignIn[], email: string): DemoSignIn {
+	const found = signIns.find((s) => s.email === email);
+	if (!found) throw new Error(`No demo user ${email}`);
+	return found;
+}
+
+/** A browser-like Socket.IO client, signed in by `cookie` (or not). Resolves once connected. */
+export function connectSocket(baseUrl: string, cookie?: string): Promise<Socket<ServerToClientEvents>> {
+	const socket: Socket<ServerToClientEvents> = connect(baseUrl, {
+		transports: ['websocket'],
+		extraHeaders: cookie ? { cookie } : {},
+		reconnection: false
+	});
+	return new Promise((resolve, reject) => {
+		socket.once('connect', () => resolve(socket));
+		socket.once('connect_error', (error) => {
+			socket.close();
+			reject(error);
+		});
+	});
 }

@@ -19,7 +19,7 @@ describe('operation progress', () => {
 	});
 
 	it('ignores an event older than what the viewer holds', () => {
-		const held: OperationProgress = { id: 'op', kind: 'k', scope: 's', state: 'running', stages, currentItem: 'x', revision: 7 };
+		const held: OperationProgress = { id: 'op', organizationId: 'org', kind: 'k', scope: 's', state: 'running', stages, currentItem: 'x', revision: 7 };
 		const older = { ...held, revision: 6, currentItem: 'old' };
 		const newer = { ...held, revision: 8, currentItem: 'new' };
 		expect(applyProgress(held, older)).toBe(held);

@@ -14,6 +14,7 @@ export interface OperationStage {
 
 export interface Operation {
 	id: string;
+	organizationId: string;
 	kind: string;
 	scope: string;
 	state: OperationState;
@@ -32,7 +33,7 @@ export interface Operation {
 /** The part of an operation that changes while it runs (the payload of `operation.progressed`). */
 export type OperationProgress = Pick<
 	Operation,
-	'id' | 'kind' | 'scope' | 'state' | 'stages' | 'currentItem' | 'revision'
+	'id' | 'organizationId' | 'kind' | 'scope' | 'state' | 'stages' | 'currentItem' | 'revision'
 >;
 
 export function operationTotals(stages: readonly OperationStage[]): { done: number; total: number } {

@@ -1,5 +1,6 @@
 // The one event map shared by the Socket.IO server (web), the broadcaster (worker) and the
 // browser client. Events are named in the past tense: they report what happened.
+import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Operation, OperationProgress } from '#lib/operations/operation.ts';
 
 export interface ServerToClientEvents {
@@ -22,10 +23,16 @@ export interface InterServerEvents {
 	'realtime.pinged': (sentAt: number, reply: (peer: RealtimePeer) => void) => void;
 }
 
-export type SocketData = Record<string, never>;
+export interface SocketData {
+	user: SignedInUser;
+	sessionId: string;
+}
 
 /**
- * Every broadcast goes to the room named after the operation's scope ("system" for now). The
- * accounts issue turns scopes into organisation rooms that a socket may join only when allowed.
+ * Rooms. A socket joins, at its handshake, only its own organisation's room (every event about
+ * the organisation's data), its user's room and its session's room (so deactivation or sign-out
+ * can close it from any process).
  */
-export const systemRoom = 'system';
+export const organizationRoom = (organizationId: string) => `org:${organizationId}`;
+export const userRoom = (userId: string) => `user:${userId}`;
+export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

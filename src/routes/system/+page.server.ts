@@ -1,4 +1,5 @@
 import { fail } from '@sveltejs/kit';
+import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings } from '#lib/server/config.ts';
 import { checkHealth } from '#lib/server/health.ts';
 import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
@@ -7,12 +8,17 @@ import { database } from '#lib/server/runtime.ts';
 import { selfCheckKind } from '../../../workflows/self-check/contract.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async () => {
+export const load: PageServerLoad = guard('signed-in', async (_event, user) => {
 	const settings = readSettings();
 	const [health, operations] = await Promise.all([
 		checkHealth(),
 		// With Postgres down the page still renders, and the health cards say why.
-		listOperations(database().db, { scope: systemScope, kind: selfCheckKind, limit: 6 }).catch(() => [])
+		listOperations(database().db, {
+			organizationId: user.organizationId,
+			scope: systemScope,
+			kind: selfCheckKind,
+			limit: 6
+		}).catch(() => [])
 	]);
 	return {
 		health,
@@ -21,12 +27,12 @@ export const load: PageServerLoad = async () => {
 			? `${settings.temporalUiUrl}/namespaces/${encodeURIComponent(settings.temporalNamespace)}/workflows/`
 			: null
 	};
-};
+});
 
 export const actions: Actions = {
-	runSelfCheck: async () => {
+	runSelfCheck: guard('system.run', async (_event, user) => {
 		try {
-			const operation = await startSelfCheck(null);
+			const operation = await startSelfCheck(user);
 			return { operationId: operation.id };
 		} catch (error) {
 			if (error instanceof OperationAlreadyRunningError) {
@@ -35,5 +41,5 @@ export const actions: Actions = {
 			const reason = error instanceof Error ? error.message : String(error);
 			return fail(503, { message: `The self-check could not start: ${reason}` });
 		}
-	}
+	})
 };

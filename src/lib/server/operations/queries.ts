@@ -7,6 +7,7 @@ import type { OperationRow } from '#lib/server/db/tables/operations.ts';
 export function toOperation(row: OperationRow): Operation {
 	return {
 		id: row.id,
+		organizationId: row.organization_id,
 		kind: row.kind,
 		scope: row.scope,
 		state: row.state,
@@ -32,6 +33,7 @@ export class OperationAlreadyRunningError extends Error {
 
 export interface NewOperation {
 	id?: string;
+	organizationId: string;
 	kind: string;
 	scope: string;
 	stages: OperationStage[];
@@ -46,6 +48,7 @@ export async function insertOperation(db: Kysely<Database>, input: NewOperation)
 		.insertInto('operations')
 		.values({
 			id,
+			organization_id: input.organizationId,
 			kind: input.kind,
 			scope: input.scope,
 			state: 'running',
@@ -56,20 +59,26 @@ export async function insertOperation(db: Kysely<Database>, input: NewOperation)
 			result: null,
 			workflow_id: input.workflowId(id)
 		})
-		.onConflict((oc) => oc.columns(['kind', 'scope']).where('state', '=', 'running').doNothing())
+		.onConflict((oc) => oc.columns(['organization_id', 'kind', 'scope']).where('state', '=', 'running').doNothing())
 		.returningAll()
 		.executeTakeFirst();
 	if (row) return toOperation(row);
-	const running = await findRunningOperation(db, input.kind, input.scope);
+	const running = await findRunningOperation(db, input.organizationId, input.kind, input.scope);
 	if (running) throw new OperationAlreadyRunningError(running);
 	// The running one ended between the two statements: try once more.
 	return insertOperation(db, { ...input, id });
 }
 
-export async function findRunningOperation(db: Kysely<Database>, kind: string, scope: string): Promise<Operation | undefined> {
+export async function findRunningOperation(
+	db: Kysely<Database>,
+	organizationId: string,
+	kind: string,
+	scope: string
+): Promise<Operation | undefined> {
 	const row = await db
 		.selectFrom('operations')
 		.selectAll()
+		.where('organization_id', '=', organizationId)
 		.where('kind', '=', kind)
 		.where('scope', '=', scope)
 		.where('state', '=', 'running')
@@ -84,9 +93,13 @@ export async function getOperation(db: Kysely<Database>, id: string): Promise<Op
 
 export async function listOperations(
 	db: Kysely<Database>,
-	filter: { scope: string; kind?: string; limit: number }
+	filter: { organizationId: string; scope: string; kind?: string; limit: number }
 ): Promise<Operation[]> {
-	let query = db.selectFrom('operations').selectAll().where('scope', '=', filter.scope);
+	let query = db
+		.selectFrom('operations')
+		.selectAll()
+		.where('organization_id', '=', filter.organizationId)
+		.where('scope', '=', filter.scope);
 	if (filter.kind) query = query.where('kind', '=', filter.kind);
 	const rows = await query.orderBy('started_at', 'desc').limit(filter.limit).execute();
 	return rows.map(toOperation);

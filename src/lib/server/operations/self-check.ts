@@ -1,5 +1,6 @@
 // Starting a self-check from the web process: the row first (so a page load sees it at once),
 // then the workflow that fills it in.
+import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Operation } from '#lib/operations/operation.ts';
 import { readSettings } from '#lib/server/config.ts';
 import { database, realtime, temporal } from '#lib/server/runtime.ts';
@@ -17,15 +18,16 @@ import { finishOperation, insertOperation } from './queries.ts';
 export const systemScope = 'system';
 
 export async function startSelfCheck(
-	startedBy: string | null,
+	user: SignedInUser,
 	pace: { samples: number; intervalMs: number } = selfCheckDefaults
 ): Promise<Operation> {
 	const { db } = database();
 	const operation = await insertOperation(db, {
+		organizationId: user.organizationId,
 		kind: selfCheckKind,
 		scope: systemScope,
 		stages: selfCheckStages(pace.samples),
-		startedBy,
+		startedBy: user.email,
 		workflowId: selfCheckWorkflowId
 	});
 	const input: SelfCheckInput = { version: 1, operationId: operation.id, ...pace };

@@ -13,7 +13,7 @@ import type {
 	ServerToClientEvents,
 	SocketData
 } from '#lib/realtime/events.ts';
-import { systemRoom } from '#lib/realtime/events.ts';
+import { organizationRoom, sessionRoom, userRoom } from '#lib/realtime/events.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -39,14 +39,48 @@ export function createRealtimeServer(pool: pg.Pool, options: RealtimeOptions): R
 	return io;
 }
 
-/** Serves browsers on an HTTP server (the web process, and Vite's dev server). */
-export function attachRealtime(httpServer: HttpServer, pool: pg.Pool, onError: (error: Error) => void): RealtimeServer {
-	const io = createRealtimeServer(pool, { role: 'web', onError });
+export interface Handshake {
+	user: SocketData['user'];
+	sessionId: string;
+}
+
+/**
+ * Serves browsers on an HTTP server (the web process, and Vite's dev server). A socket must
+ * present a valid session cookie at its handshake; it is then put in its own organisation's,
+ * user's and session's rooms and nowhere else. Without a session it gets nothing.
+ */
+export function attachRealtime(
+	httpServer: HttpServer,
+	pool: pg.Pool,
+	options: { onError: (error: Error) => void; authenticate: (cookieHeader: string | undefined) => Promise<Handshake | null> }
+): RealtimeServer {
+	const io = createRealtimeServer(pool, { role: 'web', onError: options.onError });
 	io.attach(httpServer);
+	io.use((socket, next) => {
+		options.authenticate(socket.request.headers.cookie).then(
+			(handshake) => {
+				if (!handshake) return next(new Error('Sign in first.'));
+				socket.data.user = handshake.user;
+				socket.data.sessionId = handshake.sessionId;
+				next();
+			},
+			() => next(new Error('Could not check your session; try again.'))
+		);
+	});
 	io.on('connection', (socket) => {
-		void socket.join(systemRoom);
+		const { user, sessionId } = socket.data;
+		void socket.join([organizationRoom(user.organizationId), userRoom(user.id), sessionRoom(sessionId)]);
 	});
 	return io;
+}
+
+/** Closes the browser connections of a user or a session, whichever process holds them. */
+export function disconnectUser(io: RealtimeServer | undefined, userId: string): void {
+	io?.in(userRoom(userId)).disconnectSockets(true);
+}
+
+export function disconnectSession(io: RealtimeServer | undefined, sessionId: string): void {
+	io?.in(sessionRoom(sessionId)).disconnectSockets(true);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { OperationStage, OperationState } from '#lib/operations/operation.t
 
 export interface OperationsTable {
 	id: Generated<string>;
+	organization_id: string;
 	kind: string;
 	scope: string;
 	state: OperationState;

@@ -1,0 +1,20 @@
+// Audit events as sentences.
+export interface AuditLike {
+	action: string;
+	subjectLabel: string;
+	before: Record<string, unknown> | null;
+	after: Record<string, unknown> | null;
+}
+
+export function describeAudit(event: AuditLike): string {
+	switch (event.action) {
+		case 'user.created':
+			return `Added ${event.subjectLabel} with the “${String(event.after?.level)}” level`;
+		case 'user.level_changed':
+			return `Changed ${event.subjectLabel}: “${String(event.before?.level)}” → “${String(event.after?.level)}”`;
+		case 'user.deactivated':
+			return `Deactivated ${event.subjectLabel}`;
+		default:
+			return `${event.action} on ${event.subjectLabel}`;
+	}
+}

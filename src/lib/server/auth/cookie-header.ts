@@ -1,0 +1,20 @@
+import { sessionCookieName, validateSessionToken } from './sessions.ts';
+import { database } from '#lib/server/runtime.ts';
+import type { Handshake } from '#lib/server/realtime/server.ts';
+
+/** The session token in a raw Cookie header (a Socket.IO handshake has no SvelteKit cookies). */
+export function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {
+	for (const part of (header ?? '').split(';')) {
+		const [name, ...value] = part.trim().split('=');
+		if (name === sessionCookieName) return decodeURIComponent(value.join('='));
+	}
+	return undefined;
+}
+
+/** Socket.IO's handshake check: the same session validation every page load uses. */
+export async function authenticateSocket(cookieHeader: string | undefined): Promise<Handshake | null> {
+	const token = sessionTokenFromCookieHeader(cookieHeader);
+	if (!token) return null;
+	const valid = await validateSessionToken(database().db, token);
+	return valid && { user: valid.user, sessionId: valid.session.id };
+}
