@@ -8,6 +8,13 @@ const log = createLogger('web');
 
 // Who is asking: read on every request. What they may do is decided by each route's guard.
 export const handle: Handle = async ({ event, resolve }) => {
+	// SvelteKit throws (a 500) when a form names the default action explicitly; it is bad input.
+	if (event.request.method === 'POST' && event.url.searchParams.has('/default')) {
+		return new Response(JSON.stringify({ message: 'Post to the page itself for its default action, not ?/default.' }), {
+			status: 400,
+			headers: { 'content-type': 'application/json' }
+		});
+	}
 	event.locals.user = null;
 	event.locals.sessionId = null;
 	const token = event.cookies.get(sessionCookieName);

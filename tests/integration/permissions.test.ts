@@ -1,0 +1,279 @@
+// SPEC F1.3: every route, action, endpoint and socket, read from the route files, tried as every
+// level and as a user of the other organisation. Zero unauthorised successes; the allowed succeed.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoSignIn } from '../../scripts/demo-data.ts';
+import { can, type Permission } from '../../src/lib/accounts/permissions.ts';
+import type { Operation } from '../../src/lib/operations/operation.ts';
+import { createUser } from '../../src/lib/server/accounts/users.ts';
+import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
+import { closeRealtime, createRealtimeServer } from '../../src/lib/server/realtime/server.ts';
+import { pageComponents, serverEntries, type Entry } from '../support/routes.ts';
+import {
+	connectSocket,
+	createTestSystem,
+	signIn,
+	submitAction,
+	type ActionResult,
+	type RunningWeb,
+	type TestSystem
+} from '../support/system.ts';
+
+let system: TestSystem;
+let web: RunningWeb;
+let demo: DemoSignIn[];
+let entries: Entry[];
+const ids: Record<string, string> = {};
+
+interface Actor {
+	label: string;
+	signIn: DemoSignIn | null;
+	level: 'none' | 'view' | 'manage' | 'delete';
+	isAdmin: boolean;
+	organization: 'Acme' | 'Globex' | null;
+}
+
+function actors(): Actor[] {
+	return [
+		{ label: 'anonymous', signIn: null, level: 'none', isAdmin: false, organization: null },
+		...demo.map((d) => ({
+			label: `${d.email}`,
+			signIn: d,
+			level: d.level === 'admin' ? ('delete' as const) : d.level,
+			isAdmin: d.level === 'admin',
+			organization: d.organization as 'Acme' | 'Globex'
+		}))
+	];
+}
+
+async function cookieFor(actor: Actor): Promise<string | undefined> {
+	return actor.signIn ? signIn(web.url, actor.signIn.email, actor.signIn.password) : undefined;
+}
+
+beforeAll(async () => {
+	system = await createTestSystem();
+	demo = await system.seedDemo();
+	web = await system.startWeb();
+	entries = await serverEntries();
+	const { db } = system.database;
+	const acme = await db.selectFrom('organizations').select('id').where('name', '=', 'Acme').executeTakeFirstOrThrow();
+	ids.acme = acme.id;
+	// Accounts the fixtures act on, so no actor's own session is touched.
+	for (const name of ['level-target', 'deactivate-target', 'sign-in-target']) {
+		const user = await createUser(db, null, {
+			organizationId: acme.id,
+			email: `${name}@acme.example`,
+			name,
+			password: 'a long enough password',
+			level: 'view'
+		});
+		ids[name] = user.id;
+	}
+});
+afterAll(() => system?.stop());
+
+/** Counts that any successful mutation changes. */
+async function snapshot() {
+	const { db } = system.database;
+	const count = async (table: 'users' | 'audit_events' | 'operations' | 'sessions') =>
+		(await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
+	const targets = await db
+		.selectFrom('users')
+		.select(['email', 'integrations_level', 'deactivated_at'])
+		.where('id', 'in', [ids['level-target']!, ids['deactivate-target']!])
+		.orderBy('email')
+		.execute();
+	return {
+		users: await count('users'),
+		audit: await count('audit_events'),
+		operations: await count('operations'),
+		sessions: await count('sessions'),
+		targets: JSON.stringify(targets)
+	};
+}
+
+interface Fixture {
+	/** The permission the product's policy (SPEC F1.1) gives this entry; the route must declare it. */
+	policy: Permission;
+	fields(attempt: number): Record<string, string>;
+	/** The target belongs to Acme: a user of another organisation must never succeed, whatever their level. */
+	targetsAcme: boolean;
+	succeeded(result: ActionResult): boolean;
+	/** Puts things back after an allowed success, so every actor starts from the same state. */
+	reset?(): Promise<void>;
+	/** The attempt ends the session it uses: give it a session of its own. */
+	ownSession?: boolean;
+}
+
+const success = (result: ActionResult) => result.type === 'success';
+let counter = 0;
+
+const fixtures: Record<string, Fixture> = {
+	'POST /sign-in?/default': {
+		policy: 'public',
+		fields: () => ({ email: 'sign-in-target@acme.example', password: 'a long enough password' }),
+		targetsAcme: false,
+		succeeded: (result) => result.type === 'redirect' || result.status === 303
+	},
+	'POST /sign-out': {
+		policy: 'signed-in',
+		fields: () => ({}),
+		targetsAcme: false,
+		ownSession: true,
+		succeeded: (result) => result.status === 303
+	},
+	'POST /system?/runSelfCheck': {
+		policy: 'system.run',
+		fields: () => ({}),
+		targetsAcme: false,
+		succeeded: success,
+		// No worker runs in this test: end the operation so the next actor may start one.
+		async reset() {
+			await system.database.db.updateTable('operations').set({ state: 'cancelled' }).where('state', '=', 'running').execute();
+		}
+	},
+	'POST /users?/createUser': {
+		policy: 'users.manage',
+		fields: () => ({ email: `created-${++counter}@example.com`, name: 'Created', password: 'a long enough password', level: 'view' }),
+		targetsAcme: false,
+		succeeded: success
+	},
+	'POST /users?/changeLevel': {
+		policy: 'users.manage',
+		fields: (attempt) => ({ userId: ids['level-target']!, level: attempt % 2 ? 'manage' : 'view' }),
+		targetsAcme: true,
+		succeeded: success,
+		async reset() {
+			await system.database.db.updateTable('users').set({ integrations_level: 'view' }).where('id', '=', ids['level-target']!).execute();
+		}
+	},
+	'POST /users?/deactivate': {
+		policy: 'users.manage',
+		fields: () => ({ userId: ids['deactivate-target']!, confirm: 'yes' }),
+		targetsAcme: true,
+		succeeded: success,
+		async reset() {
+			await system.database.db.updateTable('users').set({ deactivated_at: null }).where('id', '=', ids['deactivate-target']!).execute();
+		}
+	}
+};
+
+async function attempt(entry: Entry, fields: Record<string, string>, cookie: string | undefined): Promise<ActionResult> {
+	const target = entry.kind === 'action' && entry.action !== 'default' ? `${entry.path}?/${entry.action}` : entry.path;
+	return submitAction(web.url, target, fields, cookie);
+}
+
+describe('every route declares its permission', () => {
+	it('finds the routes in the route files', () => {
+		expect(entries.map((e) => e.id)).toEqual(expect.arrayContaining(['GET /health', 'POST /users?/createUser', 'load /system']));
+	});
+
+	it('has a guard on every load, action and endpoint', () => {
+		const undeclared = entries.filter((e) => !e.permission).map((e) => `${e.id} (${e.file})`);
+		expect(undeclared).toEqual([]);
+	});
+
+	it('gives every page a server load, so no page renders without its guard', () => {
+		const withLoad = new Set(entries.filter((e) => e.kind === 'load' && !e.id.includes('(layout)')).map((e) => e.path));
+		const pages = pageComponents.map((file) => file.replace('../../src/routes', '').replace(/\/\+page\.svelte$/, '') || '/');
+		expect(pages.filter((page) => !withLoad.has(page))).toEqual([]);
+	});
+
+	it('has a fixture for every mutating entry, so the matrix below cannot skip one', () => {
+		const mutating = entries.filter((e) => e.mutating).map((e) => e.id);
+		expect(mutating.filter((id) => !fixtures[id])).toEqual([]);
+	});
+
+	it('declares, on every mutating entry, the permission the policy gives it', () => {
+		const declared = Object.fromEntries(entries.filter((e) => e.mutating).map((e) => [e.id, e.permission]));
+		const policy = Object.fromEntries(Object.entries(fixtures).map(([id, f]) => [id, f.policy]));
+		expect(declared).toEqual(policy);
+	});
+});
+
+describe('the permission matrix', () => {
+	it('refuses every unauthorised attempt without effect, and lets every authorised one succeed', async () => {
+		const outcomes: string[] = [];
+		for (const entry of entries.filter((e) => e.mutating)) {
+			const fixture = fixtures[entry.id]!;
+			let n = 0;
+			for (const actor of actors()) {
+				const cookie = await cookieFor(actor);
+				const sessionCookie = fixture.ownSession && actor.signIn ? await cookieFor(actor) : cookie;
+				const before = await snapshot();
+				const result = await attempt(entry, fixture.fields(n++), sessionCookie);
+				const after = await snapshot();
+				const allowed = can(actor.signIn ? actor : null, entry.permission!);
+				const crossOrganisation = fixture.targetsAcme && actor.organization !== 'Acme';
+				const line = `${entry.id} as ${actor.label}: ${result.status} ${result.type}`;
+				if (!allowed) {
+					outcomes.push(`${line} → ${[401, 403].includes(result.status) && JSON.stringify(before) === JSON.stringify(after) ? 'refused' : 'UNAUTHORISED SUCCESS'}`);
+				} else if (crossOrganisation) {
+					outcomes.push(`${line} → ${!fixture.succeeded(result) && JSON.stringify(before) === JSON.stringify(after) ? 'refused' : 'CROSSED ORGANISATIONS'}`);
+				} else {
+					outcomes.push(`${line} → ${fixture.succeeded(result) ? 'allowed' : `ALLOWED BUT FAILED: ${result.error ?? JSON.stringify(result.data)}`}`);
+					await fixture.reset?.();
+				}
+			}
+		}
+		const wrong = outcomes.filter((o) => /[A-Z]{4,}/.test(o.split('→')[1] ?? ''));
+		expect(wrong, outcomes.join('\n')).toEqual([]);
+		// The matrix really ran: every mutating entry as all seven actors.
+		expect(outcomes.length).toBe(entries.filter((e) => e.mutating).length * 7);
+	});
+
+	it('serves no page to a signed-out visitor but the sign-in page and /health', async () => {
+		for (const entry of entries.filter((e) => e.kind === 'load' && !e.id.includes('(layout)'))) {
+			const response = await fetch(web.url + entry.path, { redirect: 'manual' });
+			if (entry.permission === 'public') {
+				expect(response.status, entry.id).toBeLessThan(400);
+			} else {
+				expect([303, 401], entry.id).toContain(response.status);
+				if (response.status === 303) expect(response.headers.get('location')).toMatch(/^\/sign-in\?next=/);
+			}
+		}
+	});
+});
+
+describe('live updates and permissions', () => {
+	it('refuses a socket without a valid session', async () => {
+		await expect(connectSocket(web.url)).rejects.toThrow(/Sign in/);
+		await expect(connectSocket(web.url, 'tributary_session=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')).rejects.toThrow(/Sign in/);
+	});
+
+	it('delivers an organisation’s events to its own people only', async () => {
+		const broadcaster = createRealtimeServer(system.database.pool, { role: 'worker', onError: () => {} });
+		const received = new Map<string, Operation[]>();
+		const sockets = [];
+		for (const actor of actors().filter((a) => a.signIn)) {
+			const socket = await connectSocket(web.url, await cookieFor(actor));
+			received.set(actor.label, []);
+			socket.on('operation.started', (op) => received.get(actor.label)!.push(op));
+			sockets.push(socket);
+		}
+		await new Promise((r) => setTimeout(r, 500));
+		const operation = {
+			id: crypto.randomUUID(),
+			organizationId: ids.acme!,
+			kind: 'test.visibility',
+			scope: 'system',
+			state: 'running',
+			stages: [],
+			currentItem: null,
+			startedBy: null,
+			startedAt: new Date().toISOString(),
+			endedAt: null,
+			error: null,
+			result: null,
+			workflowId: 'visibility',
+			revision: 1
+		} satisfies Operation;
+		broadcastStarted(broadcaster, operation);
+		await new Promise((r) => setTimeout(r, 1_000));
+		for (const actor of actors().filter((a) => a.signIn)) {
+			expect(received.get(actor.label)!.map((op) => op.id), actor.label).toEqual(actor.organization === 'Acme' ? [operation.id] : []);
+		}
+		for (const socket of sockets) socket.close();
+		await closeRealtime(broadcaster);
+	});
+});
