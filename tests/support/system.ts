@@ -34,7 +34,7 @@ export interface TestSystem {
 	/** The demo organisations and users, with their passwords. */
 	seedDemo(): Promise<DemoSignIn[]>;
 	startWorker(): Promise<RunningProcess>;
-	startWeb(): Promise<RunningWeb>;
+	startWeb(extraEnv?: NodeJS.ProcessEnv): Promise<RunningWeb>;
 	stop(): Promise<void>;
 }
 
@@ -87,9 +87,9 @@ export async function createTestSystem(): Promise<TestSystem> {
 		database,
 		seedDemo: () => seedDemo(database.db),
 		startWorker: () => launch('worker/index.ts'),
-		async startWeb() {
+		async startWeb(extraEnv = {}) {
 			const port = await freePort();
-			const handle = await launch('server/index.ts', { PORT: String(port), HOST: '127.0.0.1' });
+			const handle = await launch('server/index.ts', { PORT: String(port), HOST: '127.0.0.1', ...extraEnv });
 			return { ...handle, port, url: `http://127.0.0.1:${port}` };
 		},
 		async stop() {
