@@ -3,8 +3,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { signInAs } from './support/sign-in.ts';
 
 test.describe.configure({ mode: 'serial' });
+
+// A manager may run self-checks.
+test.beforeEach(async ({ page }) => signInAs(page, 'manager@acme.example'));
 
 const firstBar = (page: Page) => page.getByRole('progressbar', { name: 'Postgres round trips' });
 const passedBanner = (page: Page) => page.getByRole('status').filter({ hasText: 'Self-check passed' });
