@@ -12,17 +12,33 @@ export interface Settings {
 	/** Link target for "open in Temporal UI"; unset when the cluster's UI is unknown. */
 	temporalUiUrl: string | undefined;
 	port: number;
+	/** URL schemes a Generic Git integration may use; `file` also allows local paths (demo, tests). */
+	gitAllowedSchemes: string[];
+	/** Where bare copies of ingested repositories live. */
+	gitMirrorDir: string;
+	/** How many repositories of one integration ingest at once. */
+	updateConcurrency: number;
+	/** How long a deleted integration's account stays blocked from being added again. */
+	reAddCooldownHours: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+	const dataDir = path.resolve(env.TRIBUTARY_DATA_DIR ?? '.data');
 	return {
-		dataDir: path.resolve(env.TRIBUTARY_DATA_DIR ?? '.data'),
+		dataDir,
 		databaseUrl: env.DATABASE_URL || undefined,
 		temporalAddress: env.TEMPORAL_ADDRESS || undefined,
 		temporalNamespace: env.TEMPORAL_NAMESPACE || 'default',
 		taskQueue: env.TEMPORAL_TASK_QUEUE || 'tributary',
 		temporalUiUrl: env.TEMPORAL_UI_URL || undefined,
-		port: Number(env.PORT || 3000)
+		port: Number(env.PORT || 3000),
+		gitAllowedSchemes: (env.TRIBUTARY_GIT_SCHEMES || 'https,ssh')
+			.split(',')
+			.map((scheme) => scheme.trim().toLowerCase())
+			.filter(Boolean),
+		gitMirrorDir: path.resolve(env.TRIBUTARY_GIT_MIRRORS ?? path.join(dataDir, 'git')),
+		updateConcurrency: Math.max(1, Number(env.TRIBUTARY_UPDATE_CONCURRENCY || 4)),
+		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24)
 	};
 }
 

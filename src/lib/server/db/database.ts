@@ -5,6 +5,16 @@ import type {
 	SignInFailuresTable,
 	UsersTable
 } from './tables/accounts.ts';
+import type {
+	CommitFilesTable,
+	CommitsTable,
+	DeploymentsTable,
+	IntegrationsTable,
+	RemovedAccountsTable,
+	RepoDailyMetricsTable,
+	ReposTable,
+	TagsTable
+} from './tables/integrations.ts';
 import type { OperationsTable } from './tables/operations.ts';
 import type { WorkersTable } from './tables/workers.ts';
 
@@ -14,6 +24,14 @@ export interface Database {
 	sessions: SessionsTable;
 	sign_in_failures: SignInFailuresTable;
 	audit_events: AuditEventsTable;
+	integrations: IntegrationsTable;
+	repos: ReposTable;
+	commits: CommitsTable;
+	commit_files: CommitFilesTable;
+	tags: TagsTable;
+	deployments: DeploymentsTable;
+	repo_daily_metrics: RepoDailyMetricsTable;
+	removed_accounts: RemovedAccountsTable;
 	operations: OperationsTable;
 	workers: WorkersTable;
 }

@@ -1,0 +1,67 @@
+// The provider kinds of SPEC "Domain", as data. The Add integration picker offers only the kinds
+// whose `ready` is true: the ones that work end to end today.
+export const providerKinds = [
+	'github',
+	'github-enterprise',
+	'gitlab',
+	'gitlab-self-managed',
+	'bitbucket-cloud',
+	'bitbucket-data-center',
+	'azure-devops',
+	'jira-cloud',
+	'jira-data-center',
+	'generic-git'
+] as const;
+export type ProviderKind = (typeof providerKinds)[number];
+
+export const authMethods = ['none', 'https-token', 'ssh-key', 'personal-access-token', 'oauth', 'app-password', 'basic', 'github-app'] as const;
+export type AuthMethod = (typeof authMethods)[number];
+
+export const services = ['repos', 'pull-requests', 'tickets'] as const;
+export type Service = (typeof services)[number];
+
+export interface Provider {
+	kind: ProviderKind;
+	label: string;
+	description: string;
+	authMethods: AuthMethod[];
+	services: Service[];
+	/** Has repository data: deployment source (git tags) applies. */
+	hasRepoData: boolean;
+	/** Self-hosted kinds need the server's base URL. */
+	needsBaseUrl: boolean;
+	ready: boolean;
+}
+
+const git = ['repos'] as Service[];
+const gitHost = ['repos', 'pull-requests'] as Service[];
+
+export const providers: Record<ProviderKind, Provider> = {
+	github: { kind: 'github', label: 'GitHub', description: 'github.com organisations and their repositories.', authMethods: ['github-app', 'oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false, ready: false },
+	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['github-app', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true, ready: false },
+	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false, ready: false },
+	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true, ready: false },
+	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces.', authMethods: ['oauth', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false, ready: false },
+	'bitbucket-data-center': { kind: 'bitbucket-data-center', label: 'Bitbucket Data Center', description: 'Your own Bitbucket server.', authMethods: ['personal-access-token', 'basic'], services: gitHost, hasRepoData: true, needsBaseUrl: true, ready: false },
+	'azure-devops': { kind: 'azure-devops', label: 'Azure DevOps', description: 'Azure DevOps organisations: repos, pull requests and work items.', authMethods: ['personal-access-token', 'oauth'], services: ['repos', 'pull-requests', 'tickets'], hasRepoData: true, needsBaseUrl: false, ready: false },
+	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Atlassian-hosted Jira projects and issues.', authMethods: ['oauth', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true, ready: false },
+	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true, ready: false },
+	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false, ready: true }
+};
+
+export const authMethodLabels: Record<AuthMethod, string> = {
+	none: 'No credentials (public repositories)',
+	'https-token': 'HTTPS username and token',
+	'ssh-key': 'SSH private key',
+	'personal-access-token': 'Personal access token',
+	oauth: 'OAuth',
+	'app-password': 'App password',
+	basic: 'Username and password',
+	'github-app': 'GitHub App'
+};
+
+export const integrationDataStatuses = ['pending', 'processing', 'healthy', 'rate-limited', 'failed-integration', 'failed-items', 'deleting'] as const;
+export type IntegrationDataStatus = (typeof integrationDataStatuses)[number];
+
+export const repoDataStatuses = ['queued', 'fetching', 'processing', 'healthy', 'rate-limited', 'blocked', 'failed', 'excluded'] as const;
+export type RepoDataStatus = (typeof repoDataStatuses)[number];
