@@ -126,11 +126,18 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema.createIndex('repo_daily_metrics_integration').on('repo_daily_metrics').column('integration_id').execute();
 	await db.schema.createIndex('repo_daily_metrics_organization').on('repo_daily_metrics').column('organization_id').execute();
 
+	// An action for all integrations starts one operation per integration; they point back to it.
+	await db.schema
+		.alterTable('operations')
+		.addColumn('parent_id', 'uuid', (c) => c.references('operations.id').onDelete('set null'))
+		.execute();
+
 	// Accounts (here: repository URLs) of deleted integrations, for the re-add cooldown (SPEC F2.4).
 	await db.schema
 		.createTable('removed_accounts')
 		.addColumn('organization_id', 'uuid', (c) => c.notNull().references('organizations.id').onDelete('cascade'))
 		.addColumn('account', 'text', (c) => c.notNull())
+		.addColumn('integration_id', 'uuid', (c) => c.notNull())
 		.addColumn('integration_name', 'text', (c) => c.notNull())
 		.addColumn('removed_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
 		.addPrimaryKeyConstraint('removed_accounts_pk', ['organization_id', 'account'])
@@ -138,6 +145,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+	await db.schema.alterTable('operations').dropColumn('parent_id').execute();
 	for (const table of ['removed_accounts', 'repo_daily_metrics', 'deployments', 'tags', 'commit_files', 'commits', 'repos', 'integrations']) {
 		await db.schema.dropTable(table).execute();
 	}

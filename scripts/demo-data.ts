@@ -64,3 +64,55 @@ export function readDemoSignIns(dataDir: string): DemoSignIn[] {
 export function signInLine(signIn: DemoSignIn): string {
 	return `sign in: ${signIn.email} ${signIn.password} (${signIn.organization}, ${signIn.level})`;
 }
+
+/**
+ * The demo integration (first start on embedded defaults): a generated repository with a few
+ * thousand commits, branches and tags, and this project's own clone when run from one. Runs in
+ * the start process after the worker and web are up, then leaves the update to them.
+ */
+export async function addDemoIntegration(root: string, dataDir: string, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+	for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_SCHEMES', 'TRIBUTARY_DATA_DIR'] as const) {
+		process.env[key] = env[key];
+	}
+	const { generateRepository } = await import('./generate-repo.ts');
+	const { database } = await import('../src/lib/server/runtime.ts');
+	const { createGenericGitIntegration, parseUrls } = await import('../src/lib/server/integrations/generic-git.ts');
+	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
+
+	const generated = path.join(dataDir, 'demo-repos', 'acme-service');
+	if (!existsSync(generated)) {
+		say('generating a demo repository (3,000 commits)…');
+		await generateRepository(generated, { commits: 3_000, branches: 6, tags: 25, seed: 7 });
+	}
+	const urls = [`file://${generated}`];
+	if (existsSync(path.join(root, '.git'))) urls.push(`file://${root}`);
+	const repositories = parseUrls(urls.join('\n'));
+	if (!repositories.ok) {
+		say(`demo integration skipped: ${Object.values(repositories.errors).join(' ')}`);
+		return;
+	}
+	const { db } = database();
+	const admin = await db
+		.selectFrom('users')
+		.innerJoin('organizations', 'organizations.id', 'users.organization_id')
+		.select(['users.id', 'users.organization_id', 'organizations.name as organization_name', 'users.email', 'users.name', 'users.integrations_level', 'users.is_admin'])
+		.where('users.email', '=', 'admin@acme.example')
+		.executeTakeFirstOrThrow();
+	const user = {
+		id: admin.id,
+		organizationId: admin.organization_id,
+		organizationName: admin.organization_name,
+		email: admin.email,
+		name: admin.name,
+		level: admin.integrations_level,
+		isAdmin: admin.is_admin
+	};
+	const integration = await createGenericGitIntegration(db, user, {
+		name: 'Demo repositories',
+		repositories: repositories.value,
+		credentials: { method: 'none' },
+		deploymentsFromTags: true
+	});
+	await startUpdate(user, integration.id);
+	say(`demo integration “${integration.name}” added (${repositories.value.length} repositories); its first update is running`);
+}

@@ -9,7 +9,8 @@ import { readSettings } from '../src/lib/server/config.ts';
 import { connectDatabase } from '../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { buildIfStale } from './build.ts';
-import { readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { addDemoIntegration, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
 import { stopChild, writePidFile } from './engines/processes.ts';
@@ -54,6 +55,7 @@ async function main() {
 	}
 
 	let databaseUrl = settings.databaseUrl;
+	let seeded = false;
 	if (databaseUrl) {
 		say(`PostgreSQL: DATABASE_URL (${redact(databaseUrl)})`);
 	} else {
@@ -70,6 +72,7 @@ async function main() {
 		// in a database you configured.
 		const empty = !(await database.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst());
 		if (!settings.databaseUrl && empty) {
+			seeded = true;
 			saveDemoSignIns(settings.dataDir, await seedDemo(database.db));
 			say('demo organisations and users created');
 		}
@@ -93,6 +96,10 @@ async function main() {
 
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
+		TRIBUTARY_SECRET_KEY: process.env.TRIBUTARY_SECRET_KEY ?? devSecretKey(settings.dataDir, say),
+		// The embedded-default demo reads local repositories; a configured deployment allows only
+		// what TRIBUTARY_GIT_SCHEMES says (https and ssh unless set).
+		TRIBUTARY_GIT_SCHEMES: process.env.TRIBUTARY_GIT_SCHEMES ?? (settings.databaseUrl ? 'https,ssh' : 'https,ssh,file'),
 		DATABASE_URL: databaseUrl,
 		TEMPORAL_ADDRESS: temporalAddress,
 		TEMPORAL_UI_URL: temporalUiUrl ?? '',
@@ -106,6 +113,7 @@ async function main() {
 		? supervise('web', path.join(root, 'node_modules/vite/bin/vite.js'), ['dev', '--port', String(settings.port), '--strictPort'], env)
 		: supervise('web', path.join(root, 'server/index.ts'), [], env);
 	await Promise.all([worker, web]);
+	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
 
 	console.log('');
 	say(`app:         http://localhost:${settings.port}`);

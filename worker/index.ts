@@ -28,7 +28,7 @@ const worker = await Worker.create({
 	taskQueue: settings.taskQueue,
 	identity: `${os.hostname()}:${process.pid}`,
 	workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
-	activities: createActivities({ db: database.db, io })
+	activities: createActivities({ db: database.db, pool: database.pool, io, settings })
 });
 
 const presence = announceWorker(database.db, settings.taskQueue, (error) =>

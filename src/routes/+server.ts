@@ -1,6 +1,9 @@
 import { redirect } from '@sveltejs/kit';
+import { can } from '#lib/accounts/permissions.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
 import type { RequestHandler } from './$types';
 
-// Home: the System page for the signed-in (the integrations page takes over once it exists).
-export const GET: RequestHandler = publicRoute(({ locals }) => redirect(307, locals.user ? '/system' : '/sign-in'));
+// Home: the integrations page for those who may see it, else the System page; or sign in.
+export const GET: RequestHandler = publicRoute(({ locals }) =>
+	redirect(307, !locals.user ? '/sign-in' : can(locals.user, 'integrations.view') ? '/integrations' : '/system')
+);

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { parse } from 'devalue';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
-import { inject } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
+import { generateSecretKey } from '../../src/lib/server/crypto/credentials.ts';
 import { stopChild } from '../../scripts/engines/processes.ts';
 import { seedDemo, type DemoSignIn } from '../../scripts/demo-data.ts';
 import { createDatabase, databaseUrl, dropDatabase } from './engines.ts';
@@ -38,22 +38,43 @@ export interface TestSystem {
 	stop(): Promise<void>;
 }
 
-export async function createTestSystem(): Promise<TestSystem> {
+export interface EngineAddresses {
+	postgresUrl: string;
+	templateDatabase: string;
+	temporalAddress: string;
+}
+
+/** For Vitest files: the engines the global setup started. (Benchmarks call createSystem.) */
+export async function createTestSystem(overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
+	const { inject } = await import('vitest');
+	return createSystem(
+		{ postgresUrl: inject('postgresUrl'), templateDatabase: inject('templateDatabase'), temporalAddress: inject('temporalAddress') },
+		overrides
+	);
+}
+
+export async function createSystem(engines: EngineAddresses, overrides: NodeJS.ProcessEnv = {}): Promise<TestSystem> {
 	const id = crypto.randomUUID().slice(0, 8);
-	const postgresUrl = inject('postgresUrl');
+	const postgresUrl = engines.postgresUrl;
 	const name = `tributary_test_${id}`;
-	await createDatabase(postgresUrl, name, inject('templateDatabase'));
+	await createDatabase(postgresUrl, name, engines.templateDatabase);
 	const url = databaseUrl(postgresUrl, name);
 	const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tributary-system-'));
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		DATABASE_URL: url,
-		TEMPORAL_ADDRESS: inject('temporalAddress'),
+		TEMPORAL_ADDRESS: engines.temporalAddress,
 		TEMPORAL_TASK_QUEUE: `test-${id}`,
 		TRIBUTARY_DATA_DIR: dataDir,
 		LOG_LEVEL: 'warn',
-		NODE_ENV: 'production'
+		NODE_ENV: 'production',
+		TRIBUTARY_SECRET_KEY: generateSecretKey(),
+		TRIBUTARY_GIT_SCHEMES: 'https,ssh,file',
+		TRIBUTARY_GIT_MIRRORS: path.join(dataDir, 'git'),
+		...overrides
 	};
+	// Tests also call server modules in this process: they read the same settings.
+	for (const key of ['TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_SCHEMES', 'TRIBUTARY_GIT_MIRRORS', 'TRIBUTARY_DATA_DIR'] as const) process.env[key] = env[key];
 	const database = connectDatabase(url, { max: 4, name: 'tributary-test' });
 	const running = new Set<RunningProcess>();
 

@@ -1,20 +1,33 @@
 // All activities, built from the worker's connections. Workflows import only this file's type.
 import type { Kysely } from 'kysely';
+import type pg from 'pg';
 import type { OperationState } from '#lib/operations/operation.ts';
+import type { Settings } from '#lib/server/config.ts';
 import type { Database } from '#lib/server/db/database.ts';
 import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import { createBulkActivities } from './integrations/bulk.ts';
+import { createDeleteActivities } from './integrations/delete.ts';
+import { createTestConnectionActivities } from './integrations/test-connection.ts';
+import { createUpdateActivities } from './integrations/update.ts';
 import { createProgressReporter } from './progress.ts';
 import { createSelfCheckActivities } from './self-check.ts';
 
 export interface ActivityDependencies {
 	db: Kysely<Database>;
+	pool: pg.Pool;
 	io: RealtimeServer;
+	settings: Settings;
 }
 
-export function createActivities({ db, io }: ActivityDependencies) {
+export function createActivities({ db, pool, io, settings }: ActivityDependencies) {
 	const progress = createProgressReporter(db, io);
+	const integrationDeps = { db, pool, io, settings, progress };
 	return {
 		...createSelfCheckActivities({ db, io, progress }),
+		...createUpdateActivities(integrationDeps),
+		...createTestConnectionActivities(integrationDeps),
+		...createDeleteActivities(integrationDeps),
+		...createBulkActivities(integrationDeps),
 
 		/** Records how an operation ended and tells every viewer. Safe to retry. */
 		async finishOperation(input: {

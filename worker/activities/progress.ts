@@ -8,7 +8,7 @@ import { finishOperation, recordProgress, type ProgressUpdate } from '#lib/serve
 import type { RealtimeServer } from '#lib/server/realtime/server.ts';
 
 export interface ProgressReporter {
-	report(operationId: string, update: ProgressUpdate): Promise<Operation | undefined>;
+	report(operationId: string, update: ProgressUpdate | ProgressUpdate[]): Promise<Operation | undefined>;
 	finish(
 		operationId: string,
 		outcome: { state: Exclude<OperationState, 'running'>; error?: string | null; result?: Record<string, unknown> | null }

@@ -14,6 +14,10 @@ export function describeAudit(event: AuditLike): string {
 			return `Changed ${event.subjectLabel}: “${String(event.before?.level)}” → “${String(event.after?.level)}”`;
 		case 'user.deactivated':
 			return `Deactivated ${event.subjectLabel}`;
+		case 'integration.created':
+			return `Added ${event.subjectLabel} (${(event.after?.repositories as string[] | undefined)?.length ?? 0} repositories, ${String(event.after?.auth)})`;
+		case 'integration.edited':
+			return `Edited ${event.subjectLabel}: ${Object.keys(event.after ?? {}).join(', ')}`;
 		default:
 			return `${event.action} on ${event.subjectLabel}`;
 	}

@@ -5,7 +5,8 @@ import { realtimeSocket } from '#lib/realtime/socket.ts';
 import type { Operation, OperationProgress } from './operation.ts';
 
 export interface LiveOperationsOptions {
-	scope: string;
+	/** Which operations this page shows: one scope, or a test on the scope. */
+	scope: string | ((scope: string) => boolean);
 	/** Called once per operation that ends while this page watches it. */
 	onFinished?: (operation: Operation) => void;
 }
@@ -14,6 +15,8 @@ export function createLiveOperations(loaded: () => Operation[], options: LiveOpe
 	let started = $state<Operation[]>([]);
 	const newer = $state<Record<string, OperationProgress>>({});
 	let connected = $state(false);
+
+	const inScope = (scope: string) => (typeof options.scope === 'string' ? scope === options.scope : options.scope(scope));
 
 	const operations = $derived.by(() => {
 		const fromLoad = loaded();
@@ -46,14 +49,14 @@ export function createLiveOperations(loaded: () => Operation[], options: LiveOpe
 			wasConnected = false;
 		};
 		const onStarted = (operation: Operation) => {
-			if (operation.scope !== options.scope) return;
+			if (!inScope(operation.scope)) return;
 			if (!started.some((op) => op.id === operation.id)) started = [operation, ...started];
 		};
 		const onProgressed = (progress: OperationProgress) => {
-			if (progress.scope === options.scope) remember(progress);
+			if (inScope(progress.scope)) remember(progress);
 		};
 		const onFinished = (operation: Operation) => {
-			if (operation.scope !== options.scope) return;
+			if (!inScope(operation.scope)) return;
 			const shown = operations.find((op) => op.id === operation.id);
 			const alreadyFinished = shown !== undefined && shown.state !== 'running';
 			onStarted(operation);

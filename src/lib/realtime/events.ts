@@ -1,12 +1,17 @@
 // The one event map shared by the Socket.IO server (web), the broadcaster (worker) and the
 // browser client. Events are named in the past tense: they report what happened.
 import type { SignedInUser } from '#lib/accounts/user.ts';
+import type { IntegrationSummary, RepoSummary } from '#lib/integrations/integration.ts';
 import type { Operation, OperationProgress } from '#lib/operations/operation.ts';
 
 export interface ServerToClientEvents {
 	'operation.started': (operation: Operation) => void;
 	'operation.progressed': (progress: OperationProgress) => void;
 	'operation.finished': (operation: Operation) => void;
+	'integration.added': (integration: IntegrationSummary) => void;
+	'integration.updated': (integration: IntegrationSummary) => void;
+	'integration.removed': (removed: { id: string; organizationId: string; name: string }) => void;
+	'repo.updated': (repo: RepoSummary) => void;
 }
 
 // The browser only listens for now; subscriptions arrive with permissions (accounts issue).
@@ -34,5 +39,7 @@ export interface SocketData {
  * can close it from any process).
  */
 export const organizationRoom = (organizationId: string) => `org:${organizationId}`;
+/** Integration data and operations: only sockets of people with at least the "view" level. */
+export const integrationsRoom = (organizationId: string) => `org:${organizationId}:integrations`;
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

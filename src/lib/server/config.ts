@@ -20,6 +20,8 @@ export interface Settings {
 	updateConcurrency: number;
 	/** How long a deleted integration's account stays blocked from being added again. */
 	reAddCooldownHours: number;
+	/** Rows per deletion batch: each batch commits alone, so readers never wait long. */
+	deletionBatchSize: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -38,7 +40,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 			.filter(Boolean),
 		gitMirrorDir: path.resolve(env.TRIBUTARY_GIT_MIRRORS ?? path.join(dataDir, 'git')),
 		updateConcurrency: Math.max(1, Number(env.TRIBUTARY_UPDATE_CONCURRENCY || 4)),
-		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24)
+		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24),
+		deletionBatchSize: Math.max(100, Number(env.TRIBUTARY_DELETION_BATCH || 20_000))
 	};
 }
 

@@ -44,10 +44,11 @@ export async function recordAudit(
 
 export async function listAudit(
 	db: Kysely<Database>,
-	filter: { organizationId: string; subjectType?: string; limit: number }
+	filter: { organizationId: string; subjectType?: string; subjectId?: string; limit: number }
 ): Promise<AuditEvent[]> {
 	let query = db.selectFrom('audit_events').selectAll().where('organization_id', '=', filter.organizationId);
 	if (filter.subjectType) query = query.where('subject_type', '=', filter.subjectType);
+	if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
 	const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
 	return rows.map((row) => ({
 		id: row.id,

@@ -1,7 +1,7 @@
-// Operation events go to the room of the operation's organisation, from whichever process wrote
-// them: no socket of another organisation is in that room.
+// Operation events go to a room of the operation's organisation, from whichever process wrote
+// them: no socket of another organisation is in those rooms.
 import type { Operation, OperationProgress } from '#lib/operations/operation.ts';
-import { organizationRoom } from '#lib/realtime/events.ts';
+import { integrationsRoom, organizationRoom } from '#lib/realtime/events.ts';
 import type { RealtimeServer } from '#lib/server/realtime/server.ts';
 
 export function progressOf(operation: Operation): OperationProgress {
@@ -9,14 +9,19 @@ export function progressOf(operation: Operation): OperationProgress {
 	return { id, organizationId, kind, scope, state, stages, currentItem, revision };
 }
 
+/** System operations go to everyone in the organisation; integration work only to its viewers. */
+export function roomOf(operation: Pick<Operation, 'organizationId' | 'scope'>): string {
+	return operation.scope === 'system' ? organizationRoom(operation.organizationId) : integrationsRoom(operation.organizationId);
+}
+
 export function broadcastStarted(io: RealtimeServer | undefined, operation: Operation): void {
-	io?.to(organizationRoom(operation.organizationId)).emit('operation.started', operation);
+	io?.to(roomOf(operation)).emit('operation.started', operation);
 }
 
 export function broadcastProgress(io: RealtimeServer | undefined, operation: Operation): void {
-	io?.to(organizationRoom(operation.organizationId)).emit('operation.progressed', progressOf(operation));
+	io?.to(roomOf(operation)).emit('operation.progressed', progressOf(operation));
 }
 
 export function broadcastFinished(io: RealtimeServer | undefined, operation: Operation): void {
-	io?.to(organizationRoom(operation.organizationId)).emit('operation.finished', operation);
+	io?.to(roomOf(operation)).emit('operation.finished', operation);
 }

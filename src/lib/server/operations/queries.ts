@@ -39,6 +39,8 @@ export interface NewOperation {
 	stages: OperationStage[];
 	startedBy: string | null;
 	workflowId: (id: string) => string;
+	/** The action for all integrations this operation is part of. */
+	parentId?: string;
 }
 
 /** Inserts a running operation; refuses when one of the same kind and scope is still running. */
@@ -57,7 +59,8 @@ export async function insertOperation(db: Kysely<Database>, input: NewOperation)
 			started_by: input.startedBy,
 			error: null,
 			result: null,
-			workflow_id: input.workflowId(id)
+			workflow_id: input.workflowId(id),
+			parent_id: input.parentId ?? null
 		})
 		.onConflict((oc) => oc.columns(['organization_id', 'kind', 'scope']).where('state', '=', 'running').doNothing())
 		.returningAll()
@@ -113,33 +116,30 @@ export interface ProgressUpdate {
 }
 
 /**
- * Records progress of one stage. Counts never move backwards: a retried activity that resumes
- * from an older checkpoint must not make the bar jump back. A finished operation is left as it is.
+ * Records progress of one or more stages. Counts never move backwards: a retried activity that
+ * resumes from an older checkpoint must not make the bar jump back. A finished operation is left
+ * as it is.
  */
 export async function recordProgress(
 	db: Kysely<Database>,
 	id: string,
-	update: ProgressUpdate
+	updates: ProgressUpdate | ProgressUpdate[]
 ): Promise<Operation | undefined> {
+	const list = Array.isArray(updates) ? updates : [updates];
 	return db.transaction().execute(async (trx) => {
 		const row = await trx.selectFrom('operations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
 		if (!row || row.state !== 'running') return undefined;
-		const stages = row.stages.map((stage) =>
-			stage.key === update.stage
-				? {
-						...stage,
-						total: update.total ?? stage.total,
-						done: Math.max(stage.done, Math.min(update.done, update.total ?? stage.total))
-					}
-				: stage
-		);
+		let currentItem = row.current_item;
+		const stages = row.stages.map((stage) => {
+			const update = list.find((u) => u.stage === stage.key);
+			if (!update) return stage;
+			const total = update.total ?? stage.total;
+			return { ...stage, total, done: Math.max(stage.done, Math.min(update.done, total)) };
+		});
+		for (const update of list) if (update.currentItem !== undefined) currentItem = update.currentItem;
 		const updated = await trx
 			.updateTable('operations')
-			.set({
-				stages: JSON.stringify(stages),
-				current_item: update.currentItem === undefined ? row.current_item : update.currentItem,
-				revision: sql`revision + 1`
-			})
+			.set({ stages: JSON.stringify(stages), current_item: currentItem, revision: sql`revision + 1` })
 			.where('id', '=', id)
 			.returningAll()
 			.executeTakeFirstOrThrow();
@@ -169,4 +169,21 @@ export async function finishOperation(
 		.executeTakeFirst();
 	if (row) return toOperation(row);
 	return getOperation(db, id);
+}
+
+/** Operations of an organisation whose scope starts with `scopePrefix`: running ones, and the latest few. */
+export async function listOperationsByScopePrefix(
+	db: Kysely<Database>,
+	organizationId: string,
+	scopePrefix: string,
+	filter: { runningOnly: boolean; limit: number }
+): Promise<Operation[]> {
+	let query = db
+		.selectFrom('operations')
+		.selectAll()
+		.where('organization_id', '=', organizationId)
+		.where('scope', 'like', `${scopePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+	if (filter.runningOnly) query = query.where('state', '=', 'running');
+	const rows = await query.orderBy('started_at', 'desc').limit(filter.limit).execute();
+	return rows.map(toOperation);
 }

@@ -13,7 +13,8 @@ import type {
 	ServerToClientEvents,
 	SocketData
 } from '#lib/realtime/events.ts';
-import { organizationRoom, sessionRoom, userRoom } from '#lib/realtime/events.ts';
+import { can } from '#lib/accounts/permissions.ts';
+import { integrationsRoom, organizationRoom, sessionRoom, userRoom } from '#lib/realtime/events.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -69,7 +70,9 @@ export function attachRealtime(
 	});
 	io.on('connection', (socket) => {
 		const { user, sessionId } = socket.data;
-		void socket.join([organizationRoom(user.organizationId), userRoom(user.id), sessionRoom(sessionId)]);
+		const rooms = [organizationRoom(user.organizationId), userRoom(user.id), sessionRoom(sessionId)];
+		if (can(user, 'integrations.view')) rooms.push(integrationsRoom(user.organizationId));
+		void socket.join(rooms);
 	});
 	return io;
 }

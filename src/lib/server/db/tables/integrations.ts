@@ -91,6 +91,7 @@ export interface RepoDailyMetricsTable extends IntegrationData {
 export interface RemovedAccountsTable {
 	organization_id: string;
 	account: string;
+	integration_id: string;
 	integration_name: string;
 	removed_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -16,6 +16,7 @@ export interface OperationsTable {
 	result: ColumnType<Record<string, unknown> | null, string | null, string | null>;
 	workflow_id: string;
 	revision: Generated<number>;
+	parent_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type OperationRow = Selectable<OperationsTable>;

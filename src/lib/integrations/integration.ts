@@ -1,0 +1,60 @@
+// What pages and events carry about an integration and its repos. Never a secret.
+import type { AuthMethod, IntegrationDataStatus, ProviderKind, RepoDataStatus, Service } from './providers.ts';
+
+export interface IntegrationSummary {
+	id: string;
+	organizationId: string;
+	kind: ProviderKind;
+	name: string;
+	authMethod: AuthMethod;
+	credentialSummary: string;
+	services: Service[];
+	deploymentsFromTags: boolean;
+	dataStatus: IntegrationDataStatus;
+	statusDetail: string | null;
+	lastUpdatedAt: string | null;
+	addedBy: string;
+	createdAt: string;
+	repoCount: number;
+	version: number;
+}
+
+export interface RepoSummary {
+	id: string;
+	integrationId: string;
+	organizationId: string;
+	name: string;
+	url: string;
+	imported: boolean;
+	dataStatus: RepoDataStatus;
+	statusDetail: string | null;
+	lastUpdatedAt: string | null;
+	commits: number;
+	tags: number;
+	progressDone: number;
+	progressTotal: number;
+}
+
+export const integrationStatusText: Record<IntegrationDataStatus, { label: string; explanation: string; tone: 'ok' | 'bad' | 'run' | 'warn' | 'idle' }> = {
+	pending: { label: 'Pending', explanation: 'Saved; waiting for its first update to start.', tone: 'idle' },
+	processing: { label: 'Processing', explanation: 'Fetching and processing its data now.', tone: 'run' },
+	healthy: { label: 'Healthy', explanation: 'Its last update finished without errors.', tone: 'ok' },
+	'rate-limited': { label: 'Rate limited', explanation: 'The provider asked us to wait; it resumes at the reset time.', tone: 'warn' },
+	'failed-integration': { label: 'Failed', explanation: 'The whole integration failed; the reason is shown with it.', tone: 'bad' },
+	'failed-items': { label: 'Some repos failed', explanation: 'Some repositories could not be updated; the others are fine.', tone: 'warn' },
+	deleting: { label: 'Deleting', explanation: 'Its data is being removed; it disappears when done.', tone: 'idle' }
+};
+
+export const repoStatusText: Record<RepoDataStatus, { label: string; explanation: string; tone: 'ok' | 'bad' | 'run' | 'warn' | 'idle' }> = {
+	queued: { label: 'Queued', explanation: 'Waiting for its turn in the current update.', tone: 'idle' },
+	fetching: { label: 'Fetching', explanation: 'Downloading new branches and tags.', tone: 'run' },
+	processing: { label: 'Processing', explanation: 'Reading new commits and tags into Tributary.', tone: 'run' },
+	healthy: { label: 'Healthy', explanation: 'Up to date as of its last update.', tone: 'ok' },
+	'rate-limited': { label: 'Rate limited', explanation: 'Waiting for the provider’s limit to reset.', tone: 'warn' },
+	blocked: { label: 'Blocked', explanation: 'Cannot be read: bad credentials, or moved or deleted upstream. Fix and update again.', tone: 'bad' },
+	failed: { label: 'Failed', explanation: 'The last update failed; the reason is shown with it.', tone: 'bad' },
+	excluded: { label: 'Not imported', explanation: 'Known but not imported; import it to ingest its data.', tone: 'idle' }
+};
+
+export const integrationScope = (integrationId: string) => `integration:${integrationId}`;
+export const allIntegrationsScope = 'integrations';

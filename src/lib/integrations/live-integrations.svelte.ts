@@ -1,0 +1,73 @@
+// Integrations as a page shows them: the page load's rows, kept current by Socket.IO events.
+// A new page load (navigation, filter, reconnect) starts again from what Postgres says.
+import { invalidateAll } from '$app/navigation';
+import { realtimeSocket } from '#lib/realtime/socket.ts';
+import type { IntegrationSummary, RepoSummary } from './integration.ts';
+
+export function createLiveIntegrations(loaded: () => IntegrationSummary[]) {
+	let newer = $state<Record<string, IntegrationSummary>>({});
+	let removed = $state<string[]>([]);
+	let base = $state<IntegrationSummary[]>([]);
+
+	// A fresh load replaces whatever the events said before it.
+	$effect.pre(() => {
+		base = loaded();
+		newer = {};
+		removed = [];
+	});
+
+	const integrations = $derived(base.filter((i) => !removed.includes(i.id)).map((i) => newer[i.id] ?? i));
+
+	$effect(() => {
+		const socket = realtimeSocket();
+		let refresh: ReturnType<typeof setTimeout> | undefined;
+		const reloadSoon = () => {
+			clearTimeout(refresh);
+			refresh = setTimeout(() => void invalidateAll(), 300);
+		};
+		const onUpdated = (integration: IntegrationSummary) => {
+			if (base.some((i) => i.id === integration.id)) newer = { ...newer, [integration.id]: integration };
+		};
+		const onRemoved = ({ id }: { id: string }) => {
+			removed = [...removed, id];
+			reloadSoon();
+		};
+		socket.on('integration.updated', onUpdated);
+		socket.on('integration.added', reloadSoon);
+		socket.on('integration.removed', onRemoved);
+		return () => {
+			clearTimeout(refresh);
+			socket.off('integration.updated', onUpdated);
+			socket.off('integration.added', reloadSoon);
+			socket.off('integration.removed', onRemoved);
+		};
+	});
+
+	return {
+		get integrations() {
+			return integrations;
+		}
+	};
+}
+
+export function createLiveRepos(loaded: () => RepoSummary[], integrationId: () => string) {
+	let newer = $state<Record<string, RepoSummary>>({});
+	$effect.pre(() => {
+		loaded();
+		newer = {};
+	});
+	const repos = $derived(loaded().map((r) => newer[r.id] ?? r));
+	$effect(() => {
+		const socket = realtimeSocket();
+		const onRepo = (repo: RepoSummary) => {
+			if (repo.integrationId === integrationId()) newer = { ...newer, [repo.id]: repo };
+		};
+		socket.on('repo.updated', onRepo);
+		return () => socket.off('repo.updated', onRepo);
+	});
+	return {
+		get repos() {
+			return repos;
+		}
+	};
+}

@@ -1,0 +1,122 @@
+// The bulk write path: rows go to Postgres with COPY (one stream for thousands of rows, no
+// per-row statements) and rows whose primary key already exists are skipped, so running a write
+// again is harmless, which is what makes ingestion retryable. See copyInsert for how.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+
+export type CopyValue = string | number | boolean | Date | null | readonly string[];
+
+const identifier = /^[a-z_]+$/;
+const chunkSize = 64 * 1024;
+
+function assertIdentifier(name: string): void {
+	// Names come from code, never from input; this only makes sure of it.
+	if (!identifier.test(name)) throw new Error(`“${name}” is not a table or column name copyInsert accepts.`);
+}
+
+// COPY's text format: backslash, tab, newline and carriage return are escaped; NUL cannot be
+// stored in Postgres text at all, so it is dropped (git data can only carry one by accident).
+// eslint-disable-next-line no-control-regex
+const needsEscape = /[\\\t\n\r\u0000]/;
+// eslint-disable-next-line no-control-regex
+const escapable = /[\\\t\n\r\u0000]/g;
+const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\u0000': '' };
+
+export function copyText(value: string): string {
+	return needsEscape.test(value) ? value.replace(escapable, (c) => escapes[c]!) : value;
+}
+
+/** A Postgres array literal (`{"a","b"}`), every element quoted so commas and braces are data. */
+function arrayLiteral(values: readonly string[]): string {
+	return `{${values.map((v) => `"${v.replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+}
+
+export function copyField(value: CopyValue): string {
+	if (value === null) return '\\N';
+	if (typeof value === 'string') return copyText(value);
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value)) throw new Error(`Cannot store ${value} in the database.`);
+		return String(value);
+	}
+	if (typeof value === 'boolean') return value ? 't' : 'f';
+	if (value instanceof Date) {
+		if (Number.isNaN(value.getTime())) throw new Error('Cannot store an invalid date in the database.');
+		return value.toISOString();
+	}
+	return copyText(arrayLiteral(value));
+}
+
+function encodeRows(rows: Iterable<readonly CopyValue[]>, width: number): { chunks: string[]; count: number } {
+	const chunks: string[] = [];
+	let chunk = '';
+	let count = 0;
+	for (const row of rows) {
+		if (row.length !== width) throw new Error(`A row has ${row.length} values for ${width} columns.`);
+		let line = copyField(row[0]!);
+		for (let i = 1; i < width; i++) line += '\t' + copyField(row[i]!);
+		chunk += line + '\n';
+		count++;
+		if (chunk.length >= chunkSize) {
+			chunks.push(chunk);
+			chunk = '';
+		}
+	}
+	if (chunk) chunks.push(chunk);
+	return { chunks, count };
+}
+
+async function copyChunks(client: pg.PoolClient, target: string, list: string, chunks: string[]): Promise<number> {
+	const stream = client.query(copyFrom(`COPY ${target} (${list}) FROM STDIN`));
+	await pipeline(Readable.from(chunks), stream);
+	return stream.rowCount;
+}
+
+const uniqueViolation = '23505';
+
+/**
+ * Inserts `rows` into `table`, skipping any that collide with an existing primary key, in one
+ * transaction. Returns how many rows were actually inserted.
+ *
+ * Usually nothing collides (new commits are new), so the rows are first copied straight into the
+ * table; only if that meets a duplicate do they go through a staging table and
+ * `INSERT … ON CONFLICT DO NOTHING`, which costs about twice as much.
+ */
+export async function copyInsert(pool: pg.Pool, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
+	assertIdentifier(table);
+	columns.forEach(assertIdentifier);
+	if (columns.length === 0) throw new Error('copyInsert needs at least one column.');
+	const list = columns.join(', ');
+	const staging = `staging_${table}`;
+	const { chunks, count } = encodeRows(rows, columns.length);
+	if (count === 0) return 0;
+
+	const client = await pool.connect();
+	let failure: Error | undefined;
+	try {
+		await client.query('BEGIN');
+		await client.query('SAVEPOINT direct');
+		try {
+			const inserted = await copyChunks(client, table, list, chunks);
+			await client.query('COMMIT');
+			return inserted;
+		} catch (error) {
+			if ((error as { code?: string }).code !== uniqueViolation) throw error;
+			await client.query('ROLLBACK TO SAVEPOINT direct');
+		}
+		// Same column types as the target, none of its constraints or indexes; gone at commit.
+		await client.query(`CREATE TEMP TABLE ${staging} ON COMMIT DROP AS SELECT ${list} FROM ${table} WITH NO DATA`);
+		await copyChunks(client, staging, list, chunks);
+		const inserted = await client.query(`INSERT INTO ${table} (${list}) SELECT ${list} FROM ${staging} ON CONFLICT DO NOTHING`);
+		await client.query('COMMIT');
+		return inserted.rowCount ?? 0;
+	} catch (error) {
+		failure = error as Error;
+		await client.query('ROLLBACK').catch(() => {});
+		throw error;
+	} finally {
+		// A connection that failed mid-COPY may be in any state: do not hand it to someone else.
+		client.release(failure);
+	}
+}

@@ -1,0 +1,120 @@
+// Every action on integrations starts one operation (a row and its durable workflow).
+import { sql } from 'kysely';
+import type { SignedInUser } from '#lib/accounts/user.ts';
+import { allIntegrationsScope, integrationScope } from '#lib/integrations/integration.ts';
+import type { Operation } from '#lib/operations/operation.ts';
+import { readSettings } from '#lib/server/config.ts';
+import { startOperation } from '#lib/server/operations/start.ts';
+import { database } from '#lib/server/runtime.ts';
+import {
+	deleteIntegrationWorkflowId,
+	deletionLabels,
+	deletionTables,
+	deploymentSourceWorkflowId,
+	metricsWorkflowId,
+	operationKinds,
+	testConnectionWorkflowId,
+	testStages,
+	updateAllWorkflowId,
+	updateIntegrationWorkflowId,
+	updateStages,
+	type DeleteIntegrationInput,
+	type DeploymentSourceInput,
+	type MetricsInput,
+	type TestConnectionInput,
+	type UpdateAllInput,
+	type UpdateIntegrationInput
+} from '../../../../workflows/integrations/contract.ts';
+
+async function importedRepoCount(integrationId: string): Promise<number> {
+	const row = await database()
+		.db.selectFrom('repos')
+		.select(sql<number>`count(*)::int`.as('n'))
+		.where('integration_id', '=', integrationId)
+		.where('imported', '=', true)
+		.executeTakeFirstOrThrow();
+	return row.n;
+}
+
+export async function startUpdate(user: SignedInUser, integrationId: string): Promise<Operation> {
+	return startOperation({
+		organizationId: user.organizationId,
+		startedBy: user.email,
+		kind: operationKinds.update,
+		scope: integrationScope(integrationId),
+		stages: updateStages(await importedRepoCount(integrationId)),
+		workflowId: updateIntegrationWorkflowId,
+		workflowType: 'updateIntegrationWorkflow',
+		args: (op): [UpdateIntegrationInput] => [{ version: 1, operationId: op.id, integrationId, concurrency: readSettings().updateConcurrency }]
+	});
+}
+
+export async function startTest(user: SignedInUser, integrationId: string): Promise<Operation> {
+	return startOperation({
+		organizationId: user.organizationId,
+		startedBy: user.email,
+		kind: operationKinds.test,
+		scope: integrationScope(integrationId),
+		stages: testStages(await importedRepoCount(integrationId)),
+		workflowId: testConnectionWorkflowId,
+		workflowType: 'testConnectionWorkflow',
+		args: (op): [TestConnectionInput] => [{ version: 1, operationId: op.id, integrationId }]
+	});
+}
+
+export function startDelete(user: SignedInUser, integrationId: string): Promise<Operation> {
+	return startOperation({
+		organizationId: user.organizationId,
+		startedBy: user.email,
+		kind: operationKinds.delete,
+		scope: integrationScope(integrationId),
+		stages: deletionTables.map((table) => ({ key: table, label: deletionLabels[table], done: 0, total: 0 })),
+		// One deletion per integration: the workflow id is the integration's, not the operation's.
+		workflowId: () => deleteIntegrationWorkflowId(integrationId),
+		workflowType: 'deleteIntegrationWorkflow',
+		args: (op): [DeleteIntegrationInput] => [{ version: 1, operationId: op.id, integrationId }]
+	});
+}
+
+const integrationsStage = (total: number) => [{ key: 'integrations', label: 'Integrations', done: 0, total }];
+
+export function startUpdateAll(user: SignedInUser): Promise<Operation> {
+	return startOperation({
+		organizationId: user.organizationId,
+		startedBy: user.email,
+		kind: operationKinds.updateAll,
+		scope: allIntegrationsScope,
+		stages: integrationsStage(0),
+		workflowId: updateAllWorkflowId,
+		workflowType: 'updateAllWorkflow',
+		args: (op): [UpdateAllInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId, concurrency: readSettings().updateConcurrency }]
+	});
+}
+
+export function startMetrics(user: SignedInUser): Promise<Operation> {
+	return startOperation({
+		organizationId: user.organizationId,
+		startedBy: user.email,
+		kind: operationKinds.metrics,
+		scope: allIntegrationsScope,
+		stages: integrationsStage(0),
+		workflowId: metricsWorkflowId,
+		workflowType: 'updateMetricsWorkflow',
+		args: (op): [MetricsInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId }]
+	});
+}
+
+/** For the given integrations, or all git-based ones when `integrationIds` is empty. */
+export function startDeploymentSource(user: SignedInUser, integrationIds: string[], gitTags: boolean): Promise<Operation> {
+	return startOperation({
+		organizationId: user.organizationId,
+		startedBy: user.email,
+		kind: operationKinds.deploymentSource,
+		// Changes to different selections may run side by side; each is its own scope.
+		scope: integrationIds.length === 1 ? integrationScope(integrationIds[0]!) : allIntegrationsScope,
+		stages: integrationsStage(integrationIds.length),
+		workflowId: deploymentSourceWorkflowId,
+		workflowType: 'deploymentSourceWorkflow',
+		args: (op): [DeploymentSourceInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId, integrationIds, gitTags }]
+	});
+}

@@ -1,0 +1,142 @@
+import { fail } from '@sveltejs/kit';
+import { z } from 'zod';
+import { integrationDataStatuses, providerKinds, providers, type ProviderKind } from '#lib/integrations/providers.ts';
+import { guard } from '#lib/server/auth/guard.ts';
+import {
+	startDelete,
+	startDeploymentSource,
+	startMetrics,
+	startUpdate,
+	startUpdateAll
+} from '#lib/server/integrations/operations.ts';
+import { countIntegrationData, listIntegrations, sortColumns, type SortColumn } from '#lib/server/integrations/queries.ts';
+import { readSelection } from '#lib/server/integrations/selection.ts';
+import { listOperationsByScopePrefix, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
+import { database } from '#lib/server/runtime.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+const pageSize = 25;
+
+const filterSchema = z.object({
+	q: z.string().trim().max(200).catch(''),
+	provider: z.enum(providerKinds).optional().catch(undefined),
+	status: z.enum(integrationDataStatuses).optional().catch(undefined),
+	sort: z.enum(Object.keys(sortColumns) as [SortColumn, ...SortColumn[]]).catch('name'),
+	dir: z.enum(['asc', 'desc']).catch('asc'),
+	page: z.coerce.number().int().min(1).max(100_000).catch(1)
+});
+
+export const load: PageServerLoad = guard('integrations.view', async ({ url }, user) => {
+	const filter = filterSchema.parse(Object.fromEntries(url.searchParams));
+	const { db } = database();
+	const [{ integrations, total }, operations] = await Promise.all([
+		listIntegrations(db, user.organizationId, {
+			text: filter.q || undefined,
+			provider: filter.provider,
+			status: filter.status,
+			sort: filter.sort,
+			direction: filter.dir,
+			page: filter.page,
+			pageSize
+		}),
+		listOperationsByScopePrefix(db, user.organizationId, 'integration', { runningOnly: true, limit: 200 })
+	]);
+	return { integrations, total, filter, pageSize, operations };
+});
+
+function outcome(started: number, skipped: string[], what: string) {
+	const skippedText = skipped.length > 0 ? ` Already running for: ${skipped.join(', ')}.` : '';
+	return { done: `${what} started for ${started} integration${started === 1 ? '' : 's'}.${skippedText}` };
+}
+
+export const actions: Actions = {
+	remove: guard('integrations.delete', async ({ request }, user) => {
+		const form = await request.formData();
+		const { db } = database();
+		const selection = await readSelection(db, user.organizationId, form);
+		if (!selection.ok) return fail(400, { message: selection.message });
+		const ids = selection.integrations.map((i) => i.id);
+		// What will be lost, with counts, before anything is: the server asks, the page shows it.
+		if (form.get('confirm') !== 'yes') {
+			return fail(409, { confirmRemove: { integrations: selection.integrations, counts: await countIntegrationData(db, user.organizationId, ids) } });
+		}
+		let started = 0;
+		const skipped: string[] = [];
+		for (const integration of selection.integrations) {
+			try {
+				await startDelete(user, integration.id);
+				started++;
+			} catch (error) {
+				if (!(error instanceof OperationAlreadyRunningError)) throw error;
+				skipped.push(integration.name);
+			}
+		}
+		return outcome(started, skipped, 'Deletion');
+	}),
+
+	deploymentSource: guard('integrations.manage', async ({ request }, user) => {
+		const form = await request.formData();
+		const gitTags = form.get('gitTags');
+		if (gitTags !== 'on' && gitTags !== 'off') return fail(400, { message: 'Choose whether git tags count as deployments (on or off).' });
+		const selection = await readSelection(database().db, user.organizationId, form);
+		if (!selection.ok) return fail(400, { message: selection.message });
+		const gitBased = selection.integrations.filter((i) => providers[i.kind as ProviderKind].hasRepoData);
+		if (gitBased.length === 0) return fail(400, { message: 'None of the selected integrations has repository data.' });
+		try {
+			await startDeploymentSource(user, gitBased.map((i) => i.id), gitTags === 'on');
+		} catch (error) {
+			if (!(error instanceof OperationAlreadyRunningError)) throw error;
+			return fail(409, { message: 'A deployment source change is already running for these integrations; wait for it to finish.' });
+		}
+		return { done: `Turning deployments from git tags ${gitTags} for ${gitBased.length} integration${gitBased.length === 1 ? '' : 's'}.` };
+	}),
+
+	update: guard('integrations.manage', async ({ request }, user) => {
+		const selection = await readSelection(database().db, user.organizationId, await request.formData());
+		if (!selection.ok) return fail(400, { message: selection.message });
+		let started = 0;
+		const skipped: string[] = [];
+		for (const integration of selection.integrations) {
+			try {
+				await startUpdate(user, integration.id);
+				started++;
+			} catch (error) {
+				if (!(error instanceof OperationAlreadyRunningError)) throw error;
+				skipped.push(integration.name);
+			}
+		}
+		return outcome(started, skipped, 'Update');
+	}),
+
+	updateAll: guard('integrations.delete', async (_event, user) => {
+		try {
+			await startUpdateAll(user);
+		} catch (error) {
+			if (!(error instanceof OperationAlreadyRunningError)) throw error;
+			return fail(409, { message: 'Updating all repositories is already running.' });
+		}
+		return { done: 'Updating every repository of every integration.' };
+	}),
+
+	updateMetrics: guard('integrations.delete', async (_event, user) => {
+		try {
+			await startMetrics(user);
+		} catch (error) {
+			if (!(error instanceof OperationAlreadyRunningError)) throw error;
+			return fail(409, { message: 'Background metrics are already being updated.' });
+		}
+		return { done: 'Recomputing background metrics from stored data.' };
+	}),
+
+	deploymentSourceAll: guard('integrations.delete', async ({ request }, user) => {
+		const gitTags = (await request.formData()).get('gitTags');
+		if (gitTags !== 'on' && gitTags !== 'off') return fail(400, { message: 'Choose whether git tags count as deployments (on or off).' });
+		try {
+			await startDeploymentSource(user, [], gitTags === 'on');
+		} catch (error) {
+			if (!(error instanceof OperationAlreadyRunningError)) throw error;
+			return fail(409, { message: 'A deployment source change for all integrations is already running.' });
+		}
+		return { done: `Turning deployments from git tags ${gitTags} for all git-based integrations.` };
+	})
+};

@@ -1,0 +1,128 @@
+import { error, fail, redirect } from '@sveltejs/kit';
+import { z } from 'zod';
+import { integrationScope } from '#lib/integrations/integration.ts';
+import { listAudit } from '#lib/server/accounts/audit.ts';
+import { guard } from '#lib/server/auth/guard.ts';
+import { readSettings } from '#lib/server/config.ts';
+import { broadcastRepo } from '#lib/server/integrations/broadcast.ts';
+import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
+import { countIntegrationData, getIntegration, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
+import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
+import { database, realtime } from '#lib/server/runtime.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+const idSchema = z.uuid();
+
+async function integrationOf(params: { id: string }, organizationId: string) {
+	if (!idSchema.safeParse(params.id).success) error(404, 'There is no such integration.');
+	const integration = await getIntegration(database().db, organizationId, params.id);
+	if (!integration) error(404, 'There is no such integration in your organisation.');
+	return integration;
+}
+
+export const load: PageServerLoad = guard('integrations.view', async ({ params }, user) => {
+	const integration = await integrationOf(params, user.organizationId);
+	const { db } = database();
+	const settings = readSettings();
+	const [repos, operations, audit] = await Promise.all([
+		listRepos(db, user.organizationId, integration.id),
+		listOperations(db, { organizationId: user.organizationId, scope: integrationScope(integration.id), limit: 5 }),
+		listAudit(db, { organizationId: user.organizationId, subjectId: integration.id, limit: 20 })
+	]);
+	return {
+		integration,
+		repos,
+		operations,
+		audit,
+		workflowUrlBase: settings.temporalUiUrl
+			? `${settings.temporalUiUrl}/namespaces/${encodeURIComponent(settings.temporalNamespace)}/workflows/`
+			: null
+	};
+});
+
+function alreadyRunning(what: string) {
+	return fail(409, { message: `${what} is already running for this integration; its progress is shown below.` });
+}
+
+export const actions: Actions = {
+	test: guard('integrations.manage', async ({ params }, user) => {
+		const integration = await integrationOf(params, user.organizationId);
+		try {
+			await startTest(user, integration.id);
+		} catch (e) {
+			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A connection test');
+			throw e;
+		}
+		return { done: 'Testing the connection to every repository.' };
+	}),
+
+	update: guard('integrations.manage', async ({ params }, user) => {
+		const integration = await integrationOf(params, user.organizationId);
+		if (integration.dataStatus === 'deleting') return fail(409, { message: 'This integration is being deleted.' });
+		try {
+			await startUpdate(user, integration.id);
+		} catch (e) {
+			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('An update');
+			throw e;
+		}
+		return { done: 'Update started: new commits and tags of every imported repository.' };
+	}),
+
+	// Generic Git has no server to ask for more repositories: refreshing re-reads the ones it has.
+	refresh: guard('integrations.manage', async ({ params }, user) => {
+		const integration = await integrationOf(params, user.organizationId);
+		try {
+			await startTest(user, integration.id);
+		} catch (e) {
+			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A refresh');
+			throw e;
+		}
+		return { done: 'Checking every repository is still there and readable.' };
+	}),
+
+	deploymentSource: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationOf(params, user.organizationId);
+		const gitTags = (await request.formData()).get('gitTags');
+		if (gitTags !== 'on' && gitTags !== 'off') return fail(400, { message: 'Choose on or off.' });
+		try {
+			await startDeploymentSource(user, [integration.id], gitTags === 'on');
+		} catch (e) {
+			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A deployment source change');
+			throw e;
+		}
+		return { done: `Turning deployments from git tags ${gitTags}.` };
+	}),
+
+	setImported: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationOf(params, user.organizationId);
+		const form = await request.formData();
+		const repoId = idSchema.safeParse(form.get('repoId'));
+		const imported = form.get('imported');
+		if (!repoId.success || (imported !== 'yes' && imported !== 'no')) return fail(400, { message: 'Choose a repository and whether to import it.' });
+		const row = await database()
+			.db.updateTable('repos')
+			.set({ imported: imported === 'yes', data_status: imported === 'yes' ? 'queued' : 'excluded', status_detail: null })
+			.where('id', '=', repoId.data)
+			.where('integration_id', '=', integration.id)
+			.where('organization_id', '=', user.organizationId)
+			.returningAll()
+			.executeTakeFirst();
+		if (!row) return fail(404, { message: 'There is no such repository in this integration.' });
+		broadcastRepo(realtime(), toRepoSummary(row));
+		return { done: imported === 'yes' ? `${row.name} will be imported by the next update.` : `${row.name} is no longer imported; its data stays until you delete the integration.` };
+	}),
+
+	delete: guard('integrations.delete', async ({ params, request }, user) => {
+		const integration = await integrationOf(params, user.organizationId);
+		if ((await request.formData()).get('confirm') !== 'yes') {
+			return fail(409, { confirmDelete: { counts: await countIntegrationData(database().db, user.organizationId, [integration.id]) } });
+		}
+		try {
+			await startDelete(user, integration.id);
+		} catch (e) {
+			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A deletion');
+			throw e;
+		}
+		redirect(303, '/integrations');
+	})
+};

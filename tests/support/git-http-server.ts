@@ -1,0 +1,65 @@
+// A real git server over HTTP for tests: git's own `git http-backend` behind a small Node server
+// that demands HTTP basic credentials, the way a git host asks for a username and token.
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface GitHttpServer {
+	url: string;
+	/** Every Authorization header received, to prove where secrets went. */
+	stop(): Promise<void>;
+}
+
+export async function startGitHttpServer(projectRoot: string, credentials: { username: string; token: string }): Promise<GitHttpServer> {
+	const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64')}`;
+	const server = http.createServer((req, res) => {
+		if (req.headers.authorization !== expected) {
+			res.writeHead(401, { 'www-authenticate': 'Basic realm="test git"' });
+			res.end('unauthorised');
+			return;
+		}
+		const url = new URL(req.url ?? '/', 'http://localhost');
+		const backend = spawn('git', ['http-backend'], {
+			env: {
+				...process.env,
+				GIT_PROJECT_ROOT: projectRoot,
+				GIT_HTTP_EXPORT_ALL: '1',
+				PATH_INFO: decodeURIComponent(url.pathname),
+				QUERY_STRING: url.search.slice(1),
+				REQUEST_METHOD: req.method ?? 'GET',
+				CONTENT_TYPE: req.headers['content-type'] ?? '',
+				REMOTE_USER: credentials.username,
+				REMOTE_ADDR: '127.0.0.1',
+				HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? '')
+			}
+		});
+		req.pipe(backend.stdin);
+		let head = Buffer.alloc(0);
+		let headersDone = false;
+		backend.stdout.on('data', (chunk: Buffer) => {
+			if (headersDone) return void res.write(chunk);
+			head = Buffer.concat([head, chunk]);
+			const end = head.indexOf('\r\n\r\n');
+			if (end < 0) return;
+			headersDone = true;
+			let status = 200;
+			for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+				const [name, ...rest] = line.split(':');
+				const value = rest.join(':').trim();
+				if (!name) continue;
+				if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
+				else res.setHeader(name, value);
+			}
+			res.statusCode = status;
+			res.write(head.subarray(end + 4));
+		});
+		backend.stdout.on('end', () => res.end());
+		backend.on('error', () => res.destroy());
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}`,
+		stop: () => new Promise((resolve) => server.close(() => resolve()))
+	};
+}

@@ -1,0 +1,56 @@
+// What the integration activities share: connections, settings, and how to read an
+// integration's credentials (decrypted here, inside the worker, and nowhere else).
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import type { Settings } from '#lib/server/config.ts';
+import { credentialsBinding, decryptCredentials } from '#lib/server/crypto/credentials.ts';
+import type { Database } from '#lib/server/db/database.ts';
+import { broadcastIntegration, broadcastRepo } from '#lib/server/integrations/broadcast.ts';
+import { getIntegrationById, toRepoSummary } from '#lib/server/integrations/queries.ts';
+import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { GitCredentials } from '../../git/run-git.ts';
+import type { ProgressReporter } from '../progress.ts';
+
+export interface IntegrationDeps {
+	db: Kysely<Database>;
+	pool: pg.Pool;
+	io: RealtimeServer;
+	settings: Settings;
+	progress: ProgressReporter;
+}
+
+export async function loadCredentials(db: Kysely<Database>, integrationId: string): Promise<GitCredentials> {
+	const row = await db.selectFrom('integrations').select(['credentials', 'auth_method']).where('id', '=', integrationId).executeTakeFirstOrThrow();
+	if (!row.credentials) return { method: 'none' };
+	return decryptCredentials<GitCredentials>(row.credentials, credentialsBinding(integrationId));
+}
+
+/** Tells every viewer how the integration stands now. */
+export async function announceIntegration(deps: IntegrationDeps, integrationId: string): Promise<void> {
+	const integration = await getIntegrationById(deps.db, integrationId);
+	if (integration) broadcastIntegration(deps.io, integration);
+}
+
+export async function announceRepo(deps: IntegrationDeps, repoId: string): Promise<void> {
+	const row = await deps.db.selectFrom('repos').selectAll().where('id', '=', repoId).executeTakeFirst();
+	if (row) broadcastRepo(deps.io, toRepoSummary(row));
+}
+
+/** The update's two bars, from the repositories' own counters (absolute, so retries cannot double-count). */
+export async function reportUpdateProgress(deps: IntegrationDeps, operationId: string, integrationId: string, currentItem?: string): Promise<void> {
+	const row = await deps.db
+		.selectFrom('repos')
+		.select((eb) => [
+			eb.fn.countAll<number>().as('total'),
+			eb.fn.count<number>('id').filterWhere('data_status', 'not in', ['queued', 'fetching', 'processing']).as('finished'),
+			eb.fn.coalesce(eb.fn.sum<number>('progress_done'), eb.lit(0)).as('done'),
+			eb.fn.coalesce(eb.fn.sum<number>('progress_total'), eb.lit(0)).as('commits')
+		])
+		.where('integration_id', '=', integrationId)
+		.where('imported', '=', true)
+		.executeTakeFirstOrThrow();
+	await deps.progress.report(operationId, [
+		{ stage: 'repos', done: Number(row.finished), total: Number(row.total) },
+		{ stage: 'commits', done: Number(row.done), total: Number(row.commits), ...(currentItem ? { currentItem } : {}) }
+	]);
+}

@@ -1,0 +1,44 @@
+// Deployments from git tags, and the per-repo daily metrics: both derived from stored raw data
+// only, so they can be recomputed at any time.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '#lib/server/db/database.ts';
+
+/** Every tag becomes a deployment at its tag time (or its commit's time for lightweight tags). */
+export async function deriveDeployments(db: Kysely<Database>, integrationId: string): Promise<void> {
+	await db.transaction().execute(async (trx) => {
+		await sql`
+			insert into deployments (organization_id, integration_id, repo_id, tag_name, sha, deployed_at)
+			select t.organization_id, t.integration_id, t.repo_id, t.name, t.sha, coalesce(t.tagged_at, c.committed_at)
+			from tags t left join commits c on c.repo_id = t.repo_id and c.sha = t.sha
+			where t.integration_id = ${integrationId} and coalesce(t.tagged_at, c.committed_at) is not null
+			on conflict (repo_id, tag_name) do update set sha = excluded.sha, deployed_at = excluded.deployed_at`.execute(trx);
+		await sql`
+			delete from deployments d
+			where d.integration_id = ${integrationId}
+			and not exists (select 1 from tags t where t.repo_id = d.repo_id and t.name = d.tag_name)`.execute(trx);
+	});
+}
+
+export async function removeDeployments(db: Kysely<Database>, integrationId: string): Promise<void> {
+	await db.deleteFrom('deployments').where('integration_id', '=', integrationId).execute();
+}
+
+/** Per repo per day: commits, lines added and deleted, deployments (UTC days). */
+export async function recomputeDailyMetrics(db: Kysely<Database>, integrationId: string): Promise<number> {
+	return db.transaction().execute(async (trx) => {
+		await trx.deleteFrom('repo_daily_metrics').where('integration_id', '=', integrationId).execute();
+		const result = await sql`
+			insert into repo_daily_metrics (organization_id, integration_id, repo_id, day, commits, additions, deletions, deployments)
+			select organization_id, integration_id, repo_id, day, sum(commits), sum(additions), sum(deletions), sum(deployments)
+			from (
+				select organization_id, integration_id, repo_id, (committed_at at time zone 'UTC')::date as day,
+					count(*) as commits, sum(additions) as additions, sum(deletions) as deletions, 0 as deployments
+				from commits where integration_id = ${integrationId} group by 1, 2, 3, 4
+				union all
+				select organization_id, integration_id, repo_id, (deployed_at at time zone 'UTC')::date, 0, 0, 0, count(*)
+				from deployments where integration_id = ${integrationId} group by 1, 2, 3, 4
+			) as daily
+			group by 1, 2, 3, 4`.execute(trx);
+		return Number(result.numAffectedRows ?? 0);
+	});
+}

@@ -1,0 +1,202 @@
+// Ingesting one repository: fetch its mirror, stream the commits that are new since its cursor
+// into the database while git is still producing them, and bring its tags up to date.
+//
+// Idempotent by construction: every write skips rows whose primary key exists, so running again
+// (from the same cursor, or from none) never duplicates anything. The repos row is the caller's:
+// it stores the returned tips as the next cursor once this has succeeded.
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { copyInsert, type CopyValue } from '#lib/server/db/bulk.ts';
+import type { Database } from '#lib/server/db/database.ts';
+import { countNewCommits, readCommits, readTags, revisionsSince, type GitCommit, type GitTag } from './log.ts';
+import { openMirror, syncMirror, type Tips } from './mirror.ts';
+import type { GitCredentials, GitSettings } from './run-git.ts';
+
+export interface IngestDependencies {
+	db: Kysely<Database>;
+	pool: pg.Pool;
+	settings: GitSettings;
+}
+
+export interface IngestInput {
+	repo: { id: string; organizationId: string; integrationId: string; url: string; cursor: Tips | null };
+	credentials: GitCredentials;
+	/**
+	 * How many commits an interrupted run of the same cursor reported as written. Their writes
+	 * are skipped once one query per batch confirms they are there (the mirror may have moved
+	 * since, so the count alone is not trusted).
+	 */
+	resumeAfter?: number;
+	/** Called after each batch is stored (and once when the total is known). */
+	onProgress(done: number, total: number): Promise<void> | void;
+}
+
+export interface IngestResult {
+	/** The branch and tag tips now ingested: the next run's cursor. */
+	tips: Tips;
+	/** Commits new since the cursor (written now or by the interrupted run this one resumed). */
+	newCommits: number;
+	commitsCount: number;
+	tagsCount: number;
+}
+
+// Big enough that per-batch overhead vanishes, small enough to keep memory flat; a batch also
+// ends early when its commits touch very many files (a vendoring commit can touch 100,000).
+const batchCommits = 2_000;
+const batchFiles = 50_000;
+const minBatchCommits = 250;
+
+const commitColumns = [
+	'organization_id',
+	'integration_id',
+	'repo_id',
+	'sha',
+	'parents',
+	'author_name',
+	'author_email',
+	'authored_at',
+	'committer_name',
+	'committer_email',
+	'committed_at',
+	'subject',
+	'additions',
+	'deletions',
+	'files_changed'
+] as const;
+const fileColumns = ['organization_id', 'integration_id', 'repo_id', 'sha', 'path', 'additions', 'deletions'] as const;
+
+export async function ingestRepository(deps: IngestDependencies, input: IngestInput): Promise<IngestResult> {
+	const { db, pool, settings } = deps;
+	const { repo } = input;
+	const owner = [repo.organizationId, repo.integrationId, repo.id] as const;
+
+	const tips = await syncMirror(repo.id, repo.url, input.credentials, settings);
+	const mirror = openMirror(repo.id, settings);
+	const revisions = revisionsSince(tips, repo.cursor);
+
+	// Counting is a fraction of the log's cost: run it alongside, and read tags meanwhile too.
+	const totalPromise = countNewCommits(mirror, revisions);
+	const tagsPromise = readTags(mirror);
+	tagsPromise.catch(() => {});
+
+	function* commitRows(commits: GitCommit[]): Generator<CopyValue[]> {
+		for (const c of commits) {
+			yield [...owner, c.sha, c.parents, c.authorName, c.authorEmail, c.authoredAt, c.committerName, c.committerEmail, c.committedAt, c.subject, c.additions, c.deletions, c.filesChanged];
+		}
+	}
+	function* fileRows(commits: GitCommit[]): Generator<CopyValue[]> {
+		for (const c of commits) {
+			for (const f of c.files) yield [...owner, c.sha, f.path, f.additions, f.deletions];
+		}
+	}
+
+	/** Stores one batch: files first, so a commit row always means its files are stored too. */
+	async function writeBatch(commits: GitCommit[], claimedWritten: number): Promise<void> {
+		let toWrite = commits;
+		if (claimedWritten > 0) {
+			const claimed = commits.slice(0, claimedWritten).map((c) => c.sha);
+			const present = await db.selectFrom('commits').select('sha').where('repo_id', '=', repo.id).where('sha', 'in', claimed).execute();
+			const stored = new Set(present.map((row) => row.sha));
+			toWrite = commits.filter((c, index) => index >= claimedWritten || !stored.has(c.sha));
+		}
+		if (toWrite.length === 0) return;
+		await copyInsert(pool, 'commit_files', fileColumns, fileRows(toWrite));
+		await copyInsert(pool, 'commits', commitColumns, commitRows(toWrite));
+	}
+
+	const resumeAfter = Math.max(0, input.resumeAfter ?? 0);
+	let total = 0;
+	// One batch is written while the next is parsed; at most one write is in flight, so memory
+	// stays bounded and batches land in log order (progress never claims a commit too early).
+	// The first "write" is the initial progress report, once the count is in; git starts at once.
+	let writing: Promise<void> = totalPromise.then((count) => {
+		total = count;
+		return input.onProgress(Math.min(resumeAfter, total), total);
+	});
+	let writerBusy = true;
+	let writeFailure: unknown = null;
+	const watch = (promise: Promise<void>) => {
+		writerBusy = true;
+		promise.then(
+			() => (writerBusy = false),
+			(error: unknown) => (writeFailure ??= error)
+		);
+		return promise;
+	};
+	void watch(writing);
+
+	let seen = 0;
+	let batch: GitCommit[] = [];
+	let filesInBatch = 0;
+	const flush = async () => {
+		const commits = batch;
+		const end = seen;
+		const claimed = Math.max(0, Math.min(commits.length, resumeAfter - (end - commits.length)));
+		batch = [];
+		filesInBatch = 0;
+		await writing;
+		writing = watch(writeBatch(commits, claimed).then(() => input.onProgress(end, total)));
+	};
+
+	for await (const commit of readCommits(mirror, revisions)) {
+		if (writeFailure) throw writeFailure;
+		batch.push(commit);
+		seen++;
+		filesInBatch += commit.files.length;
+		// A full batch waits for the writer; a smaller one goes as soon as the writer is idle, so
+		// little is left to write once git is done.
+		if (batch.length >= batchCommits || filesInBatch >= batchFiles || (!writerBusy && batch.length >= minBatchCommits)) await flush();
+	}
+	if (batch.length > 0) await flush();
+	await writing;
+
+	await replaceTags(db, owner, await tagsPromise);
+
+	const [commitsCount, tagsCount] = await Promise.all([countRows(db, 'commits', repo.id), countRows(db, 'tags', repo.id)]);
+	return { tips, newCommits: seen, commitsCount, tagsCount };
+}
+
+/** Makes the repo's tags exactly `tags`: new and moved ones upserted, vanished ones deleted. */
+async function replaceTags(db: Kysely<Database>, owner: readonly [string, string, string], tags: GitTag[]): Promise<void> {
+	const [organizationId, integrationId, repoId] = owner;
+	await db.transaction().execute(async (trx) => {
+		for (let i = 0; i < tags.length; i += 1_000) {
+			const rows = tags.slice(i, i + 1_000).map((tag) => ({
+				organization_id: organizationId,
+				integration_id: integrationId,
+				repo_id: repoId,
+				name: tag.name,
+				sha: tag.sha,
+				tagged_at: tag.taggedAt
+			}));
+			await trx
+				.insertInto('tags')
+				.values(rows)
+				.onConflict((oc) =>
+					oc
+						.columns(['repo_id', 'name'])
+						.doUpdateSet((eb) => ({ sha: eb.ref('excluded.sha'), tagged_at: eb.ref('excluded.tagged_at') }))
+						// Unchanged tags are left alone: no dead rows for every update of every repository.
+						.where((eb) =>
+							eb.or([eb('tags.sha', 'is distinct from', eb.ref('excluded.sha')), eb('tags.tagged_at', 'is distinct from', eb.ref('excluded.tagged_at'))])
+						)
+				)
+				.execute();
+		}
+		const names = tags.map((tag) => tag.name);
+		await trx
+			.deleteFrom('tags')
+			.where('repo_id', '=', repoId)
+			.where((eb) => eb('name', '<>', eb.fn<string>('all', [eb.val(names)])))
+			.execute();
+	});
+}
+
+async function countRows(db: Kysely<Database>, table: 'commits' | 'tags', repoId: string): Promise<number> {
+	const row = await db
+		.selectFrom(table)
+		.select((eb) => eb.fn.countAll<string>().as('count'))
+		.where('repo_id', '=', repoId)
+		.executeTakeFirstOrThrow();
+	return Number(row.count);
+}

@@ -1,0 +1,254 @@
+// The only place that starts git. Never through a shell, never prompting, never reading the
+// user's or the system's git configuration, and never with a credential on its command line
+// (anyone on the machine can read that with `ps`) or in an error message.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { Settings } from '#lib/server/config.ts';
+import { classifyGitError, GitError, unclassifiedFailure } from './git-errors.ts';
+
+export { classifyGitError, GitError, isPermanentGitFailure, type GitErrorKind, type GitFailure } from './git-errors.ts';
+
+export type GitCredentials =
+	| { method: 'none' }
+	| { method: 'https-token'; username: string; token: string }
+	| { method: 'ssh-key'; privateKey: string };
+
+export type GitSettings = Pick<Settings, 'gitAllowedSchemes' | 'gitMirrorDir'>;
+
+export interface GitCommandOptions {
+	settings: GitSettings;
+	/** Kill git, and everything it started, after this long. */
+	timeoutMs: number;
+	/** For commands that talk to a server. */
+	credentials?: GitCredentials;
+	/** The repository to work in (a mirror); commands without one run in an empty folder. */
+	gitDir?: string;
+	/** Written to git's standard input, then closed (for `--stdin`). */
+	stdin?: string;
+	/**
+	 * Classify failures as server problems (auth, DNS, not found…). Off for commands on the local
+	 * mirror, whose failures are Tributary's own and must not read as "repository not found".
+	 */
+	remote?: boolean;
+}
+
+export interface GitProcess {
+	stdout: Readable;
+	/** Resolves when git exits successfully; rejects with a GitError otherwise, timeouts included. */
+	done: Promise<void>;
+	/** Stops git and its children (when the reader gives up early). */
+	kill(): void;
+}
+
+// Variables git, ssh and curl may legitimately need from the worker's environment; everything
+// else (GIT_DIR, GIT_SSH, SSH_AUTH_SOCK, the user's HOME…) stays out.
+const inheritedVariables = [
+	'PATH',
+	'TMPDIR',
+	'http_proxy',
+	'https_proxy',
+	'HTTP_PROXY',
+	'HTTPS_PROXY',
+	'all_proxy',
+	'ALL_PROXY',
+	'no_proxy',
+	'NO_PROXY',
+	'SSL_CERT_FILE',
+	'SSL_CERT_DIR',
+	'GIT_SSL_CAINFO',
+	'GIT_SSL_CAPATH'
+];
+
+const protocolsBySchemes: Record<string, string> = { https: 'https', http: 'http', ssh: 'ssh', git: 'git', file: 'file' };
+const stderrLimit = 64 * 1024;
+
+/** Refuses what git could read as an option, or what would break a line-based protocol. */
+export function assertSafeArgument(value: string, what: string): void {
+	if (value.startsWith('-')) throw new GitError({ kind: 'other', permanent: true, message: `The ${what} “${value}” starts with “-”, which git would read as an option.` });
+	// eslint-disable-next-line no-control-regex
+	if (/[\u0000\n\r]/.test(value)) throw new GitError({ kind: 'other', permanent: true, message: `The ${what} contains a line break or a NUL character.` });
+}
+
+/** Wraps a path for the shell git runs GIT_SSH_COMMAND through. */
+function shellQuote(value: string): string {
+	return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Made every time (one cheap call): someone may have emptied the mirror folder meanwhile. */
+function privateDirectory(dir: string): string {
+	mkdirSync(dir, { recursive: true, mode: 0o700 });
+	return dir;
+}
+
+interface CredentialSetup {
+	env: Record<string, string>;
+	secrets: string[];
+	cleanup(): Promise<void>;
+}
+
+async function prepareCredentials(credentials: GitCredentials, settings: GitSettings): Promise<CredentialSetup> {
+	const sshOptions = [
+		'-F /dev/null', // no ~/.ssh/config of the worker's user
+		'-o BatchMode=yes',
+		'-o StrictHostKeyChecking=accept-new',
+		`-o UserKnownHostsFile=${shellQuote(path.join(settings.gitMirrorDir, 'known_hosts'))}`,
+		'-o ConnectTimeout=15',
+		// The worker's own keys and agent must never open other people's repositories.
+		'-o IdentityAgent=none',
+		'-o IdentitiesOnly=yes'
+	];
+	const none: CredentialSetup = { env: { GIT_SSH_COMMAND: `ssh ${sshOptions.join(' ')} -o PubkeyAuthentication=no` }, secrets: [], cleanup: async () => {} };
+
+	if (credentials.method === 'https-token') {
+		const pair = `${credentials.username}:${credentials.token}`;
+		const encoded = Buffer.from(pair, 'utf8').toString('base64');
+		return {
+			env: {
+				...none.env,
+				GIT_CONFIG_COUNT: '1',
+				GIT_CONFIG_KEY_0: 'http.extraHeader',
+				GIT_CONFIG_VALUE_0: `Authorization: Basic ${encoded}`
+			},
+			secrets: [credentials.token, encoded, pair],
+			cleanup: none.cleanup
+		};
+	}
+
+	if (credentials.method === 'ssh-key') {
+		const keyDir = privateDirectory(path.join(settings.gitMirrorDir, '.keys'));
+		const keyFile = path.join(keyDir, `key-${randomBytes(12).toString('hex')}`);
+		// ssh rejects a key without its final newline, and pasted keys often have CRLF.
+		const key = credentials.privateKey.replace(/\r\n?/g, '\n').trim() + '\n';
+		await writeFile(keyFile, key, { mode: 0o600, flag: 'wx' });
+		const keyLines = key.split('\n').filter((line) => line.length >= 16 && !line.startsWith('-----'));
+		return {
+			env: { GIT_SSH_COMMAND: `ssh ${sshOptions.join(' ')} -i ${shellQuote(keyFile)}` },
+			secrets: keyLines,
+			cleanup: () => rm(keyFile, { force: true })
+		};
+	}
+
+	return none;
+}
+
+/** Removes every credential from text git produced, whatever path it took to get there. */
+export function redact(text: string, secrets: readonly string[]): string {
+	let result = text;
+	for (const secret of secrets) {
+		if (secret.length >= 4) result = result.replaceAll(secret, '***');
+	}
+	return result.replace(/(authorization:\s*)[^\n]*/gi, '$1***').replace(/(:\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:***@');
+}
+
+function gitEnvironment(settings: GitSettings, gitDir: string | undefined, home: string): Record<string, string> {
+	const env: Record<string, string> = {};
+	for (const name of inheritedVariables) {
+		const value = process.env[name];
+		if (value !== undefined) env[name] = value;
+	}
+	const protocols = settings.gitAllowedSchemes.map((s) => protocolsBySchemes[s]).filter((p): p is string => Boolean(p));
+	Object.assign(env, {
+		HOME: home,
+		XDG_CONFIG_HOME: path.join(home, '.config'),
+		GIT_CONFIG_NOSYSTEM: '1',
+		GIT_CONFIG_GLOBAL: '/dev/null',
+		GIT_TERMINAL_PROMPT: '0',
+		GIT_ASKPASS: '',
+		SSH_ASKPASS: '',
+		// Nothing outside the allowed schemes, and never ext:: or fd:: helpers.
+		GIT_ALLOW_PROTOCOL: protocols.join(':') || 'none',
+		// Commands without a repository must not discover one above the mirror folder.
+		GIT_CEILING_DIRECTORIES: settings.gitMirrorDir,
+		LC_ALL: 'C',
+		LANG: 'C',
+		// Into a pipe git would otherwise flush after every commit: thousands of tiny writes.
+		GIT_FLUSH: '0'
+	});
+	if (gitDir) env.GIT_DIR = gitDir;
+	return env;
+}
+
+/** Starts git and hands back its output as a stream, for commands whose output is large. */
+export async function startGit(args: string[], options: GitCommandOptions): Promise<GitProcess> {
+	const { settings } = options;
+	const home = privateDirectory(path.join(settings.gitMirrorDir, '.home'));
+	const credentials = await prepareCredentials(options.credentials ?? { method: 'none' }, settings);
+	const env = { ...gitEnvironment(settings, options.gitDir, home), ...credentials.env };
+	const configArgs = ['-c', 'core.askPass=', '-c', 'credential.helper=', '-c', 'gc.autoDetach=false', '-c', 'maintenance.autoDetach=false'];
+
+	const child = spawn('git', [...configArgs, ...args], {
+		shell: false,
+		env,
+		cwd: home,
+		stdio: ['pipe', 'pipe', 'pipe'],
+		// Its own process group, so a timeout also stops ssh, git-remote-https and upload-pack.
+		detached: true
+	});
+
+	let stderr = '';
+	child.stderr.setEncoding('utf8');
+	child.stderr.on('data', (chunk: string) => {
+		stderr = (stderr + chunk).slice(-stderrLimit);
+	});
+	// git may exit before reading everything (a failed command): its exit code reports that.
+	child.stdin.on('error', () => {});
+	child.stdin.end(options.stdin);
+
+	let timedOut = false;
+	const killGroup = (signal: NodeJS.Signals) => {
+		if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+		try {
+			process.kill(-child.pid, signal);
+		} catch {
+			// Already gone.
+		}
+	};
+	const timer = setTimeout(() => {
+		timedOut = true;
+		killGroup('SIGKILL');
+	}, options.timeoutMs);
+
+	const done = new Promise<void>((resolve, reject) => {
+		child.once('error', (error: NodeJS.ErrnoException) => {
+			clearTimeout(timer);
+			const message =
+				error.code === 'ENOENT'
+					? 'git is not installed on the Tributary worker (or not on its PATH): install git 2.30 or newer.'
+					: `git could not be started: ${error.message}`;
+			void credentials.cleanup().finally(() => reject(new GitError({ kind: 'other', permanent: false, message })));
+		});
+		child.once('close', (code) => {
+			clearTimeout(timer);
+			void credentials.cleanup().finally(() => {
+				if (code === 0) return resolve();
+				const safeStderr = redact(stderr, credentials.secrets);
+				if (timedOut) {
+					const seconds = Math.round(options.timeoutMs / 1000);
+					const advice = options.remote ? 'check that the server is reachable from the worker, then try again' : 'the repository may be too large for this limit';
+					const message = `Git did not finish within ${seconds} s and was stopped: ${advice}.`;
+					return reject(new GitError({ kind: 'timed-out', permanent: false, message }, safeStderr, code));
+				}
+				const sentCredentials = (options.credentials?.method ?? 'none') !== 'none';
+				const failure = options.remote ? classifyGitError(safeStderr, code, sentCredentials) : unclassifiedFailure(safeStderr, code);
+				reject(new GitError(failure, safeStderr, code));
+			});
+		});
+	});
+	// Callers that stop reading early still await `done`; never let it surface as unhandled.
+	done.catch(() => {});
+
+	return { stdout: child.stdout, done, kill: () => killGroup('SIGKILL') };
+}
+
+/** Runs git to completion and returns what it printed (for commands with small output). */
+export async function runGit(args: string[], options: GitCommandOptions): Promise<string> {
+	const git = await startGit(args, options);
+	const chunks: Buffer[] = [];
+	git.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+	await git.done;
+	return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,18 @@
+// Activity stubs shared by the integration workflows, with timeouts that fit each kind of work.
+import { proxyActivities } from '@temporalio/workflow';
+import type { createActivities } from '../../worker/activities/index.ts';
+
+type Activities = ReturnType<typeof createActivities>;
+
+/** Short bookkeeping: reading and writing a few rows. */
+export const bookkeeping = proxyActivities<Activities>({
+	startToCloseTimeout: '1 minute',
+	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds' }
+});
+
+/** Long data work: heartbeats often, so a killed worker's share is retried within seconds. */
+export const dataWork = proxyActivities<Activities>({
+	startToCloseTimeout: '2 hours',
+	heartbeatTimeout: '10 seconds',
+	retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 }
+});

@@ -1,0 +1,67 @@
+// Actions for all (or selected) integrations: each one operation with live progress.
+import { CancellationScope, executeChild } from '@temporalio/workflow';
+import { inBatches } from '../concurrency.ts';
+import { describeFailure } from '../failure.ts';
+import { bookkeeping, dataWork } from './activities.ts';
+import type { DeploymentSourceInput, MetricsInput, UpdateAllInput, UpdateIntegrationInput } from './contract.ts';
+import { updateIntegrationWorkflow } from './update.ts';
+
+async function recordingFailure<T>(operationId: string, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		const { state, message } = describeFailure(error);
+		await CancellationScope.nonCancellable(() => bookkeeping.finishOperation({ operationId, state, error: message }));
+		throw error;
+	}
+}
+
+/** Update all repos: every integration's update, each with its own operation, a few at once. */
+export async function updateAllWorkflow(input: UpdateAllInput): Promise<void> {
+	await recordingFailure(input.operationId, async () => {
+		const updates = await bookkeeping.planUpdateAll({ operationId: input.operationId, organizationId: input.organizationId });
+		await inBatches(updates, 2, async (update) => {
+			await executeChild(updateIntegrationWorkflow, {
+				workflowId: update.workflowId,
+				args: [{ version: 1, operationId: update.operationId, integrationId: update.integrationId, concurrency: input.concurrency } satisfies UpdateIntegrationInput]
+			}).catch(() => undefined); // its own operation records how it failed
+			await bookkeeping.countFinishedUpdate({ operationId: input.operationId });
+		});
+		await bookkeeping.finishOperation({ operationId: input.operationId, state: 'succeeded', result: { integrations: updates.length } });
+	});
+}
+
+/** Update background metrics: recompute every derived number from stored raw data. */
+export async function updateMetricsWorkflow(input: MetricsInput): Promise<void> {
+	await recordingFailure(input.operationId, async () => {
+		const integrationIds = await bookkeeping.listIntegrationIds({ operationId: input.operationId, organizationId: input.organizationId, gitOnly: true });
+		for (const [index, integrationId] of integrationIds.entries()) {
+			await dataWork.recomputeMetrics({ operationId: input.operationId, integrationId, position: index + 1 });
+		}
+		await bookkeeping.finishOperation({ operationId: input.operationId, state: 'succeeded', result: { integrations: integrationIds.length } });
+	});
+}
+
+/** Deployment source: git-tag tracking on or off, deployments derived or removed, metrics refreshed. */
+export async function deploymentSourceWorkflow(input: DeploymentSourceInput): Promise<void> {
+	await recordingFailure(input.operationId, async () => {
+		const integrationIds =
+			input.integrationIds.length > 0
+				? input.integrationIds
+				: await bookkeeping.listIntegrationIds({ operationId: input.operationId, organizationId: input.organizationId, gitOnly: true });
+		for (const [index, integrationId] of integrationIds.entries()) {
+			await dataWork.applyDeploymentSource({
+				operationId: input.operationId,
+				organizationId: input.organizationId,
+				integrationId,
+				gitTags: input.gitTags,
+				position: index + 1
+			});
+		}
+		await bookkeeping.finishOperation({
+			operationId: input.operationId,
+			state: 'succeeded',
+			result: { integrations: integrationIds.length, gitTags: input.gitTags }
+		});
+	});
+}

@@ -1,0 +1,91 @@
+// Inputs, ids and stages of the integration workflows. No workflow runtime here: the web process
+// imports this to start them. Workflow ids double as locks: one per integration and kind.
+import type { OperationStage } from '#lib/operations/operation.ts';
+
+export const operationKinds = {
+	update: 'integration.update',
+	test: 'integration.test',
+	delete: 'integration.delete',
+	updateAll: 'integrations.update-all',
+	metrics: 'integrations.metrics',
+	deploymentSource: 'integrations.deployment-source'
+} as const;
+
+export interface UpdateIntegrationInput {
+	version: 1;
+	operationId: string;
+	integrationId: string;
+	/** How many repositories ingest at once. */
+	concurrency: number;
+}
+export const updateIntegrationWorkflowId = (operationId: string) => `update-integration-${operationId}`;
+export const ingestRepoWorkflowId = (repoId: string, operationId: string) => `ingest-repo-${repoId}-${operationId}`;
+export const updateStages = (repos: number): OperationStage[] => [
+	{ key: 'repos', label: 'Repositories', done: 0, total: repos },
+	{ key: 'commits', label: 'Commits', done: 0, total: 0 }
+];
+
+export interface IngestRepoInput {
+	version: 1;
+	operationId: string;
+	integrationId: string;
+	repoId: string;
+}
+
+export interface RepoOutcome {
+	repoId: string;
+	name: string;
+	ok: boolean;
+	message: string | null;
+}
+
+export interface TestConnectionInput {
+	version: 1;
+	operationId: string;
+	integrationId: string;
+}
+export const testConnectionWorkflowId = (operationId: string) => `test-integration-${operationId}`;
+export const testStages = (repos: number): OperationStage[] => [{ key: 'repos', label: 'Repositories reached', done: 0, total: repos }];
+
+export interface DeleteIntegrationInput {
+	version: 1;
+	operationId: string;
+	integrationId: string;
+}
+/** One deletion per integration, ever running: the id is the lock. */
+export const deleteIntegrationWorkflowId = (integrationId: string) => `delete-integration-${integrationId}`;
+export const deletionTables = ['commit_files', 'commits', 'tags', 'deployments', 'repo_daily_metrics', 'repos'] as const;
+export type DeletionTable = (typeof deletionTables)[number];
+export const deletionLabels: Record<DeletionTable, string> = {
+	commit_files: 'File changes',
+	commits: 'Commits',
+	tags: 'Tags',
+	deployments: 'Deployments',
+	repo_daily_metrics: 'Daily metrics',
+	repos: 'Repositories'
+};
+
+export interface UpdateAllInput {
+	version: 1;
+	operationId: string;
+	organizationId: string;
+	concurrency: number;
+}
+export const updateAllWorkflowId = (operationId: string) => `update-all-${operationId}`;
+
+export interface MetricsInput {
+	version: 1;
+	operationId: string;
+	organizationId: string;
+}
+export const metricsWorkflowId = (operationId: string) => `update-metrics-${operationId}`;
+
+export interface DeploymentSourceInput {
+	version: 1;
+	operationId: string;
+	organizationId: string;
+	/** Which integrations; empty means every git-based integration of the organisation. */
+	integrationIds: string[];
+	gitTags: boolean;
+}
+export const deploymentSourceWorkflowId = (operationId: string) => `deployment-source-${operationId}`;

@@ -1,0 +1,35 @@
+import { CancellationScope, executeChild } from '@temporalio/workflow';
+import { inBatches } from '../concurrency.ts';
+import { describeFailure } from '../failure.ts';
+import { bookkeeping, dataWork } from './activities.ts';
+import { ingestRepoWorkflowId, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
+
+/** Update: one child workflow per imported repository, a few at once. */
+export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): Promise<RepoOutcome[]> {
+	const { operationId, integrationId } = input;
+	try {
+		const repos = await bookkeeping.planUpdate({ operationId, integrationId });
+		const outcomes = await inBatches(repos, input.concurrency, (repo) =>
+			executeChild(ingestRepoWorkflow, {
+				workflowId: ingestRepoWorkflowId(repo.id, operationId),
+				args: [{ version: 1, operationId, integrationId, repoId: repo.id } satisfies IngestRepoInput]
+			})
+		);
+		await bookkeeping.finishUpdate({ operationId, integrationId, outcomes });
+		return outcomes;
+	} catch (error) {
+		const { state, message } = describeFailure(error);
+		await CancellationScope.nonCancellable(() => bookkeeping.failUpdate({ operationId, integrationId, state, message }));
+		throw error;
+	}
+}
+
+/** One repository: its failure is recorded on the repository and does not stop the others. */
+export async function ingestRepoWorkflow(input: IngestRepoInput): Promise<RepoOutcome> {
+	try {
+		return await dataWork.ingestRepo(input);
+	} catch (error) {
+		const { message } = describeFailure(error);
+		return CancellationScope.nonCancellable(() => bookkeeping.markRepoFailed({ repoId: input.repoId, operationId: input.operationId, message }));
+	}
+}
