@@ -126,6 +126,11 @@ export async function up(db: Kysely<any>): Promise<void> {
 	await db.schema.createIndex('repo_daily_metrics_integration').on('repo_daily_metrics').column('integration_id').execute();
 	await db.schema.createIndex('repo_daily_metrics_organization').on('repo_daily_metrics').column('organization_id').execute();
 
+	// A deletion's workflow id is its integration's (the lock against a second one), so several
+	// operations over time share a workflow id: it cannot be unique among operations.
+	await db.schema.alterTable('operations').dropConstraint('operations_workflow_id_key').execute();
+	await db.schema.createIndex('operations_workflow_id').on('operations').column('workflow_id').execute();
+
 	// An action for all integrations starts one operation per integration; they point back to it.
 	await db.schema
 		.alterTable('operations')
@@ -146,6 +151,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
 	await db.schema.alterTable('operations').dropColumn('parent_id').execute();
+	await db.schema.dropIndex('operations_workflow_id').execute();
+	await db.schema.alterTable('operations').addUniqueConstraint('operations_workflow_id_key', ['workflow_id']).execute();
 	for (const table of ['removed_accounts', 'repo_daily_metrics', 'deployments', 'tags', 'commit_files', 'commits', 'repos', 'integrations']) {
 		await db.schema.dropTable(table).execute();
 	}

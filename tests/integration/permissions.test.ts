@@ -6,6 +6,11 @@ import type { DemoSignIn } from '../../scripts/demo-data.ts';
 import { can, type Permission } from '../../src/lib/accounts/permissions.ts';
 import type { Operation } from '../../src/lib/operations/operation.ts';
 import { createUser } from '../../src/lib/server/accounts/users.ts';
+import { createGenericGitIntegration, parseUrls } from '../../src/lib/server/integrations/generic-git.ts';
+import { generateRepository } from '../../scripts/generate-repo.ts';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
 import { closeRealtime, createRealtimeServer } from '../../src/lib/server/realtime/server.ts';
 import { pageComponents, serverEntries, type Entry } from '../support/routes.ts';
@@ -69,13 +74,28 @@ beforeAll(async () => {
 		});
 		ids[name] = user.id;
 	}
+	const repoRoot = mkdtempSync(path.join(os.tmpdir(), 'tributary-matrix-'));
+	for (const name of ['existing', 'new']) {
+		await generateRepository(path.join(repoRoot, name), { commits: 20, branches: 1, tags: 1, seed: 5 });
+	}
+	ids.newRepoUrl = `file://${path.join(repoRoot, 'new')}`;
+	const admin = await db.selectFrom('users').selectAll().where('email', '=', 'admin@acme.example').executeTakeFirstOrThrow();
+	const repositories = parseUrls(`file://${path.join(repoRoot, 'existing')}`);
+	if (!repositories.ok) throw new Error('fixture repository refused');
+	const integration = await createGenericGitIntegration(
+		db,
+		{ id: admin.id, organizationId: acme.id, organizationName: 'Acme', email: admin.email, name: admin.name, level: 'delete', isAdmin: true },
+		{ name: 'Matrix fixture', repositories: repositories.value, credentials: { method: 'none' }, deploymentsFromTags: false }
+	);
+	ids.integration = integration.id;
+	ids.repo = (await db.selectFrom('repos').select('id').where('integration_id', '=', integration.id).executeTakeFirstOrThrow()).id;
 });
 afterAll(() => system?.stop());
 
 /** Counts that any successful mutation changes. */
 async function snapshot() {
 	const { db } = system.database;
-	const count = async (table: 'users' | 'audit_events' | 'operations' | 'sessions') =>
+	const count = async (table: 'users' | 'audit_events' | 'operations' | 'sessions' | 'integrations' | 'repos') =>
 		(await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 	const targets = await db
 		.selectFrom('users')
@@ -83,7 +103,17 @@ async function snapshot() {
 		.where('id', 'in', [ids['level-target']!, ids['deactivate-target']!])
 		.orderBy('email')
 		.execute();
+	const integration = await db
+		.selectFrom('integrations')
+		.select(['name', 'version', 'deployments_from_tags'])
+		.where('id', '=', ids.integration!)
+		.executeTakeFirst();
+	const repo = await db.selectFrom('repos').select(['imported']).where('id', '=', ids.repo!).executeTakeFirst();
 	return {
+		integrations: await count('integrations'),
+		repos: await count('repos'),
+		integration: JSON.stringify(integration),
+		repo: JSON.stringify(repo),
 		users: await count('users'),
 		audit: await count('audit_events'),
 		operations: await count('operations'),
@@ -95,7 +125,9 @@ async function snapshot() {
 interface Fixture {
 	/** The permission the product's policy (SPEC F1.1) gives this entry; the route must declare it. */
 	policy: Permission;
-	fields(attempt: number): Record<string, string>;
+	fields(attempt: number): Record<string, string> | Promise<Record<string, string>>;
+	/** Values for the route's parameters, e.g. { id } for /integrations/[id]. */
+	params?: () => Record<string, string>;
 	/** The target belongs to Acme: a user of another organisation must never succeed, whatever their level. */
 	targetsAcme: boolean;
 	succeeded(result: ActionResult): boolean;
@@ -106,7 +138,15 @@ interface Fixture {
 }
 
 const success = (result: ActionResult) => result.type === 'success';
+const redirected = (result: ActionResult) => result.type === 'redirect';
 let counter = 0;
+
+/** No worker runs in this test: started work is ended by hand so the next actor may start it again. */
+async function endStartedWork(): Promise<void> {
+	await system.database.db.updateTable('operations').set({ state: 'cancelled' }).where('state', '=', 'running').execute();
+}
+
+const onIntegration = () => ({ id: ids.integration! });
 
 const fixtures: Record<string, Fixture> = {
 	'POST /sign-in?/default': {
@@ -127,9 +167,84 @@ const fixtures: Record<string, Fixture> = {
 		fields: () => ({}),
 		targetsAcme: false,
 		succeeded: success,
-		// No worker runs in this test: end the operation so the next actor may start one.
+		reset: endStartedWork
+	},
+	'POST /integrations?/update': { policy: 'integrations.manage', fields: () => ({ id: ids.integration! }), targetsAcme: true, succeeded: success, reset: endStartedWork },
+	'POST /integrations?/deploymentSource': {
+		policy: 'integrations.manage',
+		fields: () => ({ id: ids.integration!, gitTags: 'on' }),
+		targetsAcme: true,
+		succeeded: success,
+		reset: endStartedWork
+	},
+	'POST /integrations?/remove': {
+		policy: 'integrations.delete',
+		fields: () => ({ id: ids.integration!, confirm: 'yes' }),
+		targetsAcme: true,
+		succeeded: success,
+		reset: endStartedWork
+	},
+	'POST /integrations?/updateAll': { policy: 'integrations.delete', fields: () => ({}), targetsAcme: false, succeeded: success, reset: endStartedWork },
+	'POST /integrations?/updateMetrics': { policy: 'integrations.delete', fields: () => ({}), targetsAcme: false, succeeded: success, reset: endStartedWork },
+	'POST /integrations?/deploymentSourceAll': {
+		policy: 'integrations.delete',
+		fields: () => ({ gitTags: 'off' }),
+		targetsAcme: false,
+		succeeded: success,
+		reset: endStartedWork
+	},
+	'POST /integrations/new/generic-git?/default': {
+		policy: 'integrations.manage',
+		fields: () => ({ name: `Matrix ${++counter}`, urls: ids.newRepoUrl!, authMethod: 'none' }),
+		targetsAcme: false,
+		succeeded: redirected,
 		async reset() {
-			await system.database.db.updateTable('operations').set({ state: 'cancelled' }).where('state', '=', 'running').execute();
+			await endStartedWork();
+			const made = system.database.db.selectFrom('integrations').select('id').where('name', 'like', 'Matrix %').where('name', '!=', 'Matrix fixture');
+			await system.database.db.deleteFrom('repos').where('integration_id', 'in', made).execute();
+			await system.database.db.deleteFrom('integrations').where('name', 'like', 'Matrix %').where('name', '!=', 'Matrix fixture').execute();
+		}
+	},
+	'POST /integrations/[id]?/test': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
+	'POST /integrations/[id]?/update': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
+	'POST /integrations/[id]?/refresh': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
+	'POST /integrations/[id]?/deploymentSource': {
+		policy: 'integrations.manage',
+		params: onIntegration,
+		fields: () => ({ gitTags: 'on' }),
+		targetsAcme: true,
+		succeeded: success,
+		reset: endStartedWork
+	},
+	'POST /integrations/[id]?/setImported': {
+		policy: 'integrations.manage',
+		params: onIntegration,
+		fields: () => ({ repoId: ids.repo!, imported: 'no' }),
+		targetsAcme: true,
+		succeeded: success,
+		async reset() {
+			await system.database.db.updateTable('repos').set({ imported: true, data_status: 'queued' }).where('id', '=', ids.repo!).execute();
+		}
+	},
+	'POST /integrations/[id]?/delete': {
+		policy: 'integrations.delete',
+		params: onIntegration,
+		fields: () => ({ confirm: 'yes' }),
+		targetsAcme: true,
+		succeeded: redirected,
+		reset: endStartedWork
+	},
+	'POST /integrations/[id]/edit?/default': {
+		policy: 'integrations.manage',
+		params: onIntegration,
+		async fields(attempt) {
+			const { version } = await system.database.db.selectFrom('integrations').select('version').where('id', '=', ids.integration!).executeTakeFirstOrThrow();
+			return { name: `Matrix fixture`, authMethod: 'none', version: String(version), attempt: String(attempt) };
+		},
+		targetsAcme: true,
+		succeeded: redirected,
+		async reset() {
+			await system.database.db.updateTable('integrations').set({ version: 1 }).where('id', '=', ids.integration!).execute();
 		}
 	},
 	'POST /users?/createUser': {
@@ -158,8 +273,10 @@ const fixtures: Record<string, Fixture> = {
 	}
 };
 
-async function attempt(entry: Entry, fields: Record<string, string>, cookie: string | undefined): Promise<ActionResult> {
-	const target = entry.kind === 'action' && entry.action !== 'default' ? `${entry.path}?/${entry.action}` : entry.path;
+async function attempt(entry: Entry, fixture: Fixture, fields: Record<string, string>, cookie: string | undefined): Promise<ActionResult> {
+	let path = entry.path;
+	for (const [name, value] of Object.entries(fixture.params?.() ?? {})) path = path.replace(`[${name}]`, value);
+	const target = entry.kind === 'action' && entry.action !== 'default' ? `${path}?/${entry.action}` : path;
 	return submitAction(web.url, target, fields, cookie);
 }
 
@@ -201,7 +318,7 @@ describe('the permission matrix', () => {
 				const cookie = await cookieFor(actor);
 				const sessionCookie = fixture.ownSession && actor.signIn ? await cookieFor(actor) : cookie;
 				const before = await snapshot();
-				const result = await attempt(entry, fixture.fields(n++), sessionCookie);
+				const result = await attempt(entry, fixture, await fixture.fields(n++), sessionCookie);
 				const after = await snapshot();
 				const allowed = can(actor.signIn ? actor : null, entry.permission!);
 				const crossOrganisation = fixture.targetsAcme && actor.organization !== 'Acme';
