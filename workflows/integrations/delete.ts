@@ -12,6 +12,7 @@ export async function deleteIntegrationWorkflow(input: DeleteIntegrationInput): 
 	const { operationId, integrationId } = input;
 	try {
 		await bookkeeping.startDeletion({ operationId, integrationId });
+		await dataWork.waitForUpdatesToStop({ operationId, integrationId });
 		for (const table of deletionTables) {
 			await dataWork.deleteIntegrationRows({ operationId, integrationId, table });
 		}

@@ -55,6 +55,26 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			await announceIntegration(deps, input.integrationId);
 		},
 
+		/**
+		 * Waits until no update of the integration runs. Updates see the "deleting" status and stop
+		 * at their next batch; rows they wrote before that are then deleted with the rest.
+		 */
+		async waitForUpdatesToStop(input: { operationId: string; integrationId: string }): Promise<void> {
+			const context = Context.current();
+			for (;;) {
+				const running = await db
+					.selectFrom('operations')
+					.select('id')
+					.where('scope', '=', `integration:${input.integrationId}`)
+					.where('kind', '=', 'integration.update')
+					.where('state', '=', 'running')
+					.execute();
+				if (running.length === 0) return;
+				context.heartbeat();
+				await context.sleep(1_000);
+			}
+		},
+
 		/** Deletes one table's rows of the integration, batch by batch; each batch commits alone. */
 		async deleteIntegrationRows(input: { operationId: string; integrationId: string; table: DeletionTable }): Promise<number> {
 			const context = Context.current();

@@ -1,11 +1,13 @@
 // Update: plan the repositories, ingest each (in its own child workflow), record the outcome.
-import { Context } from '@temporalio/activity';
-import { setIntegrationStatus } from '#lib/server/integrations/queries.ts';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { isBeingDeleted, setIntegrationStatus } from '#lib/server/integrations/queries.ts';
 import type { RepoOutcome } from '../../../workflows/integrations/contract.ts';
 import { ingestRepository } from '../../git/ingest.ts';
 import { isPermanentGitFailure } from '../../git/run-git.ts';
 import { announceIntegration, announceRepo, loadCredentials, reportUpdateProgress, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
+
+const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
 
 /** Heartbeat details of an ingest: how many commits were written for which starting cursor. */
 interface IngestCheckpoint {
@@ -17,6 +19,7 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 	const { db } = deps;
 	return {
 		async planUpdate(input: { operationId: string; integrationId: string }): Promise<Array<{ id: string; name: string }>> {
+			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 			const repos = await db
 				.updateTable('repos')
 				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0 })
@@ -51,6 +54,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 						resumeAfter,
 						onProgress: async (done, total) => {
 							context.heartbeat({ cursorKey, written: done } satisfies IngestCheckpoint);
+							// A deletion started: stop writing rows it would have to chase.
+							if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 							// The database and every viewer hear at most a few times a second.
 							if (Date.now() - lastReport < 250 && done < total) return;
 							lastReport = Date.now();

@@ -178,6 +178,7 @@ export async function countIntegrationData(db: Kysely<Database>, organizationId:
 }
 export type IntegrationDataCounts = Awaited<ReturnType<typeof countIntegrationData>>;
 
+/** Sets the data status, except on an integration being deleted: that status is final. */
 export async function setIntegrationStatus(
 	db: Kysely<Database>,
 	id: string,
@@ -189,5 +190,11 @@ export async function setIntegrationStatus(
 		.updateTable('integrations')
 		.set({ data_status: status, status_detail: detail, ...(lastUpdatedAt ? { last_updated_at: lastUpdatedAt } : {}) })
 		.where('id', '=', id)
+		.where('data_status', '!=', 'deleting')
 		.execute();
+}
+
+export async function isBeingDeleted(db: Kysely<Database>, id: string): Promise<boolean> {
+	const row = await db.selectFrom('integrations').select('data_status').where('id', '=', id).executeTakeFirst();
+	return !row || row.data_status === 'deleting';
 }

@@ -1,0 +1,183 @@
+// P6: deleting an integration holding 1,000,000 rows, and what readers see meanwhile.
+// Two integrations (A and B) of the Acme organisation get identical data, made in SQL.
+// Baseline: one bare `DELETE … WHERE integration_id = B` per table (and B's integrations row),
+// timed one after another and summed. Measured: the product's Delete of A (startDelete → a real
+// worker process runs the delete workflow, default batch size), timed by the operation row's
+// ended_at - started_at (Postgres's clock), polling not counted. VACUUM ANALYZE before each side,
+// so both start from clean tables and fresh statistics; the data (~0.5 GB) fits in memory.
+// P6r: while the workflow runs, a second client (the demo viewer of Acme) loads /integrations
+// over and over, one request at a time; the same loads with nothing running are its baseline.
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { startDelete } from '../../src/lib/server/integrations/operations.ts';
+import { deletionTables } from '../../workflows/integrations/contract.ts';
+import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
+import { createSystem, demoUser, signIn, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
+import { benchLine, percentile } from '../support/report.ts';
+import { signedInUser, useSystemRuntime, waitForSuccess } from '../support/system.ts';
+
+export interface P6Options {
+	repos: number;
+	/** Per repository; files and the rest scale from it (see the counts below). */
+	commitsPerRepo: number;
+}
+
+const defaults: P6Options = { repos: 20, commitsPerRepo: 10_000 };
+
+/** Rows per integration: commits c, commit_files 3.5c, tags c/10, daily metrics 0.4c: 5c in all. */
+function shape(options: P6Options) {
+	const c = options.commitsPerRepo;
+	return { commits: c, files: Math.round(c * 3.5), tags: Math.round(c / 10), days: Math.round(c * 0.4) };
+}
+
+/** Fills one integration's tables with generate_series: realistic widths, every owner column set. */
+async function fill(system: TestSystem, integrationId: string, options: P6Options): Promise<number> {
+	const { db } = system.database;
+	const per = shape(options);
+	// The same sha for commit g of a repository in commits and in commit_files.
+	const sha = (g: string) => `md5(r.id::text || ${g}::text) || substr(md5(${g}::text), 1, 8)`;
+	const statements = [
+		sql.raw(`insert into commits (organization_id, integration_id, repo_id, sha, parents, author_name, author_email, authored_at,
+				committer_name, committer_email, committed_at, subject, additions, deletions, files_changed)
+			select r.organization_id, r.integration_id, r.id, ${sha('g')}, array[${sha('(g + 1)')}],
+				'Author ' || (g % 57), 'author' || (g % 57) || '@example.com', timestamptz '2015-01-01' + g * interval '17 minutes',
+				'Committer ' || (g % 13), 'committer' || (g % 13) || '@example.com', timestamptz '2015-01-01' + g * interval '17 minutes',
+				'Fix the thing number ' || g || ' in the parser', g % 120, g % 45, 3 + (g % 2)
+			from repos r, generate_series(1, ${per.commits}) g where r.integration_id = '${integrationId}'`),
+		sql.raw(`insert into commit_files (organization_id, integration_id, repo_id, sha, path, additions, deletions)
+			select r.organization_id, r.integration_id, r.id, ${sha(`(((f - 1) % ${per.commits}) + 1)`)},
+				'src/module' || (f % 23) || '/component' || (f % 71) || '/file_' || f || '.ts', f % 80, f % 25
+			from repos r, generate_series(1, ${per.files}) f where r.integration_id = '${integrationId}'`),
+		sql.raw(`insert into tags (organization_id, integration_id, repo_id, name, sha, tagged_at)
+			select r.organization_id, r.integration_id, r.id, 'v' || (t / 100) || '.' || (t % 100) || '.0', ${sha('(t * 10)')},
+				case when t % 2 = 0 then timestamptz '2015-01-01' + t * interval '170 minutes' end
+			from repos r, generate_series(1, ${per.tags}) t where r.integration_id = '${integrationId}'`),
+		sql.raw(`insert into repo_daily_metrics (organization_id, integration_id, repo_id, day, commits, additions, deletions, deployments)
+			select r.organization_id, r.integration_id, r.id, date '2000-01-01' + d, d % 9, d % 400, d % 150, d % 2
+			from repos r, generate_series(1, ${per.days}) d where r.integration_id = '${integrationId}'`)
+	];
+	for (const statement of statements) await statement.execute(db);
+	return options.repos * (per.commits + per.files + per.tags + per.days) + options.repos;
+}
+
+async function vacuumAnalyze(system: TestSystem): Promise<void> {
+	for (const table of [...deletionTables, 'integrations']) await system.database.pool.query(`vacuum analyze ${table}`);
+}
+
+async function rowsOf(system: TestSystem, integrationId: string): Promise<number> {
+	let total = 0;
+	for (const table of deletionTables) {
+		const result = await system.database.pool.query<{ n: number }>(`select count(*)::int as n from ${table} where integration_id = $1`, [integrationId]);
+		total += result.rows[0]!.n;
+	}
+	return total;
+}
+
+/** One sequential /integrations load as the viewer: ms until the whole body has arrived. */
+async function loadPage(url: string, cookie: string): Promise<number> {
+	const started = performance.now();
+	const response = await fetch(`${url}/integrations`, { headers: { cookie } });
+	await response.text();
+	if (response.status !== 200) throw new Error(`/integrations answered ${response.status}`);
+	return performance.now() - started;
+}
+
+export async function benchDeleteIntegration(engines: EngineAddresses, options: Partial<P6Options> = {}): Promise<string[]> {
+	const settings = { ...defaults, ...options };
+	let system: TestSystem | undefined;
+	try {
+		system = await createSystem(engines);
+		const demo = await system.seedDemo();
+		await useSystemRuntime(system);
+		const admin = await signedInUser(system, 'admin@acme.example');
+		const [worker, web] = await Promise.all([system.startWorker(), system.startWeb()]);
+		void worker;
+		const cookie = await signIn(web.url, 'viewer@acme.example', demoUser(demo, 'viewer@acme.example').password);
+
+		// Never fetched: the rows are made in SQL, the URLs only have to be unique in Acme.
+		const integrationIds: string[] = [];
+		for (const label of ['A', 'B']) {
+			const repositories = Array.from({ length: settings.repos }, (_, i) => ({
+				url: `file:///bench/p6/${label.toLowerCase()}/repo-${i}`,
+				display: `/bench/p6/${label.toLowerCase()}/repo-${i}`,
+				name: `repo-${i}`
+			}));
+			const integration = await createGenericGitIntegration(system.database.db, admin, {
+				name: `P6 ${label}`,
+				repositories,
+				credentials: { method: 'none' },
+				deploymentsFromTags: false
+			});
+			integrationIds.push(integration.id);
+		}
+		const [a, b] = integrationIds as [string, string];
+		const filled = performance.now();
+		const rowsA = await fill(system, a, settings);
+		const rowsB = await fill(system, b, settings);
+		console.log(`[bench] P6: ${rowsA.toLocaleString('en')} rows in each of two integrations, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+
+		// Baseline: bare deletes of B.
+		await vacuumAnalyze(system);
+		let bareSeconds = 0;
+		for (const table of deletionTables) {
+			const started = performance.now();
+			await system.database.pool.query(`delete from ${table} where integration_id = $1`, [b]);
+			bareSeconds += (performance.now() - started) / 1000;
+		}
+		{
+			const started = performance.now();
+			await system.database.pool.query('delete from integrations where id = $1', [b]);
+			bareSeconds += (performance.now() - started) / 1000;
+		}
+		if ((await rowsOf(system, b)) !== 0) throw new Error('the bare deletes left rows of B');
+
+		await vacuumAnalyze(system);
+		// Idle page loads: a few to warm the web process, then enough to cover the deletion at
+		// least twice over (estimated from the bare deletes), so both sides can use the same count.
+		const warm: number[] = [];
+		for (let i = 0; i < 30; i++) warm.push(await loadPage(web.url, cookie));
+		const meanWarm = warm.reduce((s, v) => s + v, 0) / warm.length;
+		const idleCount = Math.min(5_000, Math.max(300, Math.ceil((2 * bareSeconds * 1000) / meanWarm)));
+		const idle: number[] = [];
+		for (let i = 0; i < idleCount; i++) idle.push(await loadPage(web.url, cookie));
+
+		// Measured: the product's Delete of A, with the page loading meanwhile.
+		const operation = await startDelete(admin, a);
+		let deleting = true;
+		const during: number[] = [];
+		const loads = (async () => {
+			while (deleting) during.push(await loadPage(web.url, cookie));
+		})();
+		let ended;
+		try {
+			ended = await waitForSuccess(system, operation.id, 30 * 60_000);
+		} finally {
+			deleting = false;
+			await loads;
+		}
+		if ((await rowsOf(system, a)) !== 0) throw new Error('the delete workflow left rows of A');
+
+		const samples = Math.min(idle.length, during.length);
+		const idleSame = idle.slice(0, samples);
+		const p = (values: number[], q: number) => percentile(values, q).toFixed(1);
+		console.log(
+			`P6 detail: ${rowsA.toLocaleString('en')} rows per integration; delete workflow ${ended.seconds.toFixed(2)} s ` +
+				`(operation ended_at - started_at), bare DELETEs ${bareSeconds.toFixed(2)} s; /integrations during: ${during.length} loads, ` +
+				`p50 ${p(during, 50)} ms, p99 ${p(during, 99)} ms, max ${p(during, 100)} ms; idle (first ${samples} of ${idle.length}): ` +
+				`p50 ${p(idleSame, 50)} ms, p99 ${p(idleSame, 99)} ms, max ${p(idleSame, 100)} ms`
+		);
+		return [
+			benchLine({ id: 'P6', name: 'delete-integration-1m-rows', value: ended.seconds, unit: 's', baseline: bareSeconds, target: '<=1.5' }),
+			benchLine({
+				id: 'P6r',
+				name: 'integrations-page-p99-during-delete',
+				value: percentile(during, 99),
+				unit: 'ms',
+				baseline: percentile(idleSame, 99),
+				target: '<=50'
+			})
+		];
+	} finally {
+		await system?.stop();
+	}
+}
