@@ -5,6 +5,10 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSignIn } from '../../scripts/demo-data.ts';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateRepository } from '../../scripts/generate-repo.ts';
 import { createTestSystem, demoUser, signIn, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
@@ -12,6 +16,8 @@ let web: RunningWeb;
 let demo: DemoSignIn[];
 let admin: string;
 let viewerId: string;
+let repoUrl: string;
+let integrationId: string;
 
 beforeAll(async () => {
 	system = await createTestSystem();
@@ -20,6 +26,16 @@ beforeAll(async () => {
 	const a = demoUser(demo, 'admin@acme.example');
 	admin = await signIn(web.url, a.email, a.password);
 	viewerId = (await system.database.db.selectFrom('users').select('id').where('email', '=', 'viewer@acme.example').executeTakeFirstOrThrow()).id;
+	const root = mkdtempSync(path.join(os.tmpdir(), 'tributary-bad-input-'));
+	repoUrl = `file://${path.join(root, 'repo')}`;
+	await generateRepository(path.join(root, 'repo'), { commits: 10, branches: 1, tags: 1, seed: 1 });
+	const added = await fetch(`${web.url}/integrations/new/generic-git`, {
+		method: 'POST',
+		headers: { origin: web.url, accept: 'application/json', 'x-sveltekit-action': 'true', cookie: admin },
+		body: new URLSearchParams({ name: 'Edited by the bad input test', urls: repoUrl, authMethod: 'none' })
+	});
+	expect(added.status).toBe(200);
+	integrationId = (await system.database.db.selectFrom('integrations').select('id').executeTakeFirstOrThrow()).id;
 });
 afterAll(() => system?.stop());
 
@@ -37,7 +53,19 @@ const forms: Record<string, Form> = {
 		valid: () => ({ email: `someone-${crypto.randomUUID().slice(0, 8)}@example.com`, name: 'Some One', password: 'a long enough password', level: 'view' })
 	},
 	'change a level': { path: '/users?/changeLevel', signedIn: true, valid: () => ({ userId: viewerId, level: 'view' }) },
-	'deactivate': { path: '/users?/deactivate', signedIn: true, valid: () => ({ userId: viewerId }) }
+	'deactivate': { path: '/users?/deactivate', signedIn: true, valid: () => ({ userId: viewerId }) },
+	'add a git integration': {
+		path: '/integrations/new/generic-git',
+		signedIn: true,
+		valid: () => ({ name: 'Another', urls: repoUrl, authMethod: 'none', username: '', token: '' })
+	},
+	'edit an integration': {
+		get path() {
+			return `/integrations/${integrationId}/edit`;
+		},
+		signedIn: true,
+		valid: () => ({ name: 'Edited by the bad input test', authMethod: 'none', version: '1' })
+	}
 };
 
 const nasty = [
@@ -59,10 +87,19 @@ const nasty = [
 
 async function state() {
 	const { db } = system.database;
-	const count = async (table: 'users' | 'audit_events' | 'sessions' | 'operations') =>
+	const count = async (table: 'users' | 'audit_events' | 'sessions' | 'operations' | 'integrations' | 'repos') =>
 		(await db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n;
 	const viewer = await db.selectFrom('users').select(['integrations_level', 'deactivated_at']).where('id', '=', viewerId).executeTakeFirstOrThrow();
-	return JSON.stringify({ users: await count('users'), audit: await count('audit_events'), sessions: await count('sessions'), viewer });
+	const integrations = await db.selectFrom('integrations').select(['name', 'version', 'auth_method']).orderBy('id').execute();
+	return JSON.stringify({
+		users: await count('users'),
+		audit: await count('audit_events'),
+		sessions: await count('sessions'),
+		integrations,
+		repos: await count('repos'),
+		operations: await count('operations'),
+		viewer
+	});
 }
 
 async function post(form: Form, body: URLSearchParams | FormData): Promise<{ status: number; text: string }> {
