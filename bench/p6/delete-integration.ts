@@ -153,7 +153,13 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 			await loads;
 		}
 		if ((await rowsOf(system, a)) !== 0) throw new Error('the delete workflow left rows of A');
-		const steps = describeTimes(await activityTimes(operation.workflowId));
+		// The workflow deletes table after table in deletionTables' order: name each step by its table.
+		let tableIndex = 0;
+		const steps = describeTimes(
+			(await activityTimes(operation.workflowId)).map((step) =>
+				step.name === 'deleteIntegrationRows' ? { ...step, name: deletionTables[tableIndex++] ?? step.name } : step
+			)
+		);
 
 		const samples = Math.min(idle.length, during.length);
 		const idleSame = idle.slice(0, samples);

@@ -46,7 +46,7 @@ test('a manager adds an integration; a viewer watches it become healthy live, wi
 	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
 	await manager.getByRole('link', { name: 'Add integration' }).click();
 	await manager.getByRole('link', { name: /Any git server/ }).click();
-	await manager.getByLabel('Name').fill(name);
+	await manager.getByLabel('Name', { exact: true }).fill(name);
 	await manager.getByLabel('Repository URLs, one per line').fill(`file://${source}`);
 	await manager.getByRole('button', { name: 'Test connection and save' }).click();
 	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
