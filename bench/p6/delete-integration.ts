@@ -3,8 +3,9 @@
 // Baseline: one bare `DELETE … WHERE integration_id = B` per table (and B's integrations row),
 // timed one after another and summed. Measured: the product's Delete of A (startDelete → a real
 // worker process runs the delete workflow, default batch size), timed by the operation row's
-// ended_at - started_at (Postgres's clock), polling not counted. VACUUM ANALYZE before each side,
-// so both start from clean tables and fresh statistics; the data (~0.5 GB) fits in memory.
+// ended_at - started_at (Postgres's clock), polling not counted. VACUUM ANALYZE and a CHECKPOINT
+// before each side, so both start from clean tables, fresh statistics and no dirty pages; the
+// data (~0.5 GB) fits in memory. Only the workflow has readers beside it, as the target states.
 // P6r: while the workflow runs, a second client (the demo viewer of Acme) loads /integrations
 // over and over, one request at a time; the same loads with nothing running are its baseline.
 import { performance } from 'node:perf_hooks';
@@ -61,8 +62,13 @@ async function fill(system: TestSystem, integrationId: string, options: P6Option
 	return options.repos * (per.commits + per.files + per.tags + per.days) + options.repos;
 }
 
-async function vacuumAnalyze(system: TestSystem): Promise<void> {
+/**
+ * Before each side: clean tables and fresh statistics, and a checkpoint, so neither side pays for
+ * writing out the other's (or the fill's) dirty pages.
+ */
+async function settle(system: TestSystem): Promise<void> {
 	for (const table of [...deletionTables, 'integrations']) await system.database.pool.query(`vacuum analyze ${table}`);
+	await system.database.pool.query('checkpoint');
 }
 
 async function rowsOf(system: TestSystem, integrationId: string): Promise<number> {
@@ -118,7 +124,7 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 		console.log(`[bench] P6: ${rowsA.toLocaleString('en')} rows in each of two integrations, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
 
 		// Baseline: bare deletes of B.
-		await vacuumAnalyze(system);
+		await settle(system);
 		const bareTimes: Array<{ name: string; ms: number }> = [];
 		for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
 			const started = performance.now();
@@ -128,13 +134,15 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 		const bareSeconds = bareTimes.reduce((sum, t) => sum + t.ms, 0) / 1000;
 		if ((await rowsOf(system, b)) !== 0) throw new Error('the bare deletes left rows of B');
 
-		await vacuumAnalyze(system);
-		// Idle page loads: a few to warm the web process, then enough to cover the deletion at
-		// least twice over (estimated from the bare deletes), so both sides can use the same count.
+		await settle(system);
+		// Idle page loads: a few to warm the web process, then as many as would fit in ten times the
+		// bare deletes' time, so that the idle side has at least as many loads as the deletion will
+		// (its first that many are compared with them). In a trial the workflow took 8× the bare
+		// deletes and readers are slower meanwhile, so 10× leaves room.
 		const warm: number[] = [];
 		for (let i = 0; i < 30; i++) warm.push(await loadPage(web.url, cookie));
 		const meanWarm = warm.reduce((s, v) => s + v, 0) / warm.length;
-		const idleCount = Math.min(5_000, Math.max(300, Math.ceil((2 * bareSeconds * 1000) / meanWarm)));
+		const idleCount = Math.min(5_000, Math.max(300, Math.ceil((10 * bareSeconds * 1000) / meanWarm)));
 		const idle: number[] = [];
 		for (let i = 0; i < idleCount; i++) idle.push(await loadPage(web.url, cookie));
 
@@ -142,9 +150,12 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 		const operation = await startDelete(admin, a);
 		let deleting = true;
 		const during: number[] = [];
+		// A failed load ends the loop and is thrown after the wait (an unhandled rejection
+		// meanwhile would end the whole bench process).
+		let loadFailure: unknown;
 		const loads = (async () => {
 			while (deleting) during.push(await loadPage(web.url, cookie));
-		})();
+		})().catch((error: unknown) => (loadFailure = error));
 		let ended;
 		try {
 			ended = await waitForSuccess(system, operation.id, 30 * 60_000);
@@ -152,6 +163,7 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 			deleting = false;
 			await loads;
 		}
+		if (loadFailure) throw loadFailure;
 		if ((await rowsOf(system, a)) !== 0) throw new Error('the delete workflow left rows of A');
 		// The workflow deletes table after table in deletionTables' order: name each step by its table.
 		let tableIndex = 0;
@@ -163,6 +175,9 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 
 		const samples = Math.min(idle.length, during.length);
 		const idleSame = idle.slice(0, samples);
+		if (during.length > idle.length) {
+			console.log(`[bench] P6: the deletion saw ${during.length} loads, more than the ${idle.length} idle ones: the p99s are over different counts`);
+		}
 		const p = (values: number[], q: number) => percentile(values, q).toFixed(1);
 		console.log(
 			`P6 detail: ${rowsA.toLocaleString('en')} rows per integration; delete workflow ${ended.seconds.toFixed(2)} s ` +

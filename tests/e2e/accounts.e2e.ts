@@ -88,7 +88,8 @@ test('an admin adds a person, who can then sign in', async ({ page, browser }) =
 	await other.getByLabel('Email').fill('new.person@acme.example');
 	await other.getByLabel('Password').fill('a long enough password');
 	await other.getByRole('button', { name: 'Sign in' }).click();
-	await expect(other).toHaveURL(/\/system$/);
+	// Home is the integrations page for anyone who may see it (a new person has "view").
+	await expect(other).toHaveURL(/\/integrations$/);
 	await expect(other.getByText('New Person · Acme')).toBeVisible();
 	await other.close();
 });
