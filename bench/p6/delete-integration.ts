@@ -165,13 +165,7 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 		}
 		if (loadFailure) throw loadFailure;
 		if ((await rowsOf(system, a)) !== 0) throw new Error('the delete workflow left rows of A');
-		// The workflow deletes table after table in deletionTables' order: name each step by its table.
-		let tableIndex = 0;
-		const steps = describeTimes(
-			(await activityTimes(operation.workflowId)).map((step) =>
-				step.name === 'deleteIntegrationRows' ? { ...step, name: deletionTables[tableIndex++] ?? step.name } : step
-			)
-		);
+		const steps = describeTimes(await activityTimes(operation.workflowId));
 
 		const samples = Math.min(idle.length, during.length);
 		const idleSame = idle.slice(0, samples);

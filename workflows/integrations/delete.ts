@@ -1,7 +1,7 @@
 import { CancellationScope } from '@temporalio/workflow';
 import { describeFailure } from '../failure.ts';
 import { bookkeeping, dataWork } from './activities.ts';
-import { deletionTables, type DeleteIntegrationInput } from './contract.ts';
+import type { DeleteIntegrationInput } from './contract.ts';
 
 /**
  * Delete: every kind of data in batches, each table until empty, then the integration itself.
@@ -13,9 +13,7 @@ export async function deleteIntegrationWorkflow(input: DeleteIntegrationInput): 
 	try {
 		await bookkeeping.startDeletion({ operationId, integrationId });
 		await dataWork.waitForUpdatesToStop({ operationId, integrationId });
-		for (const table of deletionTables) {
-			await dataWork.deleteIntegrationRows({ operationId, integrationId, table });
-		}
+		await dataWork.deleteIntegrationData({ operationId, integrationId });
 		await bookkeeping.finishDeletion({ operationId, integrationId });
 	} catch (error) {
 		const { state, message } = describeFailure(error);

@@ -2,20 +2,26 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '#lib/server/db/database.ts';
 import { broadcastRemoved } from '#lib/server/integrations/broadcast.ts';
-import { countIntegrationData } from '#lib/server/integrations/queries.ts';
+
 import { deletionLabels, deletionTables, type DeletionTable } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 
-const countKey: Record<DeletionTable, 'files' | 'commits' | 'tags' | 'deployments' | 'metrics' | 'repos'> = {
-	commit_files: 'files',
-	commits: 'commits',
-	tags: 'tags',
-	deployments: 'deployments',
-	repo_daily_metrics: 'metrics',
-	repos: 'repos'
-};
+
+interface DeletionCheckpoint {
+	/** Index into deletionTables of the table being deleted. */
+	table: number;
+	deleted: number;
+}
+
+/** The planner's estimate of an integration's rows in a table: instant, and close after ANALYZE. */
+async function estimateRows(db: Kysely<Database>, table: DeletionTable, integrationId: string): Promise<number> {
+	const plan = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>`
+		explain (format json) select 1 from ${sql.table(table)} where integration_id = ${integrationId}`.execute(db);
+	return Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+}
 
 export function createDeleteActivities(deps: IntegrationDeps) {
 	const { db } = deps;
@@ -43,13 +49,15 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 					.execute();
 				await rm(path.join(deps.settings.gitMirrorDir, `${repo.id}.git`), { recursive: true, force: true });
 			}
-			const counts = await countIntegrationData(db, integration.organization_id, [input.integrationId]);
 			const operation = await db.selectFrom('operations').select('stages').where('id', '=', input.operationId).executeTakeFirstOrThrow();
-			// Totals are only set once: a retried start must not shrink them to what is left.
+			// Totals are only set once: a retried start must not shrink them to what is left. They are
+			// the planner's estimates (counting a million rows exactly would cost a third of the
+			// deletion itself); each stage's count becomes exact when its table is done.
 			if (operation.stages.every((s) => s.total === 0)) {
+				const totals = await Promise.all(deletionTables.map((table) => estimateRows(db, table, input.integrationId)));
 				await deps.progress.report(
 					input.operationId,
-					deletionTables.map((table) => ({ stage: table, done: 0, total: counts[countKey[table]] }))
+					deletionTables.map((table, index) => ({ stage: table, done: 0, total: totals[index]! }))
 				);
 			}
 			await announceIntegration(deps, input.integrationId);
@@ -75,31 +83,42 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			}
 		},
 
-		/** Deletes one table's rows of the integration, batch by batch; each batch commits alone. */
-		async deleteIntegrationRows(input: { operationId: string; integrationId: string; table: DeletionTable }): Promise<number> {
+		/**
+		 * Deletes every table's rows of the integration, in order, batch by batch; each batch commits
+		 * alone. One activity for all tables keeps the workflow's overhead small; its heartbeat
+		 * says where it is, so a retry after a killed worker carries on from there.
+		 */
+		async deleteIntegrationData(input: { operationId: string; integrationId: string }): Promise<void> {
 			const context = Context.current();
-			const operation = await db.selectFrom('operations').select('stages').where('id', '=', input.operationId).executeTakeFirstOrThrow();
-			const stage = operation.stages.find((s) => s.key === input.table);
-			const total = stage?.total ?? 0;
-			// Rows deleted by earlier attempts of this activity (a killed worker's share).
-			let deleted = Number(context.info.heartbeatDetails ?? 0);
-			for (;;) {
-				const result = await sql`
-					delete from ${sql.table(input.table)}
-					where ctid = any(array(
-						select ctid from ${sql.table(input.table)} where integration_id = ${input.integrationId} limit ${deps.settings.deletionBatchSize}
-					))`.execute(db);
-				const batch = Number(result.numAffectedRows ?? 0);
-				deleted += batch;
-				context.heartbeat(deleted);
-				const finished = batch < deps.settings.deletionBatchSize;
-				const done = finished ? total : Math.min(deleted, total);
-				await deps.progress.report(input.operationId, {
-					stage: input.table,
-					done,
-					currentItem: `${deletionLabels[input.table]}: ${done.toLocaleString('en')} of ${total.toLocaleString('en')} removed`
-				});
-				if (finished) return deleted;
+			const checkpoint = context.info.heartbeatDetails as DeletionCheckpoint | undefined;
+			const batchSize = deps.settings.deletionBatchSize;
+			for (let index = checkpoint?.table ?? 0; index < deletionTables.length; index++) {
+				const table = deletionTables[index]!;
+				// Rows deleted by earlier attempts of this table (a killed worker's share).
+				let deleted = checkpoint?.table === index ? checkpoint.deleted : 0;
+				let reported = Date.now();
+				for (;;) {
+					const result = await sql`
+						delete from ${sql.table(table)}
+						where ctid = any(array(
+							select ctid from ${sql.table(table)} where integration_id = ${input.integrationId} limit ${batchSize}
+						))`.execute(db);
+					const batch = Number(result.numAffectedRows ?? 0);
+					deleted += batch;
+					context.heartbeat({ table: index, deleted } satisfies DeletionCheckpoint);
+					const finished = batch < batchSize;
+					// Viewers hear a few times a second, and always when a table is done (with its exact count).
+					if (finished || Date.now() - reported >= 250) {
+						reported = Date.now();
+						await deps.progress.report(input.operationId, {
+							stage: table,
+							done: deleted,
+							...(finished ? { total: deleted } : {}),
+							currentItem: `${deletionLabels[table]}: ${deleted.toLocaleString('en')} removed`
+						});
+					}
+					if (finished) break;
+				}
 			}
 		},
 

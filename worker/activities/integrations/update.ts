@@ -54,11 +54,11 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 						resumeAfter,
 						onProgress: async (done, total) => {
 							context.heartbeat({ cursorKey, written: done } satisfies IngestCheckpoint);
-							// A deletion started: stop writing rows it would have to chase.
-							if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 							// The database and every viewer hear at most a few times a second.
 							if (Date.now() - lastReport < 250 && done < total) return;
 							lastReport = Date.now();
+							// A deletion started: stop writing rows it would have to chase.
+							if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 							await db
 								.updateTable('repos')
 								.set({ data_status: 'processing', progress_done: done, progress_total: total })
