@@ -95,6 +95,10 @@ export async function benchProgressToBrowser(env: { temporalAddress: string; tas
 		await page.getByRole('button', { name: 'Sign in' }).click();
 		await page.waitForURL('**/system');
 		await page.waitForFunction(() => document.querySelector('[data-component="realtime"]'));
+		// Events sent before the page's socket is connected are lost (the page would reload on
+		// connect): start only once it is live.
+		await page.getByText('Live updates are connecting').waitFor({ state: 'detached' });
+		await page.waitForTimeout(300);
 		await observeBars(page);
 
 		// Through an activity.
