@@ -10,11 +10,8 @@ import { deletionLabels, deletionTables, type DeletionTable } from '../../../wor
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 
 
-interface DeletionCheckpoint {
-	/** Index into deletionTables of the table being deleted. */
-	table: number;
-	deleted: number;
-}
+/** Heartbeat details: per table, rows deleted so far and whether it is empty. */
+type DeletionCheckpoint = Partial<Record<DeletionTable, { deleted: number; finished: boolean }>>;
 
 /** The planner's estimate of an integration's rows in a table: instant, and close after ANALYZE. */
 async function estimateRows(db: Kysely<Database>, table: DeletionTable, integrationId: string): Promise<number> {
@@ -84,42 +81,49 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 		},
 
 		/**
-		 * Deletes every table's rows of the integration, in order, batch by batch; each batch commits
-		 * alone. One activity for all tables keeps the workflow's overhead small; its heartbeat
-		 * says where it is, so a retry after a killed worker carries on from there.
+		 * Deletes every table's rows of the integration, batch by batch; each batch commits alone.
+		 * Two tables at a time (the biggest two are independent), repositories last. One activity
+		 * for all tables keeps the workflow's overhead small; its heartbeat says how far each table
+		 * got, so a retry after a killed worker carries on from there.
 		 */
 		async deleteIntegrationData(input: { operationId: string; integrationId: string }): Promise<void> {
 			const context = Context.current();
-			const checkpoint = context.info.heartbeatDetails as DeletionCheckpoint | undefined;
+			const checkpoint: DeletionCheckpoint = { ...((context.info.heartbeatDetails as DeletionCheckpoint | undefined) ?? {}) };
 			const batchSize = deps.settings.deletionBatchSize;
-			for (let index = checkpoint?.table ?? 0; index < deletionTables.length; index++) {
-				const table = deletionTables[index]!;
-				// Rows deleted by earlier attempts of this table (a killed worker's share).
-				let deleted = checkpoint?.table === index ? checkpoint.deleted : 0;
-				let reported = Date.now();
-				for (;;) {
+			let reported = 0;
+
+			async function deleteTable(table: DeletionTable): Promise<void> {
+				const state = (checkpoint[table] ??= { deleted: 0, finished: false });
+				while (!state.finished) {
 					const result = await sql`
 						delete from ${sql.table(table)}
 						where ctid = any(array(
 							select ctid from ${sql.table(table)} where integration_id = ${input.integrationId} limit ${batchSize}
 						))`.execute(db);
 					const batch = Number(result.numAffectedRows ?? 0);
-					deleted += batch;
-					context.heartbeat({ table: index, deleted } satisfies DeletionCheckpoint);
-					const finished = batch < batchSize;
+					state.deleted += batch;
+					state.finished = batch < batchSize;
+					context.heartbeat(checkpoint);
 					// Viewers hear a few times a second, and always when a table is done (with its exact count).
-					if (finished || Date.now() - reported >= 250) {
+					if (state.finished || Date.now() - reported >= 250) {
 						reported = Date.now();
 						await deps.progress.report(input.operationId, {
 							stage: table,
-							done: deleted,
-							...(finished ? { total: deleted } : {}),
-							currentItem: `${deletionLabels[table]}: ${deleted.toLocaleString('en')} removed`
+							done: state.deleted,
+							...(state.finished ? { total: state.deleted } : {}),
+							currentItem: `${deletionLabels[table]}: ${state.deleted.toLocaleString('en')} removed`
 						});
 					}
-					if (finished) break;
 				}
 			}
+
+			const data = deletionTables.filter((table) => table !== 'repos');
+			let next = 0;
+			const lane = async () => {
+				while (next < data.length) await deleteTable(data[next++]!);
+			};
+			await Promise.all([lane(), lane()]);
+			await deleteTable('repos');
 		},
 
 		/** The integration row goes last; the re-add cooldown of its accounts starts now. */
