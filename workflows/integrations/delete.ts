@@ -11,10 +11,7 @@ import type { DeleteIntegrationInput } from './contract.ts';
 export async function deleteIntegrationWorkflow(input: DeleteIntegrationInput): Promise<void> {
 	const { operationId, integrationId } = input;
 	try {
-		await bookkeeping.startDeletion({ operationId, integrationId });
-		await dataWork.waitForUpdatesToStop({ operationId, integrationId });
-		await dataWork.deleteIntegrationData({ operationId, integrationId });
-		await bookkeeping.finishDeletion({ operationId, integrationId });
+		await dataWork.deleteIntegration({ operationId, integrationId });
 	} catch (error) {
 		const { state, message } = describeFailure(error);
 		await CancellationScope.nonCancellable(() => bookkeeping.failDeletion({ operationId, integrationId, state, message }));

@@ -22,7 +22,7 @@ async function estimateRows(db: Kysely<Database>, table: DeletionTable, integrat
 
 export function createDeleteActivities(deps: IntegrationDeps) {
 	const { db } = deps;
-	return {
+	const steps = {
 		/**
 		 * Marks the integration deleting for everyone, blocks its accounts from being added again,
 		 * removes its bare copies, and sets each stage's total to what is there now.
@@ -155,5 +155,19 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.finish(input.operationId, { state: input.state, error: input.message });
 		}
+	};
+	return {
+		/**
+		 * The whole deletion in one activity: each extra activity costs the workflow a round trip
+		 * through Temporal, and every step below is safe to repeat, so a retry (a killed worker)
+		 * simply runs them again, carrying on from the heartbeat's checkpoint.
+		 */
+		async deleteIntegration(input: { operationId: string; integrationId: string }): Promise<void> {
+			await steps.startDeletion(input);
+			await steps.waitForUpdatesToStop(input);
+			await steps.deleteIntegrationData(input);
+			await steps.finishDeletion(input);
+		},
+		failDeletion: steps.failDeletion
 	};
 }
