@@ -2,6 +2,7 @@ import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
 import { integrationDataStatuses, providerKinds, providers, type ProviderKind } from '#lib/integrations/providers.ts';
 import { guard } from '#lib/server/auth/guard.ts';
+import { readSettings } from '#lib/server/config.ts';
 import {
 	startDelete,
 	startDeploymentSource,
@@ -41,7 +42,7 @@ export const load: PageServerLoad = guard('integrations.view', async ({ url }, u
 		}),
 		listOperationsByScopePrefix(db, user.organizationId, 'integration', { runningOnly: true, limit: 200 })
 	]);
-	return { integrations, total, filter, pageSize, operations };
+	return { integrations, total, filter, pageSize, operations, cooldownHours: readSettings().reAddCooldownHours };
 });
 
 function outcome(started: number, skipped: string[], what: string) {

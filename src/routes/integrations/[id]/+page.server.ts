@@ -34,6 +34,7 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params }
 		repos,
 		operations,
 		audit,
+		cooldownHours: settings.reAddCooldownHours,
 		workflowUrlBase: settings.temporalUiUrl
 			? `${settings.temporalUiUrl}/namespaces/${encodeURIComponent(settings.temporalNamespace)}/workflows/`
 			: null
