@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
+import { seededRandom, type SeededRandom } from './seeded-random.ts';
 
 export interface GenerateOptions {
 	commits: number;
@@ -49,23 +50,7 @@ const oddities = ['', '', '', '', ' (naïve café ☕)', ' in C:\\temp\\paths', 
 const specialPaths = ['docs/naïve café.md', 'src/tab\tname.txt', 'src/back\\slash.txt', 'src/quote"name.txt', 'src/spaces in name.ts'];
 const binaryPath = 'assets/logo.bin';
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed always gives the same repository. */
-function random(seed: number) {
-	let state = seed >>> 0 || 1;
-	const next = () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return {
-		next,
-		int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-		pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!
-	};
-}
-type Random = ReturnType<typeof random>;
+type Random = SeededRandom;
 
 /** fast-import's path syntax: C-style quotes whenever the path holds something special. */
 function quotePath(p: string): string {
@@ -159,7 +144,7 @@ export async function generateRepository(dir: string, options: GenerateOptions):
 	const total = options.commits;
 	const featureCount = options.branches ?? Math.min(6, Math.max(1, Math.floor(total / 200)));
 	const tagCount = options.tags ?? Math.min(50, Math.floor(total / 100));
-	const rng = random(options.seed ?? 1);
+	const rng = seededRandom(options.seed ?? 1);
 	if (total < 1) throw new Error('A repository needs at least one commit.');
 
 	mkdirSync(dir, { recursive: true });
@@ -302,7 +287,7 @@ export async function generateRepository(dir: string, options: GenerateOptions):
  */
 export async function appendCommits(dir: string, options: { ref?: string; from?: string; commits: number; seed?: number }): Promise<string> {
 	const ref = options.ref ?? 'refs/heads/main';
-	const rng = random(options.seed ?? 7);
+	const rng = seededRandom(options.seed ?? 7);
 	let time = Number(git(dir, ['log', '-1', '--format=%ct', options.from ?? ref])) + 60;
 	await fastImport(dir, async (out) => {
 		for (let i = 0; i < options.commits; i++) {

@@ -16,22 +16,11 @@ import { copyInsert, type CopyValue } from '../../src/lib/server/db/bulk.ts';
 import { createSystem, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { benchLine } from '../support/report.ts';
 import { median } from '../support/system.ts';
+import { seededRandom } from '../../scripts/seeded-random.ts';
 
 const columns = ['organization_id', 'integration_id', 'repo_id', 'sha', 'path', 'additions', 'deletions'] as const;
 const baselineTable = 'bench_commit_files_copy';
 
-/** A small seeded PRNG (mulberry32): the same rows every run. */
-function random(seed: number) {
-	let state = seed >>> 0;
-	const next = () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-	return { next, int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)), pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)]! };
-}
 
 const roots = ['src', 'src/lib', 'src/routes', 'packages/core/src', 'packages/ui/src', 'services/api/internal', 'docs', 'tests/integration', 'scripts'];
 const areas = ['auth', 'billing', 'components', 'db', 'http', 'jobs', 'metrics', 'search', 'settings', 'utils', 'workers', 'i18n'];
@@ -40,7 +29,7 @@ const extensions = ['.ts', '.ts', '.ts', '.svelte', '.go', '.md', '.json', '.sql
 
 /** commit_files rows of a few repositories of one integration: ~1–12 files per commit, realistic paths. */
 export function buildRows(count: number): CopyValue[][] {
-	const rng = random(3);
+	const rng = seededRandom(3);
 	const organizationId = crypto.randomUUID();
 	const integrationId = crypto.randomUUID();
 	const repos = Array.from({ length: 8 }, () => crypto.randomUUID());

@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 
 export interface GitHttpServer {
 	url: string;
-	/** Every Authorization header received, to prove where secrets went. */
 	stop(): Promise<void>;
 }
 

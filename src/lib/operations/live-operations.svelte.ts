@@ -2,7 +2,7 @@
 // with newer events from Socket.IO. After a reconnect the page reloads, so nothing missed stays lost.
 import { invalidateAll } from '$app/navigation';
 import { realtimeSocket } from '#lib/realtime/socket.ts';
-import type { Operation, OperationProgress } from './operation.ts';
+import { applyProgress, type Operation, type OperationProgress } from './operation.ts';
 
 export interface LiveOperationsOptions {
 	/** Which operations this page shows: one scope, or a test on the scope. */
@@ -24,7 +24,7 @@ export function createLiveOperations(loaded: () => Operation[], options: LiveOpe
 		return all
 			.map((op) => {
 				const event = newer[op.id];
-				return event && event.revision > op.revision ? { ...op, ...event } : op;
+				return event ? applyProgress(op, event) : op;
 			})
 			.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
 	});

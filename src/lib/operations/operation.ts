@@ -61,7 +61,3 @@ export function applyProgress<T extends OperationProgress>(current: T, event: Op
 	if (event.id !== current.id || event.revision <= current.revision) return current;
 	return { ...current, ...event };
 }
-
-export function isFinished(operation: Pick<Operation, 'state'>): boolean {
-	return operation.state !== 'running';
-}

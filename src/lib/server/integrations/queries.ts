@@ -176,7 +176,6 @@ export async function countIntegrationData(db: Kysely<Database>, organizationId:
 	]);
 	return { repos, commits, files, tags, deployments, metrics };
 }
-export type IntegrationDataCounts = Awaited<ReturnType<typeof countIntegrationData>>;
 
 /** Sets the data status, except on an integration being deleted: that status is final. */
 export async function setIntegrationStatus(
