@@ -2,6 +2,7 @@
 import type { Plugin } from 'vite';
 import type { Server as HttpServer } from 'node:http';
 import { attachRealtime } from '../src/lib/server/realtime/server.ts';
+import { socketRequests } from '../src/lib/server/operations/socket-requests.ts';
 import { authenticateSocket } from '../src/lib/server/auth/cookie-header.ts';
 import { closeRuntime, database, setRealtime } from '../src/lib/server/runtime.ts';
 
@@ -15,7 +16,8 @@ export function realtimeDevPlugin(): Plugin {
 			setRealtime(
 				attachRealtime(httpServer, database().pool, {
 					onError: (error) => server.config.logger.warn(`realtime: ${error.message}`),
-					authenticate: authenticateSocket
+					authenticate: authenticateSocket,
+					requests: socketRequests
 				})
 			);
 			// Every config reload builds a new dev server: release this one's sockets and pool.

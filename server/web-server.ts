@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { authenticateSocket } from '#lib/server/auth/cookie-header.ts';
 import type { Logger } from '#lib/server/logger.ts';
 import { attachRealtime, type RealtimeServer } from '#lib/server/realtime/server.ts';
+import { socketRequests } from '#lib/server/operations/socket-requests.ts';
 import { closeRuntime, database, setRealtime } from '#lib/server/runtime.ts';
 
 export interface WebServer {
@@ -35,7 +36,8 @@ export async function startWebServer(options: { port: number; host: string; log:
 	});
 	const io = attachRealtime(server, database().pool, {
 		onError: (error) => log.warn({ err: error.message }, 'realtime adapter error'),
-		authenticate: authenticateSocket
+		authenticate: authenticateSocket,
+		requests: socketRequests
 	});
 	setRealtime(io);
 

@@ -1,8 +1,9 @@
 // A person on the System page: runs the self-check, watches the bar move and the banner appear;
-// reloads mid-run; and the worker is killed under them and the run still ends.
+// reloads mid-run; loses the live connection while the run ends and still gets the banner; and the
+// worker is killed under them and the run still ends.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
 import { signInAs } from './support/sign-in.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -79,4 +80,33 @@ test('the worker is killed mid-run; it restarts and the page shows the run compl
 	await expect(passedBanner(page)).toBeVisible({ timeout: 75_000 });
 	await expect(page.getByRole('region', { name: 'Latest self-check' })).toContainText('Succeeded');
 	expect(Number(readFileSync(pidFile, 'utf8'))).not.toBe(pid);
+});
+
+test('the live connection drops while a run ends; once it is back, the banner still says how it went', async ({ page }) => {
+	// The page's Socket.IO connections go through here: while "offline", every new one is closed at once.
+	let offline = false;
+	let live: WebSocketRoute | undefined;
+	await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+		if (offline) return ws.close();
+		ws.connectToServer();
+		live = ws;
+	});
+	await page.goto('/system');
+	await startAndWaitFor(page, 3);
+
+	offline = true;
+	await live!.close();
+	await expect(page.getByText('Live updates are connecting')).toBeVisible();
+
+	// A second page, connected throughout, sees the run end; the first one heard nothing of it.
+	const watcher = await page.context().newPage();
+	await watcher.goto('/system');
+	await expect(passedBanner(watcher)).toBeVisible({ timeout: 30_000 });
+	await expect(passedBanner(page)).toHaveCount(0);
+
+	offline = false;
+	await expect(page.getByText('Live updates are connecting')).toBeHidden({ timeout: 30_000 });
+	await expect(passedBanner(page)).toBeVisible();
+	await expect(page.getByRole('region', { name: 'Latest self-check' })).toContainText('Succeeded');
+	await watcher.close();
 });

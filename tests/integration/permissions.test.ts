@@ -12,6 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
+import { finishOperation, insertOperation } from '../../src/lib/server/operations/queries.ts';
 import { closeRealtime, createRealtimeServer } from '../../src/lib/server/realtime/server.ts';
 import { pageComponents, serverEntries, type Entry } from '../support/routes.ts';
 import {
@@ -392,5 +393,38 @@ describe('live updates and permissions', () => {
 		}
 		for (const socket of sockets) socket.close();
 		await closeRealtime(broadcaster);
+	});
+
+	it('tells a reconnected page how operations ended only where it may watch them', async () => {
+		const { db } = system.database;
+		const globex = await db.selectFrom('organizations').select('id').where('name', '=', 'Globex').executeTakeFirstOrThrow();
+		const finished = async (organizationId: string, scope: string) => {
+			const operation = await insertOperation(db, {
+				organizationId,
+				kind: 'test.catch-up',
+				scope,
+				stages: [],
+				startedBy: null,
+				workflowId: (id) => `catch-up-${id}`
+			});
+			return (await finishOperation(db, operation.id, { state: 'succeeded' }))!;
+		};
+		const acmeSystem = await finished(ids.acme!, 'system');
+		const acmeIntegration = await finished(ids.acme!, `integration:${crypto.randomUUID()}`);
+		const globexSystem = await finished(globex.id, 'system');
+		const asked = [acmeSystem.id, acmeIntegration.id, globexSystem.id, 'not-an-id', crypto.randomUUID()];
+		for (const actor of actors().filter((a) => a.signIn)) {
+			const socket = await connectSocket(web.url, await cookieFor(actor));
+			const answer: Operation[] = await socket.timeout(5_000).emitWithAck('operations.requested', asked);
+			const expected =
+				actor.organization === 'Globex'
+					? [globexSystem.id]
+					: can(actor, 'integrations.view')
+						? [acmeSystem.id, acmeIntegration.id]
+						: [acmeSystem.id];
+			expect(answer.map((op) => op.id).sort(), actor.label).toEqual(expected.sort());
+			expect(answer.every((op) => op.state === 'succeeded')).toBe(true);
+			socket.close();
+		}
 	});
 });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'devalue';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
 import { generateSecretKey } from '../../src/lib/server/crypto/credentials.ts';
@@ -192,8 +192,8 @@ export function demoUser(signIns: DemoSignIn[], email: string): DemoSignIn {
 }
 
 /** A browser-like Socket.IO client, signed in by `cookie` (or not). Resolves once connected. */
-export function connectSocket(baseUrl: string, cookie?: string): Promise<Socket<ServerToClientEvents>> {
-	const socket: Socket<ServerToClientEvents> = connect(baseUrl, {
+export function connectSocket(baseUrl: string, cookie?: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+	const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(baseUrl, {
 		transports: ['websocket'],
 		extraHeaders: cookie ? { cookie } : {},
 		reconnection: false

@@ -1,5 +1,9 @@
 // Operations of one scope as a page shows them: what the page load read from Postgres, overlaid
-// with newer events from Socket.IO. After a reconnect the page reloads, so nothing missed stays lost.
+// with newer events from Socket.IO. After a reconnect the page reloads, so nothing missed stays
+// lost, and asks where the operations it showed running are now. An operation the page has seen
+// running is announced once when it is seen finished, however the page learnt of it: an event,
+// a reload, or that question after a reconnect.
+import { untrack } from 'svelte';
 import { invalidateAll } from '$app/navigation';
 import { realtimeSocket } from '#lib/realtime/socket.ts';
 import { applyProgress, type Operation, type OperationProgress } from './operation.ts';
@@ -34,34 +38,60 @@ export function createLiveOperations(loaded: () => Operation[], options: LiveOpe
 		if (!held || event.revision > held.revision) newer[event.id] = event;
 	}
 
+	// Plain sets: bookkeeping, not something the page shows.
+	const seenRunning = new Set<string>();
+	const announced = new Set<string>();
+	$effect(() => {
+		for (const operation of operations) {
+			if (operation.state === 'running') {
+				seenRunning.add(operation.id);
+			} else if (seenRunning.has(operation.id) && !announced.has(operation.id)) {
+				announced.add(operation.id);
+				untrack(() => options.onFinished?.(operation));
+			}
+		}
+	});
+
 	$effect(() => {
 		const socket = realtimeSocket();
 		let wasConnected = socket.connected;
 		connected = socket.connected;
 		const onConnect = () => {
 			connected = true;
-			// Events sent while we were away are lost: read the truth again.
-			if (wasConnected === false) void invalidateAll();
+			if (wasConnected === false) {
+				// Events sent while we were away are lost: read the truth again, and ask after the
+				// operations we showed running (a page may load only running ones).
+				const running = operations.filter((op) => op.state === 'running').map((op) => op.id);
+				void invalidateAll();
+				if (running.length > 0) {
+					socket.emit('operations.requested', running, (now) => {
+						for (const operation of now) if (inScope(operation.scope)) track(operation);
+					});
+				}
+			}
 			wasConnected = true;
 		};
 		const onDisconnect = () => {
 			connected = false;
 			wasConnected = false;
 		};
-		const onStarted = (operation: Operation) => {
-			if (!inScope(operation.scope)) return;
+		/** Shows an operation the load may not list, at the state of `operation` or newer. */
+		const track = (operation: Operation) => {
 			if (!started.some((op) => op.id === operation.id)) started = [operation, ...started];
+			remember(operation);
+		};
+		const onStarted = (operation: Operation) => {
+			if (inScope(operation.scope)) track(operation);
 		};
 		const onProgressed = (progress: OperationProgress) => {
 			if (inScope(progress.scope)) remember(progress);
 		};
 		const onFinished = (operation: Operation) => {
 			if (!inScope(operation.scope)) return;
+			// Its ending is news unless the page already shows it ended (say, after a reload).
 			const shown = operations.find((op) => op.id === operation.id);
-			const alreadyFinished = shown !== undefined && shown.state !== 'running';
-			onStarted(operation);
-			remember(operation);
-			if (!alreadyFinished) options.onFinished?.(operation);
+			if (shown === undefined || shown.state === 'running') seenRunning.add(operation.id);
+			track(operation);
 		};
 		socket.on('connect', onConnect);
 		socket.on('disconnect', onDisconnect);

@@ -14,8 +14,16 @@ export interface ServerToClientEvents {
 	'repo.updated': (repo: RepoSummary) => void;
 }
 
-// The browser only listens for now; subscriptions arrive with permissions (accounts issue).
-export type ClientToServerEvents = Record<string, never>;
+export interface ClientToServerEvents {
+	/**
+	 * After a reconnect: where the operations a page showed running are now, so it can still show
+	 * the banner of one that ended while it was away. Only operations the socket may watch return.
+	 */
+	'operations.requested': (ids: string[], reply: (operations: Operation[]) => void) => void;
+}
+
+/** At most this many ids per request: a page shows a few running operations, never hundreds. */
+export const maxRequestedOperations = 100;
 
 export interface RealtimePeer {
 	role: 'web' | 'worker';

@@ -1,5 +1,7 @@
 // Operation events go to a room of the operation's organisation, from whichever process wrote
 // them: no socket of another organisation is in those rooms.
+import { can, type Actor } from '#lib/accounts/permissions.ts';
+import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Operation, OperationProgress } from '#lib/operations/operation.ts';
 import { integrationsRoom, organizationRoom } from '#lib/realtime/events.ts';
 import type { RealtimeServer } from '#lib/server/realtime/server.ts';
@@ -12,6 +14,12 @@ export function progressOf(operation: Operation): OperationProgress {
 /** System operations go to everyone in the organisation; integration work only to its viewers. */
 export function roomOf(operation: Pick<Operation, 'organizationId' | 'scope'>): string {
 	return operation.scope === 'system' ? organizationRoom(operation.organizationId) : integrationsRoom(operation.organizationId);
+}
+
+/** Whether a user's sockets are in the operation's room: the same rule, asked of one user. */
+export function canWatch(user: Pick<SignedInUser, 'organizationId'> & Actor, operation: Pick<Operation, 'organizationId' | 'scope'>): boolean {
+	if (operation.organizationId !== user.organizationId) return false;
+	return operation.scope === 'system' || can(user, 'integrations.view');
 }
 
 export function broadcastStarted(io: RealtimeServer | undefined, operation: Operation): void {

@@ -14,7 +14,8 @@ import type {
 	SocketData
 } from '#lib/realtime/events.ts';
 import { can } from '#lib/accounts/permissions.ts';
-import { integrationsRoom, organizationRoom, sessionRoom, userRoom } from '#lib/realtime/events.ts';
+import { integrationsRoom, maxRequestedOperations, organizationRoom, sessionRoom, userRoom } from '#lib/realtime/events.ts';
+import type { Operation } from '#lib/operations/operation.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -45,6 +46,14 @@ export interface Handshake {
 	sessionId: string;
 }
 
+/** What a signed-in socket may ask of the server; each answer is limited to what the user may see. */
+export interface SocketRequests {
+	/** The operations among `ids` that the user may watch, as they are now. */
+	operations: (user: SocketData['user'], ids: string[]) => Promise<Operation[]>;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * Serves browsers on an HTTP server (the web process, and Vite's dev server). A socket must
  * present a valid session cookie at its handshake; it is then put in its own organisation's,
@@ -53,7 +62,11 @@ export interface Handshake {
 export function attachRealtime(
 	httpServer: HttpServer,
 	pool: pg.Pool,
-	options: { onError: (error: Error) => void; authenticate: (cookieHeader: string | undefined) => Promise<Handshake | null> }
+	options: {
+		onError: (error: Error) => void;
+		authenticate: (cookieHeader: string | undefined) => Promise<Handshake | null>;
+		requests: SocketRequests;
+	}
 ): RealtimeServer {
 	const io = createRealtimeServer(pool, { role: 'web', onError: options.onError });
 	io.attach(httpServer);
@@ -73,6 +86,15 @@ export function attachRealtime(
 		const rooms = [organizationRoom(user.organizationId), userRoom(user.id), sessionRoom(sessionId)];
 		if (can(user, 'integrations.view')) rooms.push(integrationsRoom(user.organizationId));
 		void socket.join(rooms);
+		// Anything from a browser is untrusted: malformed requests get no answer at all.
+		socket.on('operations.requested', (ids, reply) => {
+			if (typeof reply !== 'function' || !Array.isArray(ids) || ids.length > maxRequestedOperations) return;
+			const wanted = ids.filter((id): id is string => typeof id === 'string' && uuidPattern.test(id));
+			options.requests.operations(socket.data.user, wanted).then(reply, (error: unknown) => {
+				options.onError(error instanceof Error ? error : new Error(String(error)));
+				reply([]);
+			});
+		});
 	});
 	return io;
 }
