@@ -14,10 +14,10 @@ import { generateRepository } from '../../scripts/generate-repo.ts';
 import { createGenericGitIntegration, parseUrls } from '../../src/lib/server/integrations/generic-git.ts';
 import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
 import { ingestRepoWorkflowId } from '../../workflows/integrations/contract.ts';
-import { createSystem, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
+import { createSystem, signedInUser, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { activityTimes, describeTimes } from '../support/history.ts';
 import { benchLine } from '../support/report.ts';
-import { median, signedInUser, useSystemRuntime, waitForSuccess } from '../support/system.ts';
+import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
 
 export interface P1Options {
 	commits: number;

@@ -1,6 +1,5 @@
 // What the end-to-end benchmarks share: pointing this process's runtime connections at a test
-// system, a demo user as the server code knows them, and waiting for an operation to end.
-import type { SignedInUser } from '../../src/lib/accounts/user.ts';
+// system, and waiting for an operation to end.
 import { closeRuntime } from '../../src/lib/server/runtime.ts';
 import type { TestSystem } from '../../tests/support/system.ts';
 
@@ -12,25 +11,6 @@ import type { TestSystem } from '../../tests/support/system.ts';
 export async function useSystemRuntime(system: TestSystem): Promise<void> {
 	await closeRuntime();
 	for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_TASK_QUEUE'] as const) process.env[key] = system.env[key];
-}
-
-/** A demo user as a signed-in request would see them (what the operation starters take). */
-export async function signedInUser(system: TestSystem, email: string): Promise<SignedInUser> {
-	const row = await system.database.db
-		.selectFrom('users')
-		.innerJoin('organizations', 'organizations.id', 'users.organization_id')
-		.select(['users.id', 'users.organization_id', 'organizations.name as organization_name', 'users.email', 'users.name', 'users.integrations_level', 'users.is_admin'])
-		.where('users.email', '=', email)
-		.executeTakeFirstOrThrow();
-	return {
-		id: row.id,
-		organizationId: row.organization_id,
-		organizationName: row.organization_name,
-		email: row.email,
-		name: row.name,
-		level: row.integrations_level,
-		isAdmin: row.is_admin
-	};
 }
 
 export interface EndedOperation {

@@ -38,8 +38,10 @@ export function createLiveOperations(loaded: () => Operation[], options: LiveOpe
 		if (!held || event.revision > held.revision) newer[event.id] = event;
 	}
 
-	// Plain sets: bookkeeping, not something the page shows.
+	// Plain sets on purpose: bookkeeping the page never shows, so nothing should react to it.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	const seenRunning = new Set<string>();
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	const announced = new Set<string>();
 	$effect(() => {
 		for (const operation of operations) {

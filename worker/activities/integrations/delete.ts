@@ -10,14 +10,53 @@ import { deletionLabels, deletionTables, type DeletionTable } from '../../../wor
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 
 
-/** Heartbeat details: per table, rows deleted so far and whether it is empty. */
-type DeletionCheckpoint = Partial<Record<DeletionTable, { deleted: number; finished: boolean }>>;
+/**
+ * Heartbeat details: per table, rows deleted so far, whether it is empty, and for a table deleted
+ * in heap slices the first page not yet done (a retry carries on from there).
+ */
+type DeletionCheckpoint = Partial<Record<DeletionTable, { deleted: number; finished: boolean; nextPage?: number }>>;
 
 /** The planner's estimate of an integration's rows in a table: instant, and close after ANALYZE. */
 async function estimateRows(db: Kysely<Database>, table: DeletionTable, integrationId: string): Promise<number> {
 	const plan = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>`
 		explain (format json) select 1 from ${sql.table(table)} where integration_id = ${integrationId}`.execute(db);
 	return Math.round(plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0);
+}
+
+/**
+ * How a table's rows of the integration are found, batch by batch. Where the planner would read
+ * the whole table for them anyway (they are most of it), batches are consecutive slices of the
+ * heap, each read once, in order: a batch costs what its part of one bare DELETE costs. Where they
+ * are a small part, each batch takes the next rows from the integration_id index.
+ */
+export type BatchPlan = { kind: 'index' } | { kind: 'slices'; pagesPerSlice: number; pages: number };
+
+async function relationPages(db: Kysely<Database>, table: DeletionTable): Promise<number> {
+	const result = await sql<{ pages: string }>`
+		select (pg_relation_size(${table}::regclass) / current_setting('block_size')::int)::text as pages`.execute(db);
+	return Number(result.rows[0]!.pages);
+}
+
+export async function planBatches(db: Kysely<Database>, table: DeletionTable, integrationId: string, batchSize: number): Promise<BatchPlan> {
+	const plan = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Node Type': string } }> }>`
+		explain (format json) select ctid from ${sql.table(table)} where integration_id = ${integrationId}`.execute(db);
+	if (plan.rows[0]?.['QUERY PLAN'][0]?.Plan['Node Type'] !== 'Seq Scan') return { kind: 'index' };
+	// Slices start at the first page: a seq scan may begin anywhere (synchronised scans), so no
+	// query can cheaply say where the integration's first row is.
+	const shape = await sql<{ pages: number; tuples: number }>`
+		select relpages as pages, reltuples::float8 as tuples from pg_class where oid = ${table}::regclass`.execute(db);
+	const { pages, tuples } = shape.rows[0]!;
+	const rowsPerPage = pages > 0 && tuples > 0 ? tuples / pages : 1;
+	return { kind: 'slices', pagesPerSlice: Math.max(1, Math.ceil(batchSize / rowsPerPage)), pages: await relationPages(db, table) };
+}
+
+/** Postgres's error for a lock wait that ran past lock_timeout. */
+const lockNotAvailable = '55P03';
+
+/** A heartbeat while waiting: it repeats the checkpoint this attempt began with, so none is lost. */
+function keepAlive(): void {
+	const context = Context.current();
+	context.heartbeat(context.info.heartbeatDetails);
 }
 
 export function createDeleteActivities(deps: IntegrationDeps) {
@@ -28,24 +67,50 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 		 * removes its bare copies, and sets each stage's total to what is there now.
 		 */
 		async startDeletion(input: { operationId: string; integrationId: string }): Promise<void> {
-			const integration = await db
-				.updateTable('integrations')
-				.set({ data_status: 'deleting', status_detail: null })
-				.where('id', '=', input.integrationId)
-				.returning(['organization_id', 'name'])
-				.executeTakeFirst();
+			// Marking it "deleting" waits for writes to its data already under way (they hold its row,
+			// see holdForWriting); later ones see the mark and write nothing. The wait is in short
+			// tries, with heartbeats between, so a long write does not look like a dead worker.
+			let integration;
+			for (;;) {
+				try {
+					integration = await db.transaction().execute(async (trx) => {
+						await sql`set local lock_timeout = '2s'`.execute(trx);
+						return trx
+							.updateTable('integrations')
+							.set({ data_status: 'deleting', status_detail: null })
+							.where('id', '=', input.integrationId)
+							.returning(['organization_id', 'name'])
+							.executeTakeFirst();
+					});
+					break;
+				} catch (error) {
+					if ((error as { code?: string }).code !== lockNotAvailable) throw error;
+					keepAlive();
+				}
+			}
 			if (!integration) return; // already gone: a retry after the last step
 			const repos = await db.selectFrom('repos').select(['id', 'url']).where('integration_id', '=', input.integrationId).execute();
-			for (const repo of repos) {
+			if (repos.length > 0) {
 				await db
 					.insertInto('removed_accounts')
-					.values({ organization_id: integration.organization_id, account: repo.url, integration_id: input.integrationId, integration_name: integration.name })
+					.values(
+						repos.map((repo) => ({
+							organization_id: integration.organization_id,
+							account: repo.url,
+							integration_id: input.integrationId,
+							integration_name: integration.name
+						}))
+					)
 					.onConflict((oc) =>
-						oc.columns(['organization_id', 'account']).doUpdateSet({ integration_id: input.integrationId, integration_name: integration.name, removed_at: new Date() })
+						oc.columns(['organization_id', 'account']).doUpdateSet((eb) => ({
+							integration_id: eb.ref('excluded.integration_id'),
+							integration_name: eb.ref('excluded.integration_name'),
+							removed_at: new Date()
+						}))
 					)
 					.execute();
-				await rm(path.join(deps.settings.gitMirrorDir, `${repo.id}.git`), { recursive: true, force: true });
 			}
+			await Promise.all(repos.map((repo) => rm(path.join(deps.settings.gitMirrorDir, `${repo.id}.git`), { recursive: true, force: true })));
 			const operation = await db.selectFrom('operations').select('stages').where('id', '=', input.operationId).executeTakeFirstOrThrow();
 			// Totals are only set once: a retried start must not shrink them to what is left. They are
 			// the planner's estimates (counting a million rows exactly would cost a third of the
@@ -75,7 +140,7 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 					.where('state', '=', 'running')
 					.execute();
 				if (running.length === 0) return;
-				context.heartbeat();
+				keepAlive();
 				await context.sleep(1_000);
 			}
 		},
@@ -92,17 +157,37 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			const batchSize = deps.settings.deletionBatchSize;
 			let reported = 0;
 
-			async function deleteTable(table: DeletionTable): Promise<void> {
-				const state = (checkpoint[table] ??= { deleted: 0, finished: false });
-				while (!state.finished) {
+			/** One batch: deletes and commits some of the table's rows; says how many, and whether any can be left. */
+			async function deleteBatch(table: DeletionTable, plan: BatchPlan, state: NonNullable<DeletionCheckpoint[DeletionTable]>) {
+				if (plan.kind === 'index') {
 					const result = await sql`
 						delete from ${sql.table(table)}
 						where ctid = any(array(
 							select ctid from ${sql.table(table)} where integration_id = ${input.integrationId} limit ${batchSize}
 						))`.execute(db);
-					const batch = Number(result.numAffectedRows ?? 0);
-					state.deleted += batch;
-					state.finished = batch < batchSize;
+					const deleted = Number(result.numAffectedRows ?? 0);
+					return { deleted, finished: deleted < batchSize };
+				}
+				const from = state.nextPage ?? 0;
+				const to = from + plan.pagesPerSlice;
+				// "is true" keeps the planner off the integration_id index: the slice is read in heap order.
+				const result = await sql`
+					delete from ${sql.table(table)}
+					where ctid >= ${`(${from},0)`}::tid and ctid < ${`(${to},0)`}::tid and (integration_id = ${input.integrationId}) is true`.execute(db);
+				state.nextPage = to;
+				// Done at the table's end as it is now: it may have grown since the plan was made.
+				const finished = to >= plan.pages && to >= (await relationPages(db, table));
+				return { deleted: Number(result.numAffectedRows ?? 0), finished };
+			}
+
+			async function deleteTable(table: DeletionTable): Promise<void> {
+				const state = (checkpoint[table] ??= { deleted: 0, finished: false });
+				if (state.finished) return;
+				const plan = await planBatches(db, table, input.integrationId, batchSize);
+				while (!state.finished) {
+					const batch = await deleteBatch(table, plan, state);
+					state.deleted += batch.deleted;
+					state.finished = batch.finished;
 					context.heartbeat(checkpoint);
 					// Viewers hear a few times a second, and always when a table is done (with its exact count).
 					if (state.finished || Date.now() - reported >= 250) {

@@ -2,10 +2,12 @@
 // only, so they can be recomputed at any time.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '#lib/server/db/database.ts';
+import { holdForWriting } from '#lib/server/integrations/queries.ts';
 
 /** Every tag becomes a deployment at its tag time (or its commit's time for lightweight tags). */
 export async function deriveDeployments(db: Kysely<Database>, integrationId: string): Promise<void> {
 	await db.transaction().execute(async (trx) => {
+		if (!(await holdForWriting(trx, integrationId))) return;
 		await sql`
 			insert into deployments (organization_id, integration_id, repo_id, tag_name, sha, deployed_at)
 			select t.organization_id, t.integration_id, t.repo_id, t.name, t.sha, coalesce(t.tagged_at, c.committed_at)
@@ -20,12 +22,16 @@ export async function deriveDeployments(db: Kysely<Database>, integrationId: str
 }
 
 export async function removeDeployments(db: Kysely<Database>, integrationId: string): Promise<void> {
-	await db.deleteFrom('deployments').where('integration_id', '=', integrationId).execute();
+	await db.transaction().execute(async (trx) => {
+		if (!(await holdForWriting(trx, integrationId))) return;
+		await trx.deleteFrom('deployments').where('integration_id', '=', integrationId).execute();
+	});
 }
 
 /** Per repo per day: commits, lines added and deleted, deployments (UTC days). */
 export async function recomputeDailyMetrics(db: Kysely<Database>, integrationId: string): Promise<number> {
 	return db.transaction().execute(async (trx) => {
+		if (!(await holdForWriting(trx, integrationId))) return 0;
 		await trx.deleteFrom('repo_daily_metrics').where('integration_id', '=', integrationId).execute();
 		const result = await sql`
 			insert into repo_daily_metrics (organization_id, integration_id, repo_id, day, commits, additions, deletions, deployments)

@@ -1,5 +1,5 @@
 // Queries on integrations and repos. Every function takes the organisation: nothing crosses it.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { IntegrationSummary, RepoSummary } from '#lib/integrations/integration.ts';
 import type { IntegrationDataStatus, ProviderKind } from '#lib/integrations/providers.ts';
 import type { Database } from '#lib/server/db/database.ts';
@@ -191,6 +191,17 @@ export async function setIntegrationStatus(
 		.where('id', '=', id)
 		.where('data_status', '!=', 'deleting')
 		.execute();
+}
+
+/**
+ * For a transaction about to write an integration's data: holds the integration's row until it
+ * commits, so a deletion cannot begin meanwhile (marking it "deleting" waits for this), and says
+ * whether writing may go ahead. A deletion reads each table once, front to back; a row written
+ * behind it after it began would be left behind.
+ */
+export async function holdForWriting(trx: Transaction<Database>, id: string): Promise<boolean> {
+	const row = await trx.selectFrom('integrations').select('data_status').where('id', '=', id).forShare().executeTakeFirst();
+	return row !== undefined && row.data_status !== 'deleting';
 }
 
 export async function isBeingDeleted(db: Kysely<Database>, id: string): Promise<boolean> {

@@ -6,7 +6,7 @@ import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings } from '#lib/server/config.ts';
 import { broadcastRepo } from '#lib/server/integrations/broadcast.ts';
 import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
-import { countIntegrationData, getIntegration, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
+import { countIntegrationData, getIntegration, holdForWriting, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
 import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -101,13 +101,19 @@ export const actions: Actions = {
 		const imported = form.get('imported');
 		if (!repoId.success || (imported !== 'yes' && imported !== 'no')) return fail(400, { message: 'Choose a repository and whether to import it.' });
 		const row = await database()
-			.db.updateTable('repos')
-			.set({ imported: imported === 'yes', data_status: imported === 'yes' ? 'queued' : 'excluded', status_detail: null })
-			.where('id', '=', repoId.data)
-			.where('integration_id', '=', integration.id)
-			.where('organization_id', '=', user.organizationId)
-			.returningAll()
-			.executeTakeFirst();
+			.db.transaction()
+			.execute(async (trx) => {
+				if (!(await holdForWriting(trx, integration.id))) return 'deleting' as const;
+				return trx
+					.updateTable('repos')
+					.set({ imported: imported === 'yes', data_status: imported === 'yes' ? 'queued' : 'excluded', status_detail: null })
+					.where('id', '=', repoId.data)
+					.where('integration_id', '=', integration.id)
+					.where('organization_id', '=', user.organizationId)
+					.returningAll()
+					.executeTakeFirst();
+			});
+		if (row === 'deleting') return fail(409, { message: 'This integration is being deleted: its repositories can no longer change.' });
 		if (!row) return fail(404, { message: 'There is no such repository in this integration.' });
 		broadcastRepo(realtime(), toRepoSummary(row));
 		return { done: imported === 'yes' ? `${row.name} will be imported by the next update.` : `${row.name} is no longer imported; its data stays until you delete the integration.` };

@@ -1,0 +1,160 @@
+// Deleting an integration beside other integrations' data in the same tables and pages: only its
+// rows go, whichever way the batches find them (slices of the heap where its rows are most of a
+// table, the integration_id index where they are few); and a write to its data that was under way
+// when the deletion began finishes first and is deleted with the rest.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SignedInUser } from '../../src/lib/accounts/user.ts';
+import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
+import { holdForWriting } from '../../src/lib/server/integrations/queries.ts';
+import { getOperation } from '../../src/lib/server/operations/queries.ts';
+import { planBatches } from '../../worker/activities/integrations/delete.ts';
+import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';
+import { deletionTables } from '../../workflows/integrations/contract.ts';
+import { fillIntegrationData } from '../support/integration-data.ts';
+import { createTestSystem, demoUser, signedInUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
+
+// Small batches: many slices and many index batches even on a modest table.
+const batchSize = 500;
+
+let system: TestSystem;
+let web: RunningWeb;
+const cookies: Record<string, string> = {};
+const integrations: Record<'big' | 'small' | 'globex', string> = { big: '', small: '', globex: '' };
+
+async function addIntegration(user: SignedInUser, label: string, repos: number, commitsPerRepo: number): Promise<string> {
+	const repositories = Array.from({ length: repos }, (_, i) => ({
+		url: `file:///deletion-test/${label}/repo-${i}`,
+		display: `/deletion-test/${label}/repo-${i}`,
+		name: `repo-${i}`
+	}));
+	const integration = await createGenericGitIntegration(system.database.db, user, {
+		name: `Deletion ${label}`,
+		repositories,
+		credentials: { method: 'none' },
+		deploymentsFromTags: false
+	});
+	await fillIntegrationData(system.database.db, integration.id, { repos, commitsPerRepo });
+	return integration.id;
+}
+
+async function rowsOf(integrationId: string): Promise<Record<string, number>> {
+	const counts: Record<string, number> = {};
+	for (const table of deletionTables) {
+		const { n } = await system.database.db
+			.selectFrom(table)
+			.select(sql<number>`count(*)::int`.as('n'))
+			.where('integration_id', '=', integrationId)
+			.executeTakeFirstOrThrow();
+		counts[table] = n;
+	}
+	return counts;
+}
+
+const nothing = Object.fromEntries(deletionTables.map((table) => [table, 0]));
+
+/** Asks for the deletion as a person would (confirmed); returns its operation's id. */
+async function requestDeletion(cookie: string, integrationId: string): Promise<string> {
+	const confirmed = await submitAction(web.url, '/integrations?/remove', { id: integrationId, confirm: 'yes' }, cookie);
+	expect(confirmed.type).toBe('success');
+	const operation = await system.database.db
+		.selectFrom('operations')
+		.select('id')
+		.where('scope', '=', `integration:${integrationId}`)
+		.where('kind', '=', 'integration.delete')
+		.executeTakeFirstOrThrow();
+	return operation.id;
+}
+
+async function expectSuccess(operationId: string): Promise<void> {
+	const ended = await waitFor(
+		'the deletion to end',
+		async () => {
+			const op = await getOperation(system.database.db, operationId);
+			return op && op.state !== 'running' ? op : undefined;
+		},
+		120_000
+	);
+	expect(ended.state, ended.error ?? '').toBe('succeeded');
+}
+
+beforeAll(async () => {
+	system = await createTestSystem({ TRIBUTARY_DELETION_BATCH: String(batchSize) });
+	const demo = await system.seedDemo();
+	[web] = await Promise.all([system.startWeb(), system.startWorker()]);
+	for (const email of ['deleter@acme.example', 'admin@globex.example']) {
+		cookies[email] = await signIn(web.url, email, demoUser(demo, email).password);
+	}
+	const acme = await signedInUser(system, 'admin@acme.example');
+	const globex = await signedInUser(system, 'admin@globex.example');
+	// Filled one after another: where one ends and the next begins, pages hold both.
+	integrations.big = await addIntegration(acme, 'big', 4, 3_000);
+	integrations.small = await addIntegration(acme, 'small', 1, 60);
+	integrations.globex = await addIntegration(globex, 'globex', 2, 400);
+	for (const table of [...deletionTables, 'integrations']) await sql.raw(`analyze ${table}`).execute(system.database.db);
+}, 300_000);
+afterAll(() => system?.stop());
+
+describe('deleting an integration among others', () => {
+	it('finds a few rows through the index and leaves every other row where it was', async () => {
+		expect(await planBatches(system.database.db, 'commit_files', integrations.small, batchSize)).toEqual({ kind: 'index' });
+		const big = await rowsOf(integrations.big);
+		const globex = await rowsOf(integrations.globex);
+		expect((await rowsOf(integrations.small)).commit_files).toBe(210);
+
+		await expectSuccess(await requestDeletion(cookies['deleter@acme.example']!, integrations.small));
+
+		expect(await rowsOf(integrations.small)).toEqual(nothing);
+		expect(await rowsOf(integrations.big)).toEqual(big);
+		expect(await rowsOf(integrations.globex)).toEqual(globex);
+	});
+
+	it('reads most of a table in slices of the heap, and still takes only its own rows', async () => {
+		const plan = await planBatches(system.database.db, 'commit_files', integrations.big, batchSize);
+		expect(plan.kind).toBe('slices');
+		// Many slices: the checkpoint moves page by page, not once for the whole table.
+		expect(plan.kind === 'slices' && plan.pages / plan.pagesPerSlice).toBeGreaterThan(10);
+		const globex = await rowsOf(integrations.globex);
+
+		await expectSuccess(await requestDeletion(cookies['deleter@acme.example']!, integrations.big));
+
+		expect(await rowsOf(integrations.big)).toEqual(nothing);
+		expect(await rowsOf(integrations.globex)).toEqual(globex);
+		const gone = await system.database.db.selectFrom('integrations').select('id').where('id', 'in', [integrations.big, integrations.small]).execute();
+		expect(gone).toEqual([]);
+	});
+
+	it('lets a write already under way finish first, deletes what it wrote, and refuses writes after', async () => {
+		const { pool, db } = system.database;
+		const writer = await pool.connect();
+		let deletion: string;
+		try {
+			// A write under way: it holds the integration's row, as holdForWriting does, and has not written yet.
+			await writer.query('begin');
+			const status = await writer.query<{ data_status: string }>(`select data_status from integrations where id = $1 for share`, [integrations.globex]);
+			expect(status.rows[0]!.data_status).not.toBe('deleting');
+
+			deletion = await requestDeletion(cookies['admin@globex.example']!, integrations.globex);
+			// The deletion waits for the write: the integration is not marked deleting meanwhile.
+			await new Promise((resolve) => setTimeout(resolve, 3_000));
+			const during = await db.selectFrom('integrations').select('data_status').where('id', '=', integrations.globex).executeTakeFirstOrThrow();
+			expect(during.data_status).not.toBe('deleting');
+
+			await writer.query(
+				`insert into repo_daily_metrics (organization_id, integration_id, repo_id, day, commits, additions, deletions, deployments)
+				select organization_id, integration_id, id, date '1999-12-31', 1, 1, 1, 0 from repos where integration_id = $1`,
+				[integrations.globex]
+			);
+			await writer.query('commit');
+		} finally {
+			writer.release();
+		}
+		await expectSuccess(deletion);
+		expect(await rowsOf(integrations.globex)).toEqual(nothing);
+
+		// A write that comes after finds nothing to write to.
+		expect(await db.transaction().execute((trx) => holdForWriting(trx, integrations.globex))).toBe(false);
+		expect(await recomputeDailyMetrics(db, integrations.globex)).toBe(0);
+		expect(await rowsOf(integrations.globex)).toEqual(nothing);
+	});
+});
