@@ -9,6 +9,7 @@ import type { IntegrationsLevel } from '../src/lib/accounts/levels.ts';
 import { createOrganization } from '../src/lib/server/accounts/organizations.ts';
 import { createUser } from '../src/lib/server/accounts/users.ts';
 import type { Database } from '../src/lib/server/db/database.ts';
+import { findSignedInUser } from '../src/lib/server/accounts/signed-in-user.ts';
 
 export interface DemoSignIn {
 	email: string;
@@ -92,21 +93,8 @@ export async function addDemoIntegration(root: string, dataDir: string, env: Nod
 		return;
 	}
 	const { db } = database();
-	const admin = await db
-		.selectFrom('users')
-		.innerJoin('organizations', 'organizations.id', 'users.organization_id')
-		.select(['users.id', 'users.organization_id', 'organizations.name as organization_name', 'users.email', 'users.name', 'users.integrations_level', 'users.is_admin'])
-		.where('users.email', '=', 'admin@acme.example')
-		.executeTakeFirstOrThrow();
-	const user = {
-		id: admin.id,
-		organizationId: admin.organization_id,
-		organizationName: admin.organization_name,
-		email: admin.email,
-		name: admin.name,
-		level: admin.integrations_level,
-		isAdmin: admin.is_admin
-	};
+	const user = await findSignedInUser(db, 'admin@acme.example');
+	if (!user) throw new Error('The demo admin admin@acme.example is missing: the demo people are made first.');
 	const integration = await createGenericGitIntegration(db, user, {
 		name: 'Demo repositories',
 		repositories: repositories.value,

@@ -11,7 +11,7 @@ import { getOperation } from '../../src/lib/server/operations/queries.ts';
 import { planBatches } from '../../worker/activities/integrations/delete.ts';
 import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
-import { fillIntegrationData } from '../support/integration-data.ts';
+import { countIntegrationRows, fillIntegrationData } from '../support/integration-data.ts';
 import { createTestSystem, demoUser, signedInUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 // Small batches: many slices and many index batches even on a modest table.
@@ -38,18 +38,7 @@ async function addIntegration(user: SignedInUser, label: string, repos: number, 
 	return integration.id;
 }
 
-async function rowsOf(integrationId: string): Promise<Record<string, number>> {
-	const counts: Record<string, number> = {};
-	for (const table of deletionTables) {
-		const { n } = await system.database.db
-			.selectFrom(table)
-			.select(sql<number>`count(*)::int`.as('n'))
-			.where('integration_id', '=', integrationId)
-			.executeTakeFirstOrThrow();
-		counts[table] = n;
-	}
-	return counts;
-}
+const rowsOf = (integrationId: string) => countIntegrationRows(system.database.db, integrationId);
 
 const nothing = Object.fromEntries(deletionTables.map((table) => [table, 0]));
 

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import { getOperation } from '../../src/lib/server/operations/queries.ts';
+import { countIntegrationRows } from '../support/integration-data.ts';
 import { createTestSystem, demoUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
@@ -16,7 +17,6 @@ let web: RunningWeb;
 let manager: string;
 let deleter: string;
 let source: string;
-const tables = ['repos', 'commits', 'commit_files', 'tags', 'deployments', 'repo_daily_metrics'] as const;
 
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
@@ -31,18 +31,7 @@ beforeAll(async () => {
 });
 afterAll(() => system?.stop());
 
-async function rows(integrationId: string) {
-	const counts: Record<string, number> = {};
-	for (const table of tables) {
-		const { n } = await system.database.db
-			.selectFrom(table)
-			.select(sql<number>`count(*)::int`.as('n'))
-			.where('integration_id', '=', integrationId)
-			.executeTakeFirstOrThrow();
-		counts[table] = n;
-	}
-	return counts;
-}
+const rows = (integrationId: string) => countIntegrationRows(system.database.db, integrationId);
 
 async function latestOperation(integrationId: string, kind: string) {
 	return system.database.db

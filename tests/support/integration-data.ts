@@ -2,6 +2,7 @@
 // and benchmarks that need many rows without ingesting a repository that large.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/lib/server/db/database.ts';
+import { deletionTables, type DeletionTable } from '../../workflows/integrations/contract.ts';
 
 export interface IntegrationDataShape {
 	/** The integration's repos rows are used as they are: this many are expected. */
@@ -43,4 +44,18 @@ export async function fillIntegrationData(db: Kysely<Database>, integrationId: s
 	];
 	for (const statement of statements) await statement.execute(db);
 	return options.repos * (per.commits + per.files + per.tags + per.days) + options.repos;
+}
+
+/** The integration's rows in each table that holds integration data. */
+export async function countIntegrationRows(db: Kysely<Database>, integrationId: string): Promise<Record<DeletionTable, number>> {
+	const counts = {} as Record<DeletionTable, number>;
+	for (const table of deletionTables) {
+		const { n } = await db
+			.selectFrom(table)
+			.select(sql<number>`count(*)::int`.as('n'))
+			.where('integration_id', '=', integrationId)
+			.executeTakeFirstOrThrow();
+		counts[table] = n;
+	}
+	return counts;
 }

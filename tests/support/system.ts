@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parse } from 'devalue';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { SignedInUser } from '../../src/lib/accounts/user.ts';
+import { findSignedInUser } from '../../src/lib/server/accounts/signed-in-user.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
@@ -210,19 +211,7 @@ export function connectSocket(baseUrl: string, cookie?: string): Promise<Socket<
 
 /** A demo user as a signed-in request would see them (what the operation starters take). */
 export async function signedInUser(system: Pick<TestSystem, 'database'>, email: string): Promise<SignedInUser> {
-	const row = await system.database.db
-		.selectFrom('users')
-		.innerJoin('organizations', 'organizations.id', 'users.organization_id')
-		.select(['users.id', 'users.organization_id', 'organizations.name as organization_name', 'users.email', 'users.name', 'users.integrations_level', 'users.is_admin'])
-		.where('users.email', '=', email)
-		.executeTakeFirstOrThrow();
-	return {
-		id: row.id,
-		organizationId: row.organization_id,
-		organizationName: row.organization_name,
-		email: row.email,
-		name: row.name,
-		level: row.integrations_level,
-		isAdmin: row.is_admin
-	};
+	const user = await findSignedInUser(system.database.db, email);
+	if (!user) throw new Error(`No active user ${email}`);
+	return user;
 }

@@ -7,6 +7,7 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import type { Kysely } from 'kysely';
 import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Database } from '#lib/server/db/database.ts';
+import { toSignedInUser } from '#lib/server/accounts/signed-in-user.ts';
 
 export const sessionCookieName = 'tributary_session';
 const dayMs = 24 * 60 * 60 * 1000;
@@ -77,15 +78,7 @@ export async function validateSessionToken(db: Kysely<Database>, token: string):
 	}
 	return {
 		session: { id, userId: row.user_id, expiresAt },
-		user: {
-			id: row.user_id,
-			organizationId: row.organization_id,
-			organizationName: row.organization_name,
-			email: row.email,
-			name: row.name,
-			level: row.integrations_level,
-			isAdmin: row.is_admin
-		},
+		user: toSignedInUser(row.user_id, row),
 		renewed
 	};
 }
