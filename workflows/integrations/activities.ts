@@ -1,11 +1,21 @@
 // Activity stubs shared by the integration workflows, with timeouts that fit each kind of work.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createActivities } from '../../worker/activities/index.ts';
 
 type Activities = ReturnType<typeof createActivities>;
 
 /** Short bookkeeping: reading and writing a few rows. */
 export const bookkeeping = proxyActivities<Activities>({
+	startToCloseTimeout: '1 minute',
+	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds' }
+});
+
+/**
+ * The same bookkeeping run inside the workflow's own task, for steps on the path of every run
+ * (planning and finishing an update): no round trip through the task queue before and after.
+ * Safe because each step is short and may run again after a crash.
+ */
+export const quickBookkeeping = proxyLocalActivities<Activities>({
 	startToCloseTimeout: '1 minute',
 	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds' }
 });

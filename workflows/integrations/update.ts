@@ -1,21 +1,23 @@
-import { CancellationScope, executeChild } from '@temporalio/workflow';
+import { CancellationScope, executeChild, patched } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
-import { bookkeeping, dataWork } from './activities.ts';
+import { bookkeeping, dataWork, quickBookkeeping } from './activities.ts';
 import { ingestRepoWorkflowId, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
 
 /** Update: one child workflow per imported repository, a few at once. */
 export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): Promise<RepoOutcome[]> {
 	const { operationId, integrationId } = input;
+	// Runs started before planning and finishing became local activities replay as they ran.
+	const steps = patched('update-bookkeeping-local') ? quickBookkeeping : bookkeeping;
 	try {
-		const repos = await bookkeeping.planUpdate({ operationId, integrationId });
+		const repos = await steps.planUpdate({ operationId, integrationId });
 		const outcomes = await inBatches(repos, input.concurrency, (repo) =>
 			executeChild(ingestRepoWorkflow, {
 				workflowId: ingestRepoWorkflowId(repo.id, operationId),
 				args: [{ version: 1, operationId, integrationId, repoId: repo.id } satisfies IngestRepoInput]
 			})
 		);
-		await bookkeeping.finishUpdate({ operationId, integrationId, outcomes });
+		await steps.finishUpdate({ operationId, integrationId, outcomes });
 		return outcomes;
 	} catch (error) {
 		const { state, message } = describeFailure(error);
