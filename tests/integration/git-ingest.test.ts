@@ -275,6 +275,34 @@ describe('ingesting a git repository', () => {
 		expect(await system.database.db.selectFrom('commits').select('sha').where('sha', '=', pullTip).executeTakeFirst()).toBeUndefined();
 		git(source, ['update-ref', '-d', 'refs/pull/1/head']);
 	});
+
+	it('removes the commits a force-push or a deleted branch left behind, with their files', async () => {
+		await appendCommits(source, { ref: 'refs/heads/doomed', from: 'refs/heads/main', commits: 5, seed: 21 });
+		await appendCommits(source, { ref: 'refs/heads/rewritten', from: 'refs/heads/main', commits: 4, seed: 22 });
+		const grown = await ingest(repo, first.tips).run;
+		expect(grown.newCommits).toBe(9);
+		expect(grown.abandonedCommits).toBe(0);
+
+		git(source, ['update-ref', '-d', 'refs/heads/doomed']);
+		git(source, ['update-ref', 'refs/heads/rewritten', 'refs/heads/rewritten~2']);
+		const shrunk = await ingest(repo, grown.tips).run;
+		expect(shrunk.abandonedCommits).toBe(7);
+		expect(shrunk.commitsCount).toBe(Number(git(source, ['rev-list', '--all', '--count'])));
+		expect(await countRows('commits', repo.id)).toBe(shrunk.commitsCount);
+		expect(await storedTotals(repo.id)).toEqual(numstatTotals(source, ['--all']));
+		expect(await countRows('commit_files', repo.id)).toBe(numstatTotals(source, ['--all']).files);
+
+		// A mirror made anew no longer has the old tips: every stored commit is checked instead.
+		git(source, ['update-ref', '-d', 'refs/heads/rewritten']);
+		git(source, ['reflog', 'expire', '--expire=now', '--all']);
+		git(source, ['gc', '--quiet', '--prune=now']);
+		rmSync(openMirror(repo.id, settings).gitDir, { recursive: true, force: true });
+		const rebuilt = await ingest(repo, shrunk.tips).run;
+		expect(rebuilt.abandonedCommits).toBe(2);
+		expect(rebuilt.commitsCount).toBe(Number(git(source, ['rev-list', '--all', '--count'])));
+		expect(await countRows('commit_files', repo.id)).toBe(numstatTotals(source, ['--all']).files);
+		first = rebuilt;
+	});
 });
 
 describe('resuming an interrupted ingest', () => {

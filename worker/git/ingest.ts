@@ -8,8 +8,9 @@ import type { Kysely } from 'kysely';
 import type pg from 'pg';
 import { copyInsert, type CopyValue } from '#lib/server/db/bulk.ts';
 import type { Database } from '#lib/server/db/database.ts';
+import { abandonedSince, reachableCommits } from './abandoned.ts';
 import { countNewCommits, readCommits, readTags, revisionsSince, type GitCommit, type GitTag } from './log.ts';
-import { openMirror, syncMirror, type Tips } from './mirror.ts';
+import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
 import type { GitCredentials, GitSettings } from './run-git.ts';
 
 export interface IngestDependencies {
@@ -36,6 +37,8 @@ export interface IngestResult {
 	tips: Tips;
 	/** Commits new since the cursor (written now or by the interrupted run this one resumed). */
 	newCommits: number;
+	/** Stored commits no branch or tag reaches any more, now removed with their files. */
+	abandonedCommits: number;
 	commitsCount: number;
 	tagsCount: number;
 }
@@ -151,9 +154,38 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	await writing;
 
 	await replaceTags(db, owner, await tagsPromise);
+	const abandoned = await removeAbandonedCommits(db, mirror, repo.id, repo.cursor, tips);
 
 	const [commitsCount, tagsCount] = await Promise.all([countRows(db, 'commits', repo.id), countRows(db, 'tags', repo.id)]);
-	return { tips, newCommits: seen, commitsCount, tagsCount };
+	return { tips, newCommits: seen, abandonedCommits: abandoned, commitsCount, tagsCount };
+}
+
+/**
+ * Removes the stored commits (and their files) that no branch or tag reaches any more. Usually
+ * git says which, from the tips ingested last time; when the mirror no longer has those, every
+ * stored commit is checked against what is reachable now.
+ */
+async function removeAbandonedCommits(db: Kysely<Database>, mirror: Mirror, repoId: string, previous: Tips | null, tips: Tips): Promise<number> {
+	let abandoned = await abandonedSince(mirror, previous, tips);
+	if (abandoned === undefined) {
+		const reachable = await reachableCommits(mirror);
+		abandoned = [];
+		const page = 10_000;
+		for (let after = ''; ; ) {
+			const rows = await db.selectFrom('commits').select('sha').where('repo_id', '=', repoId).where('sha', '>', after).orderBy('sha').limit(page).execute();
+			for (const { sha } of rows) if (!reachable.has(sha)) abandoned.push(sha);
+			if (rows.length < page) break;
+			after = rows.at(-1)!.sha;
+		}
+	}
+	for (let i = 0; i < abandoned.length; i += 1_000) {
+		const shas = abandoned.slice(i, i + 1_000);
+		await db.transaction().execute(async (trx) => {
+			await trx.deleteFrom('commits').where('repo_id', '=', repoId).where('sha', 'in', shas).execute();
+			await trx.deleteFrom('commit_files').where('repo_id', '=', repoId).where('sha', 'in', shas).execute();
+		});
+	}
+	return abandoned.length;
 }
 
 /** Makes the repo's tags exactly `tags`: new and moved ones upserted, vanished ones deleted. */
