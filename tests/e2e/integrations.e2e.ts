@@ -1,12 +1,13 @@
 // The core loop in a real browser: a manager adds a Generic Git integration and watches it
-// become healthy; a viewer in another browser sees the same live and has no controls; a
-// delete-level user removes it and both see the row go.
+// become healthy; a viewer in another browser sees the same live and has no controls, and still
+// gets the banner of an update that ended while their connection was down; a delete-level user
+// removes it and both see the row go.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import { generateRepository } from '../../scripts/generate-repo.ts';
+import { expect, test, type Browser, type Page, type WebSocketRoute } from '@playwright/test';
+import { appendCommits, generateRepository } from '../../scripts/generate-repo.ts';
 import { signInAs } from './support/sign-in.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -68,6 +69,38 @@ test('a manager adds an integration; a viewer watches it become healthy live, wi
 	await viewer.getByRole('link', { name }).first().click();
 	await expect(viewer.getByRole('button', { name: 'Update' })).toHaveCount(0);
 	await expect(viewer.getByRole('button', { name: 'Delete…' })).toHaveCount(0);
+	await viewer.context().close();
+	await manager.context().close();
+});
+
+test('a viewer whose live connection drops while an update ends still gets its banner', async ({ browser }) => {
+	// Real work for the update, so it runs long enough to be seen running.
+	await appendCommits(source, { commits: 4_000, seed: 12 });
+	const viewer = await (await browser.newContext()).newPage();
+	// The viewer's Socket.IO connections go through here: while "offline", every new one is closed at once.
+	let offline = false;
+	let live: WebSocketRoute | undefined;
+	await viewer.routeWebSocket(/\/socket\.io\//, (ws) => {
+		if (offline) return ws.close();
+		ws.connectToServer();
+		live = ws;
+	});
+	await signInAs(viewer, 'viewer@acme.example', '/integrations');
+	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
+	await manager.getByRole('checkbox', { name: `Select ${name}` }).check();
+	await manager.getByRole('button', { name: 'Update', exact: true }).click();
+
+	await expect(viewer.getByRole('progressbar', { name: `Update of ${name}` })).toBeVisible({ timeout: 30_000 });
+	offline = true;
+	await live!.close();
+	const finished = (page: Page) => page.getByRole('status').filter({ hasText: `Update of “${name}” finished` });
+	await expect(finished(manager)).toBeVisible({ timeout: 90_000 });
+	await expect(finished(viewer)).toHaveCount(0);
+
+	// Back online: this page lists only running operations, so the banner comes from asking the server.
+	offline = false;
+	await expect(finished(viewer)).toBeVisible({ timeout: 30_000 });
+	await expect(viewer.locator(`tr[data-integration="${name}"]`)).toHaveAttribute('data-status', 'healthy');
 	await viewer.context().close();
 	await manager.context().close();
 });
