@@ -11,6 +11,12 @@ const names: Record<string, string> = {
 	'system.self-check': 'Self-check'
 };
 
+/** "1 repository", "3 repositories": a count with its noun. */
+function count(n: unknown, one: string, many: string): string {
+	const value = Number(n ?? 0);
+	return `${value.toLocaleString('en')} ${value === 1 ? one : many}`;
+}
+
 export function operationName(kind: string): string {
 	return names[kind] ?? kind;
 }
@@ -22,15 +28,15 @@ export function describeOperation(operation: Operation, subject?: string): { tit
 	if (operation.state === 'succeeded') {
 		switch (operation.kind) {
 			case 'integration.update':
-				return { title: `${name}${of} finished`, message: `${result.repos ?? 0} repositories up to date: ${Number(result.commits ?? 0).toLocaleString('en')} commits, ${Number(result.tags ?? 0).toLocaleString('en')} tags.` };
+				return { title: `${name}${of} finished`, message: `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}.` };
 			case 'integration.test':
-				return { title: `Connection${of} works`, message: `Reached all ${result.reached ?? 0} repositories.` };
+				return { title: `Connection${of} works`, message: result.reached === 1 ? 'Reached its repository.' : `Reached all ${count(result.reached, 'repository', 'repositories')}.` };
 			case 'integration.delete':
 				return { title: `“${String(result.name ?? subject ?? 'Integration')}” deleted`, message: 'All of its data is gone.' };
 			case 'integrations.deployment-source':
-				return { title: `${name} finished`, message: `Deployments from git tags are ${result.gitTags ? 'on' : 'off'} for ${result.integrations ?? 0} integrations.` };
+				return { title: `${name} finished`, message: `Deployments from git tags are ${result.gitTags ? 'on' : 'off'} for ${count(result.integrations, 'integration', 'integrations')}.` };
 			default:
-				return { title: `${name}${of} finished`, message: result.integrations !== undefined ? `${result.integrations} integrations done.` : 'Done.' };
+				return { title: `${name}${of} finished`, message: result.integrations !== undefined ? `${count(result.integrations, 'integration', 'integrations')} done.` : 'Done.' };
 		}
 	}
 	if (operation.state === 'cancelled') return { title: `${name}${of} cancelled`, message: 'It stopped before it finished.' };
