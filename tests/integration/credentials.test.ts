@@ -7,7 +7,6 @@ import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
 import {
 	connectSocket,
@@ -15,7 +14,7 @@ import {
 	demoUser,
 	signIn,
 	submitAction,
-	waitFor,
+	waitForOperationEnd,
 	type RunningProcess,
 	type RunningWeb,
 	type TestSystem
@@ -70,10 +69,7 @@ describe('credentials', () => {
 		expect(added.type, JSON.stringify(added)).toBe('redirect');
 		const integration = await system.database.db.selectFrom('integrations').selectAll().executeTakeFirstOrThrow();
 		const operation = await system.database.db.selectFrom('operations').select('id').where('scope', '=', `integration:${integration.id}`).executeTakeFirstOrThrow();
-		const ended = await waitFor('the first update', async () => {
-			const op = await getOperation(system.database.db, operation.id);
-			return op && op.state !== 'running' ? op : undefined;
-		}, 60_000);
+		const ended = await waitForOperationEnd(system, operation.id, 60_000);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
 		expect(integration.credential_summary).toContain(username);
 

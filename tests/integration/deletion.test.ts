@@ -7,12 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedInUser } from '../../src/lib/accounts/user.ts';
 import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
 import { holdForWriting } from '../../src/lib/server/integrations/queries.ts';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
 import { planBatches } from '../../worker/activities/integrations/delete.ts';
 import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
 import { countIntegrationRows, fillIntegrationData } from '../support/integration-data.ts';
-import { createTestSystem, demoUser, signedInUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, signedInUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 // Small batches: many slices and many index batches even on a modest table.
 const batchSize = 500;
@@ -56,14 +55,7 @@ async function requestDeletion(cookie: string, integrationId: string): Promise<s
 }
 
 async function expectSuccess(operationId: string): Promise<void> {
-	const ended = await waitFor(
-		'the deletion to end',
-		async () => {
-			const op = await getOperation(system.database.db, operationId);
-			return op && op.state !== 'running' ? op : undefined;
-		},
-		120_000
-	);
+	const ended = await waitForOperationEnd(system, operationId);
 	expect(ended.state, ended.error ?? '').toBe('succeeded');
 }
 

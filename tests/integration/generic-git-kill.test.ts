@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import { getOperation } from '../../src/lib/server/operations/queries.ts';
-import { createTestSystem, demoUser, signIn, submitAction, waitFor, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, signIn, submitAction, waitForOperationEnd, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
@@ -52,12 +52,7 @@ async function operationRunning(id: string): Promise<boolean> {
 	return (await getOperation(system.database.db, id))?.state === 'running';
 }
 
-async function waitForEnd(id: string) {
-	return waitFor('the operation to end', async () => {
-		const op = await getOperation(system.database.db, id);
-		return op && op.state !== 'running' ? op : undefined;
-	}, 600_000);
-}
+const waitForEnd = (id: string) => waitForOperationEnd(system, id, 600_000);
 
 let integrationId: string;
 

@@ -8,9 +8,8 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
 import { countIntegrationRows } from '../support/integration-data.ts';
-import { createTestSystem, demoUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
@@ -43,16 +42,7 @@ async function latestOperation(integrationId: string, kind: string) {
 		.executeTakeFirst();
 }
 
-async function waitForOperation(id: string) {
-	return waitFor(
-		'the operation to end',
-		async () => {
-			const op = await getOperation(system.database.db, id);
-			return op && op.state !== 'running' ? op : undefined;
-		},
-		120_000
-	);
-}
+const waitForOperation = (id: string) => waitForOperationEnd(system, id);
 
 let integrationId: string;
 

@@ -2,7 +2,7 @@
 // retries the interrupted activity, which resumes from its last heartbeat, and the operation ends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOperation } from '../../src/lib/server/operations/queries.ts';
-import { createTestSystem, demoUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
@@ -33,14 +33,7 @@ describe('worker killed mid-run', () => {
 		expect(midway.state).toBe('running');
 
 		const second = await system.startWorker();
-		const ended = await waitFor(
-			'the operation to end',
-			async () => {
-				const op = await getOperation(system.database.db, id);
-				return op && op.state !== 'running' ? op : undefined;
-			},
-			60_000
-		);
+		const ended = await waitForOperationEnd(system, id, 60_000);
 		expect(ended.error).toBeNull();
 		expect(ended.state).toBe('succeeded');
 		expect(ended.stages.map((s) => [s.done, s.total])).toEqual([

@@ -8,6 +8,8 @@ import { parse } from 'devalue';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { SignedInUser } from '../../src/lib/accounts/user.ts';
 import { findSignedInUser } from '../../src/lib/server/accounts/signed-in-user.ts';
+import type { Operation } from '../../src/lib/operations/operation.ts';
+import { getOperation } from '../../src/lib/server/operations/queries.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
@@ -185,6 +187,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+/** The operation as stored once it has ended, whichever way. */
+export function waitForOperationEnd(system: Pick<TestSystem, 'database'>, id: string, timeoutMs = 120_000): Promise<Operation> {
+	return waitFor(
+		`operation ${id} to end`,
+		async () => {
+			const op = await getOperation(system.database.db, id);
+			return op && op.state !== 'running' ? op : undefined;
+		},
+		timeoutMs
+	);
 }
 
 export function demoUser(signIns: DemoSignIn[], email: string): DemoSignIn {
