@@ -1,7 +1,6 @@
 // Actions for all integrations: planning the per-integration updates, metrics, deployment source.
 import { sql } from 'kysely';
 import { providers } from '#lib/integrations/providers.ts';
-import { isBeingDeleted } from '#lib/server/integrations/queries.ts';
 import { integrationScope } from '#lib/integrations/integration.ts';
 import { insertOperation, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
 import { broadcastStarted } from '#lib/server/operations/broadcast.ts';
@@ -79,8 +78,8 @@ export function createBulkActivities(deps: IntegrationDeps) {
 
 		/** `position`: this integration's place in the plan (1-based), which is also the count done after it. */
 		async recomputeMetrics(input: { operationId: string; integrationId: string; position: number }): Promise<void> {
-			// An integration being deleted gets no new rows.
-			const rows = (await isBeingDeleted(db, input.integrationId)) ? 0 : await recomputeDailyMetrics(db, input.integrationId);
+			// An integration being deleted gets no new rows (recomputeDailyMetrics holds it, and checks).
+			const rows = await recomputeDailyMetrics(db, input.integrationId);
 			const name = (await db.selectFrom('integrations').select('name').where('id', '=', input.integrationId).executeTakeFirst())?.name;
 			await deps.progress.report(input.operationId, { stage: 'integrations', done: input.position, currentItem: `${name ?? 'integration'}: ${rows} repo-days` });
 		},

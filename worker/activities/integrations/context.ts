@@ -20,7 +20,7 @@ export interface IntegrationDeps {
 }
 
 export async function loadCredentials(db: Kysely<Database>, integrationId: string): Promise<GitCredentials> {
-	const row = await db.selectFrom('integrations').select(['credentials', 'auth_method']).where('id', '=', integrationId).executeTakeFirstOrThrow();
+	const row = await db.selectFrom('integrations').select('credentials').where('id', '=', integrationId).executeTakeFirstOrThrow();
 	if (!row.credentials) return { method: 'none' };
 	return decryptCredentials<GitCredentials>(row.credentials, credentialsBinding(integrationId));
 }

@@ -6,7 +6,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '#lib/server/db/database.ts';
 import { broadcastRemoved } from '#lib/server/integrations/broadcast.ts';
 
-import { deletionLabels, deletionTables, type DeletionTable } from '../../../workflows/integrations/contract.ts';
+import { integrationScope } from '#lib/integrations/integration.ts';
+import { deletionLabels, deletionTables, operationKinds, type DeletionTable } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 
 
@@ -135,8 +136,8 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				const running = await db
 					.selectFrom('operations')
 					.select('id')
-					.where('scope', '=', `integration:${input.integrationId}`)
-					.where('kind', '=', 'integration.update')
+					.where('scope', '=', integrationScope(input.integrationId))
+					.where('kind', '=', operationKinds.update)
 					.where('state', '=', 'running')
 					.execute();
 				if (running.length === 0) return;

@@ -4,19 +4,25 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '#lib/server/db/database.ts';
 import { holdForWriting } from '#lib/server/integrations/queries.ts';
 
-/** Every tag becomes a deployment at its tag time (or its commit's time for lightweight tags). */
-export async function deriveDeployments(db: Kysely<Database>, integrationId: string): Promise<void> {
+/**
+ * Every tag becomes a deployment at its tag time (or its commit's time for lightweight tags): for
+ * one repository after its ingest, or for the whole integration when the setting is turned on.
+ */
+export async function deriveDeployments(db: Kysely<Database>, integrationId: string, repoId?: string): Promise<void> {
+	const ofRepo = (column: string) => (repoId ? sql`and ${sql.ref(column)} = ${repoId}` : sql``);
 	await db.transaction().execute(async (trx) => {
 		if (!(await holdForWriting(trx, integrationId))) return;
 		await sql`
 			insert into deployments (organization_id, integration_id, repo_id, tag_name, sha, deployed_at)
 			select t.organization_id, t.integration_id, t.repo_id, t.name, t.sha, coalesce(t.tagged_at, c.committed_at)
 			from tags t left join commits c on c.repo_id = t.repo_id and c.sha = t.sha
-			where t.integration_id = ${integrationId} and coalesce(t.tagged_at, c.committed_at) is not null
-			on conflict (repo_id, tag_name) do update set sha = excluded.sha, deployed_at = excluded.deployed_at`.execute(trx);
+			where t.integration_id = ${integrationId} ${ofRepo('t.repo_id')} and coalesce(t.tagged_at, c.committed_at) is not null
+			on conflict (repo_id, tag_name) do update set sha = excluded.sha, deployed_at = excluded.deployed_at
+			-- Unchanged deployments are left alone: no dead rows on every update.
+			where deployments.sha is distinct from excluded.sha or deployments.deployed_at is distinct from excluded.deployed_at`.execute(trx);
 		await sql`
 			delete from deployments d
-			where d.integration_id = ${integrationId}
+			where d.integration_id = ${integrationId} ${ofRepo('d.repo_id')}
 			and not exists (select 1 from tags t where t.repo_id = d.repo_id and t.name = d.tag_name)`.execute(trx);
 	});
 }

@@ -84,7 +84,7 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 					.where('id', '=', repo.id)
 					.execute();
 				const integration = await db.selectFrom('integrations').select('deployments_from_tags').where('id', '=', input.integrationId).executeTakeFirstOrThrow();
-				if (integration.deployments_from_tags) await deriveDeployments(db, input.integrationId);
+				if (integration.deployments_from_tags) await deriveDeployments(db, input.integrationId, repo.id);
 				await announceRepo(deps, repo.id);
 				await reportUpdateProgress(deps, input.operationId, input.integrationId, `${repo.name}: done`);
 				return { repoId: repo.id, name: repo.name, ok: true, message: null };

@@ -111,7 +111,9 @@ export async function checkAvailability(
 	exceptIntegrationId?: string
 ): Promise<string[]> {
 	const urls = repositories.map((r) => r.url);
+	const hours = readSettings().reAddCooldownHours;
 	const problems: string[] = [];
+	const reported = new Set<string>();
 	let present = db
 		.selectFrom('repos')
 		.innerJoin('integrations', 'integrations.id', 'repos.integration_id')
@@ -120,13 +122,13 @@ export async function checkAvailability(
 		.where('repos.url', 'in', urls);
 	if (exceptIntegrationId) present = present.where('repos.integration_id', '!=', exceptIntegrationId);
 	for (const row of await present.execute()) {
+		reported.add(row.url);
 		problems.push(
 			row.data_status === 'deleting'
-				? `${row.url} belongs to “${row.name}”, which is being deleted; it can be added again ${readSettings().reAddCooldownHours} hours after that finishes.`
+				? `${row.url} belongs to “${row.name}”, which is being deleted; it can be added again ${hours} hours after that finishes.`
 				: `${row.url} is already added, in “${row.name}”.`
 		);
 	}
-	const hours = readSettings().reAddCooldownHours;
 	const cooling = await db
 		.selectFrom('removed_accounts')
 		.select(['account', 'integration_name', 'removed_at', sql<Date>`removed_at + make_interval(hours => ${hours})`.as('free_at')])
@@ -135,7 +137,7 @@ export async function checkAvailability(
 		.where(sql<boolean>`removed_at + make_interval(hours => ${hours}) > now()`)
 		.execute();
 	for (const row of cooling) {
-		if (problems.some((p) => p.startsWith(row.account))) continue;
+		if (reported.has(row.account)) continue;
 		problems.push(
 			`${row.account} was in “${row.integration_name}”, deleted ${row.removed_at.toISOString().replace('T', ' ').slice(0, 16)} UTC; it can be added again from ${row.free_at.toISOString().replace('T', ' ').slice(0, 16)} UTC.`
 		);
