@@ -40,9 +40,12 @@ export type FormResult<T> =
 	| { ok: true; data: T }
 	| { ok: false; errors: Record<string, string>; values: Record<string, string> };
 
+/** Fields whose values never go back to the browser, not even to refill a form. */
+const secretField = /password|token|privatekey|secret/i;
+
 /**
  * Checks a form against a schema. On failure, returns one message per field and the submitted
- * values to show again (passwords are never echoed back).
+ * values to show again (never a password, token or key).
  */
 export function readForm<S extends z.ZodObject>(form: FormData, schema: S): FormResult<z.infer<S>> {
 	const raw: Record<string, unknown> = {};
@@ -60,7 +63,7 @@ export function readForm<S extends z.ZodObject>(form: FormData, schema: S): Form
 	}
 	const values: Record<string, string> = {};
 	for (const [key, value] of Object.entries(raw)) {
-		if (typeof value === 'string' && !/password/i.test(key)) values[key] = value.slice(0, 300);
+		if (typeof value === 'string' && !secretField.test(key)) values[key] = value.slice(0, 300);
 	}
 	return { ok: false, errors, values };
 }
