@@ -114,6 +114,21 @@ describe('sessions', () => {
 		expect(row.expires_at.getTime()).toBeGreaterThan(Date.now() + 29 * 24 * 60 * 60 * 1000);
 	});
 
+	it('is not renewed by a live connection, which could not send the new cookie', async () => {
+		const viewer = demoUser(demo, 'viewer@acme.example');
+		const cookie = await signIn(web.url, viewer.email, viewer.password);
+		const id = sessionIdOf(tokenOf(cookie));
+		const soon = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000);
+		await system.database.db.updateTable('sessions').set({ expires_at: soon }).where('id', '=', id).execute();
+		const socket = await connectSocket(web.url, cookie);
+		socket.close();
+		const row = await system.database.db.selectFrom('sessions').select('expires_at').where('id', '=', id).executeTakeFirstOrThrow();
+		expect(row.expires_at.getTime()).toBe(soon.getTime());
+		// The next page load renews it, and sends the cookie that goes with it.
+		const response = await page('/system', cookie);
+		expect(response.headers.getSetCookie().some((c) => c.startsWith('tributary_session='))).toBe(true);
+	});
+
 	it('ends: an expired session opens nothing and is removed', async () => {
 		const viewer = demoUser(demo, 'viewer@acme.example');
 		const cookie = await signIn(web.url, viewer.email, viewer.password);

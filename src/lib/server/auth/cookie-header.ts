@@ -15,6 +15,7 @@ export function sessionTokenFromCookieHeader(header: string | undefined): string
 export async function authenticateSocket(cookieHeader: string | undefined): Promise<Handshake | null> {
 	const token = sessionTokenFromCookieHeader(cookieHeader);
 	if (!token) return null;
-	const valid = await validateSessionToken(database().db, token);
+	// The handshake cannot send a cookie back, so it must not move the session's expiry.
+	const valid = await validateSessionToken(database().db, token, { renew: false });
 	return valid && { user: valid.user, sessionId: valid.session.id };
 }

@@ -42,7 +42,11 @@ export interface ValidSession {
 	renewed: boolean;
 }
 
-export async function validateSessionToken(db: Kysely<Database>, token: string): Promise<ValidSession | null> {
+/**
+ * `renew: false` for callers that cannot set the cookie again (a Socket.IO handshake): moving the
+ * expiry there would leave the browser's cookie expiring first.
+ */
+export async function validateSessionToken(db: Kysely<Database>, token: string, options: { renew?: boolean } = {}): Promise<ValidSession | null> {
 	// A token is 32 base32 characters; anything else is not worth a query.
 	if (!/^[a-z2-7]{32}$/.test(token)) return null;
 	const id = sessionIdOf(token);
@@ -71,7 +75,7 @@ export async function validateSessionToken(db: Kysely<Database>, token: string):
 	}
 	let expiresAt = row.expires_at;
 	let renewed = false;
-	if (Date.now() >= expiresAt.getTime() - sessionLifetimeMs / 2) {
+	if (options.renew !== false && Date.now() >= expiresAt.getTime() - sessionLifetimeMs / 2) {
 		expiresAt = new Date(Date.now() + sessionLifetimeMs);
 		await db.updateTable('sessions').set({ expires_at: expiresAt }).where('id', '=', id).execute();
 		renewed = true;
