@@ -49,5 +49,9 @@ export interface SocketData {
 export const organizationRoom = (organizationId: string) => `org:${organizationId}`;
 /** Integration data and operations: only sockets of people with at least the "view" level. */
 export const integrationsRoom = (organizationId: string) => `org:${organizationId}:integrations`;
+/** System operations go to everyone in the organisation; integration work only to its viewers. */
+export function roomOf(operation: Pick<Operation, 'organizationId' | 'scope'>): string {
+	return operation.scope === 'system' ? organizationRoom(operation.organizationId) : integrationsRoom(operation.organizationId);
+}
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;

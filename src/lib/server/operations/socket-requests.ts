@@ -3,11 +3,10 @@ import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Operation } from '#lib/operations/operation.ts';
 import type { SocketRequests } from '#lib/server/realtime/server.ts';
 import { database } from '#lib/server/runtime.ts';
-import { canWatch } from './broadcast.ts';
 import { toOperation } from './queries.ts';
 
-/** The operations among `ids` of the user's organisation that the user's sockets would be told about. */
-async function watchableOperations(user: SignedInUser, ids: string[]): Promise<Operation[]> {
+/** The operations among `ids` of the user's organisation (the socket then keeps those its rooms would hear). */
+async function operationsOfOrganization(user: SignedInUser, ids: string[]): Promise<Operation[]> {
 	if (ids.length === 0) return [];
 	const rows = await database()
 		.db.selectFrom('operations')
@@ -15,7 +14,7 @@ async function watchableOperations(user: SignedInUser, ids: string[]): Promise<O
 		.where('organization_id', '=', user.organizationId)
 		.where('id', 'in', ids)
 		.execute();
-	return rows.map(toOperation).filter((operation) => canWatch(user, operation));
+	return rows.map(toOperation);
 }
 
-export const socketRequests: SocketRequests = { operations: watchableOperations };
+export const socketRequests: SocketRequests = { operations: operationsOfOrganization };

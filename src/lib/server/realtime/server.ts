@@ -14,7 +14,7 @@ import type {
 	SocketData
 } from '#lib/realtime/events.ts';
 import { can } from '#lib/accounts/permissions.ts';
-import { integrationsRoom, maxRequestedOperations, organizationRoom, sessionRoom, userRoom } from '#lib/realtime/events.ts';
+import { integrationsRoom, maxRequestedOperations, organizationRoom, roomOf, sessionRoom, userRoom } from '#lib/realtime/events.ts';
 import type { Operation } from '#lib/operations/operation.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -48,7 +48,7 @@ export interface Handshake {
 
 /** What a signed-in socket may ask of the server; each answer is limited to what the user may see. */
 export interface SocketRequests {
-	/** The operations among `ids` that the user may watch, as they are now. */
+	/** The operations among `ids` of the user's organisation, as they are now. */
 	operations: (user: SocketData['user'], ids: string[]) => Promise<Operation[]>;
 }
 
@@ -90,7 +90,9 @@ export function attachRealtime(
 		socket.on('operations.requested', (ids, reply) => {
 			if (typeof reply !== 'function' || !Array.isArray(ids) || ids.length > maxRequestedOperations) return;
 			const wanted = ids.filter((id): id is string => typeof id === 'string' && uuidPattern.test(id));
-			options.requests.operations(socket.data.user, wanted).then(reply, (error: unknown) => {
+			// Only what this socket's rooms would be told about: the same rule as every broadcast.
+			const watched = (operations: Operation[]) => reply(operations.filter((operation) => socket.rooms.has(roomOf(operation))));
+			options.requests.operations(socket.data.user, wanted).then(watched, (error: unknown) => {
 				options.onError(error instanceof Error ? error : new Error(String(error)));
 				reply([]);
 			});
