@@ -12,7 +12,7 @@ import {
 } from '#lib/server/integrations/operations.ts';
 import { countIntegrationData, listIntegrations, sortColumns, type SortColumn } from '#lib/server/integrations/queries.ts';
 import { readSelection } from '#lib/server/integrations/selection.ts';
-import { listOperationsByScopePrefix, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
+import { listRunningOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -40,7 +40,7 @@ export const load: PageServerLoad = guard('integrations.view', async ({ url }, u
 			page: filter.page,
 			pageSize
 		}),
-		listOperationsByScopePrefix(db, user.organizationId, 'integration', { runningOnly: true, limit: 200 })
+		listRunningOperations(db, user.organizationId, 'integration', 200)
 	]);
 	return { integrations, total, filter, pageSize, operations, cooldownHours: readSettings().reAddCooldownHours };
 });

@@ -4,7 +4,7 @@ import type { SignedInUser } from '#lib/accounts/user.ts';
 import { allIntegrationsScope, integrationScope } from '#lib/integrations/integration.ts';
 import type { Operation } from '#lib/operations/operation.ts';
 import { readSettings } from '#lib/server/config.ts';
-import { startOperation, type OperationSpec } from '#lib/server/operations/start.ts';
+import { startOperation } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import {
 	deleteIntegrationWorkflowId,
@@ -26,11 +26,6 @@ import {
 	type UpdateIntegrationInput
 } from '../../../../workflows/integrations/contract.ts';
 
-/** Every integration action is started by a signed-in person, in their own organisation. */
-function startAs<Args extends unknown[]>(user: SignedInUser, spec: Omit<OperationSpec<Args>, 'organizationId' | 'startedBy'>): Promise<Operation> {
-	return startOperation({ organizationId: user.organizationId, startedBy: user.email, ...spec });
-}
-
 async function importedRepoCount(integrationId: string): Promise<number> {
 	const row = await database()
 		.db.selectFrom('repos')
@@ -42,7 +37,7 @@ async function importedRepoCount(integrationId: string): Promise<number> {
 }
 
 export async function startUpdate(user: SignedInUser, integrationId: string): Promise<Operation> {
-	return startAs(user, {
+	return startOperation(user, {
 		kind: operationKinds.update,
 		scope: integrationScope(integrationId),
 		stages: updateStages(await importedRepoCount(integrationId)),
@@ -53,7 +48,7 @@ export async function startUpdate(user: SignedInUser, integrationId: string): Pr
 }
 
 export async function startTest(user: SignedInUser, integrationId: string): Promise<Operation> {
-	return startAs(user, {
+	return startOperation(user, {
 		kind: operationKinds.test,
 		scope: integrationScope(integrationId),
 		stages: testStages(await importedRepoCount(integrationId)),
@@ -64,7 +59,7 @@ export async function startTest(user: SignedInUser, integrationId: string): Prom
 }
 
 export function startDelete(user: SignedInUser, integrationId: string): Promise<Operation> {
-	return startAs(user, {
+	return startOperation(user, {
 		kind: operationKinds.delete,
 		scope: integrationScope(integrationId),
 		stages: deletionTables.map((table) => ({ key: table, label: deletionLabels[table], done: 0, total: 0 })),
@@ -78,7 +73,7 @@ export function startDelete(user: SignedInUser, integrationId: string): Promise<
 const integrationsStage = (total: number) => [{ key: 'integrations', label: 'Integrations', done: 0, total }];
 
 export function startUpdateAll(user: SignedInUser): Promise<Operation> {
-	return startAs(user, {
+	return startOperation(user, {
 		kind: operationKinds.updateAll,
 		scope: allIntegrationsScope,
 		stages: integrationsStage(0),
@@ -89,7 +84,7 @@ export function startUpdateAll(user: SignedInUser): Promise<Operation> {
 }
 
 export function startMetrics(user: SignedInUser): Promise<Operation> {
-	return startAs(user, {
+	return startOperation(user, {
 		kind: operationKinds.metrics,
 		scope: allIntegrationsScope,
 		stages: integrationsStage(0),
@@ -101,7 +96,7 @@ export function startMetrics(user: SignedInUser): Promise<Operation> {
 
 /** For the given integrations, or all git-based ones when `integrationIds` is empty. */
 export function startDeploymentSource(user: SignedInUser, integrationIds: string[], gitTags: boolean): Promise<Operation> {
-	return startAs(user, {
+	return startOperation(user, {
 		kind: operationKinds.deploymentSource,
 		// Changes to different selections may run side by side; each is its own scope.
 		scope: integrationIds.length === 1 ? integrationScope(integrationIds[0]!) : allIntegrationsScope,

@@ -171,19 +171,16 @@ export async function finishOperation(
 	return getOperation(db, id);
 }
 
-/** Operations of an organisation whose scope starts with `scopePrefix`: running ones, and the latest few. */
-export async function listOperationsByScopePrefix(
-	db: Kysely<Database>,
-	organizationId: string,
-	scopePrefix: string,
-	filter: { runningOnly: boolean; limit: number }
-): Promise<Operation[]> {
-	let query = db
+/** The running operations of an organisation whose scope starts with `scopePrefix`, newest first. */
+export async function listRunningOperations(db: Kysely<Database>, organizationId: string, scopePrefix: string, limit: number): Promise<Operation[]> {
+	const rows = await db
 		.selectFrom('operations')
 		.selectAll()
 		.where('organization_id', '=', organizationId)
-		.where('scope', 'like', `${scopePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-	if (filter.runningOnly) query = query.where('state', '=', 'running');
-	const rows = await query.orderBy('started_at', 'desc').limit(filter.limit).execute();
+		.where('scope', 'like', `${scopePrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+		.where('state', '=', 'running')
+		.orderBy('started_at', 'desc')
+		.limit(limit)
+		.execute();
 	return rows.map(toOperation);
 }

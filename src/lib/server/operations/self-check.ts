@@ -13,9 +13,7 @@ import { startOperation } from './start.ts';
 export const systemScope = 'system';
 
 export function startSelfCheck(user: SignedInUser, pace: { samples: number; intervalMs: number } = selfCheckDefaults): Promise<Operation> {
-	return startOperation({
-		organizationId: user.organizationId,
-		startedBy: user.email,
+	return startOperation(user, {
 		kind: selfCheckKind,
 		scope: systemScope,
 		stages: selfCheckStages(pace.samples),

@@ -1,31 +1,27 @@
 // Starting long work from the web process: the operation row first (so a page load sees it at
 // once, and the database refuses a second one of the same kind and scope), then its workflow.
-import type { Operation, OperationStage } from '#lib/operations/operation.ts';
+import type { SignedInUser } from '#lib/accounts/user.ts';
+import type { Operation } from '#lib/operations/operation.ts';
 import { readSettings } from '#lib/server/config.ts';
 import { database, realtime, temporal } from '#lib/server/runtime.ts';
 import { broadcastFinished, broadcastStarted } from './broadcast.ts';
-import { finishOperation, insertOperation } from './queries.ts';
+import { finishOperation, insertOperation, type NewOperation } from './queries.ts';
 
-export interface OperationSpec<Args extends unknown[]> {
-	organizationId: string;
-	startedBy: string | null;
-	kind: string;
-	scope: string;
-	stages: OperationStage[];
-	workflowId: (operationId: string) => string;
+/** What to start; the person starting it gives the organisation and the "started by". */
+export interface OperationSpec<Args extends unknown[]> extends Pick<NewOperation, 'kind' | 'scope' | 'stages' | 'workflowId'> {
 	/** The workflow function's name, as the worker registers it. */
 	workflowType: string;
 	args: (operation: Operation) => Args;
 }
 
-export async function startOperation<Args extends unknown[]>(spec: OperationSpec<Args>): Promise<Operation> {
+export async function startOperation<Args extends unknown[]>(user: SignedInUser, spec: OperationSpec<Args>): Promise<Operation> {
 	const { db } = database();
 	const operation = await insertOperation(db, {
-		organizationId: spec.organizationId,
+		organizationId: user.organizationId,
+		startedBy: user.email,
 		kind: spec.kind,
 		scope: spec.scope,
 		stages: spec.stages,
-		startedBy: spec.startedBy,
 		workflowId: spec.workflowId
 	});
 	try {
