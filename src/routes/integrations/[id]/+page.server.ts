@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { integrationScope } from '#lib/integrations/integration.ts';
 import { listAudit } from '#lib/server/accounts/audit.ts';
@@ -6,22 +6,17 @@ import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings } from '#lib/server/config.ts';
 import { broadcastRepo } from '#lib/server/integrations/broadcast.ts';
 import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
-import { countIntegrationData, getIntegration, holdForWriting, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
+import { countIntegrationData, holdForWriting, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
 import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { integrationForPage } from '#lib/server/integrations/integration-for-page.ts';
 
 const idSchema = z.uuid();
 
-async function integrationOf(params: { id: string }, organizationId: string) {
-	if (!idSchema.safeParse(params.id).success) error(404, 'There is no such integration.');
-	const integration = await getIntegration(database().db, organizationId, params.id);
-	if (!integration) error(404, 'There is no such integration in your organisation.');
-	return integration;
-}
 
 export const load: PageServerLoad = guard('integrations.view', async ({ params }, user) => {
-	const integration = await integrationOf(params, user.organizationId);
+	const integration = await integrationForPage(params.id, user.organizationId);
 	const { db } = database();
 	const settings = readSettings();
 	const [repos, operations, audit] = await Promise.all([
@@ -47,7 +42,7 @@ function alreadyRunning(what: string) {
 
 export const actions: Actions = {
 	test: guard('integrations.manage', async ({ params }, user) => {
-		const integration = await integrationOf(params, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		try {
 			await startTest(user, integration.id);
 		} catch (e) {
@@ -58,7 +53,7 @@ export const actions: Actions = {
 	}),
 
 	update: guard('integrations.manage', async ({ params }, user) => {
-		const integration = await integrationOf(params, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		if (integration.dataStatus === 'deleting') return fail(409, { message: 'This integration is being deleted.' });
 		try {
 			await startUpdate(user, integration.id);
@@ -71,7 +66,7 @@ export const actions: Actions = {
 
 	// Generic Git has no server to ask for more repositories: refreshing re-reads the ones it has.
 	refresh: guard('integrations.manage', async ({ params }, user) => {
-		const integration = await integrationOf(params, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		try {
 			await startTest(user, integration.id);
 		} catch (e) {
@@ -82,7 +77,7 @@ export const actions: Actions = {
 	}),
 
 	deploymentSource: guard('integrations.manage', async ({ params, request }, user) => {
-		const integration = await integrationOf(params, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		const gitTags = (await request.formData()).get('gitTags');
 		if (gitTags !== 'on' && gitTags !== 'off') return fail(400, { message: 'Choose on or off.' });
 		try {
@@ -95,7 +90,7 @@ export const actions: Actions = {
 	}),
 
 	setImported: guard('integrations.manage', async ({ params, request }, user) => {
-		const integration = await integrationOf(params, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		const form = await request.formData();
 		const repoId = idSchema.safeParse(form.get('repoId'));
 		const imported = form.get('imported');
@@ -120,7 +115,7 @@ export const actions: Actions = {
 	}),
 
 	delete: guard('integrations.delete', async ({ params, request }, user) => {
-		const integration = await integrationOf(params, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		if ((await request.formData()).get('confirm') !== 'yes') {
 			return fail(409, { confirmDelete: { counts: await countIntegrationData(database().db, user.organizationId, [integration.id]) } });
 		}

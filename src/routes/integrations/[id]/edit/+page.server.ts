@@ -1,4 +1,4 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit } from '#lib/server/accounts/audit.ts';
@@ -10,24 +10,19 @@ import { credentialsFrom, describeCredentials, genericGitForm, testRepositories 
 import { getIntegration, listRepos } from '#lib/server/integrations/queries.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
+import { integrationForPage } from '#lib/server/integrations/integration-for-page.ts';
 
 const editForm = genericGitForm.omit({ urls: true, deploymentsFromTags: true }).extend({ version: z.coerce.number().int().min(1) });
 
-async function integrationOf(id: string, organizationId: string) {
-	if (!z.uuid().safeParse(id).success) error(404, 'There is no such integration.');
-	const integration = await getIntegration(database().db, organizationId, id);
-	if (!integration) error(404, 'There is no such integration in your organisation.');
-	return integration;
-}
 
 export const load: PageServerLoad = guard('integrations.manage', async ({ params }, user) => {
-	const integration = await integrationOf(params.id, user.organizationId);
+	const integration = await integrationForPage(params.id, user.organizationId);
 	return { integration, repos: await listRepos(database().db, user.organizationId, integration.id) };
 });
 
 export const actions: Actions = {
 	default: guard('integrations.manage', async ({ params, request }, user) => {
-		const integration = await integrationOf(params.id, user.organizationId);
+		const integration = await integrationForPage(params.id, user.organizationId);
 		const form = readForm(await request.formData(), editForm);
 		if (!form.ok) return fail(400, { errors: form.errors, values: form.values, failures: [] as string[] });
 		const values = { name: form.data.name, authMethod: form.data.authMethod, username: form.data.username ?? '' };
