@@ -1,6 +1,7 @@
 // "Test connection" for a repository URL: can the worker reach it and read its refs with these
 // credentials? Reads the ref list only, never objects, so it answers in seconds.
 import { parseRepositoryUrl } from '#lib/integrations/git-url.ts';
+import { inBatches } from '../../workflows/concurrency.ts';
 import { assertSafeArgument, GitError, runGit, type GitCredentials, type GitErrorKind, type GitSettings } from './run-git.ts';
 
 export type RepositoryTestResult = { ok: true; heads: number; tags: number } | { ok: false; reason: GitErrorKind; message: string };
@@ -33,4 +34,24 @@ export async function testRepository(url: string, credentials: GitCredentials, s
 		if (error instanceof GitError) return { ok: false, reason: error.kind, message: error.message };
 		throw error;
 	}
+}
+
+/** How many repositories are tested at once: a slow host holds up one lane, not the whole test. */
+const testLanes = 4;
+
+/**
+ * Tests every URL, a few at a time, with the same credentials; results in input order.
+ * `onTested` hears each one as it arrives (for progress and heartbeats).
+ */
+export function testRepositories(
+	urls: readonly string[],
+	credentials: GitCredentials,
+	settings: GitSettings,
+	onTested?: (url: string, result: RepositoryTestResult) => Promise<void> | void
+): Promise<RepositoryTestResult[]> {
+	return inBatches(urls, testLanes, async (url) => {
+		const result = await testRepository(url, credentials, settings);
+		await onTested?.(url, result);
+		return result;
+	});
 }

@@ -20,6 +20,16 @@ export const quickBookkeeping = proxyLocalActivities<Activities>({
 	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds' }
 });
 
+/**
+ * Reaching every repository of an integration: a few at a time, each within 20 s, so with many
+ * repositories it takes minutes. Heartbeats after each one (at most 20 s apart).
+ */
+export const connectionTests = proxyActivities<Activities>({
+	startToCloseTimeout: '2 hours',
+	heartbeatTimeout: '30 seconds',
+	retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 3 }
+});
+
 /** Long data work: heartbeats often, so a killed worker's share is retried within seconds. */
 export const dataWork = proxyActivities<Activities>({
 	startToCloseTimeout: '2 hours',

@@ -1,5 +1,6 @@
 // Test connection: reach every repository of a saved integration with its stored credentials.
-import { testRepository } from '../../git/ls-remote.ts';
+import { Context } from '@temporalio/activity';
+import { testRepositories } from '../../git/ls-remote.ts';
 import { loadCredentials, type IntegrationDeps } from './context.ts';
 
 export function createTestConnectionActivities(deps: IntegrationDeps) {
@@ -8,19 +9,24 @@ export function createTestConnectionActivities(deps: IntegrationDeps) {
 		async testIntegrationConnection(input: { operationId: string; integrationId: string }): Promise<void> {
 			const credentials = await loadCredentials(db, input.integrationId);
 			const repos = await db.selectFrom('repos').select(['name', 'url']).where('integration_id', '=', input.integrationId).orderBy('name').execute();
-			const failures: string[] = [];
-			let reached = 0;
-			for (const repo of repos) {
-				const outcome = await testRepository(repo.url, credentials, deps.settings);
-				if (outcome.ok) reached++;
-				else failures.push(`${repo.name}: ${outcome.message}`);
-				await deps.progress.report(input.operationId, {
-					stage: 'repos',
-					done: reached + failures.length,
-					total: repos.length,
-					currentItem: `${repo.name}: ${outcome.ok ? 'reached' : outcome.message}`
-				});
-			}
+			const names = new Map(repos.map((repo) => [repo.url, repo.name]));
+			let done = 0;
+			const results = await testRepositories(
+				repos.map((repo) => repo.url),
+				credentials,
+				deps.settings,
+				async (url, outcome) => {
+					Context.current().heartbeat();
+					await deps.progress.report(input.operationId, {
+						stage: 'repos',
+						done: ++done,
+						total: repos.length,
+						currentItem: `${names.get(url)}: ${outcome.ok ? 'reached' : outcome.message}`
+					});
+				}
+			);
+			const failures = results.flatMap((outcome, index) => (outcome.ok ? [] : [`${repos[index]!.name}: ${outcome.message}`]));
+			const reached = results.length - failures.length;
 			await deps.progress.finish(input.operationId, {
 				state: failures.length === 0 ? 'succeeded' : 'failed',
 				error: failures.length === 0 ? null : failures.join(' '),

@@ -11,7 +11,7 @@ import { readSettings, type Settings } from '#lib/server/config.ts';
 import { credentialsBinding, encryptCredentials } from '#lib/server/crypto/credentials.ts';
 import type { Database } from '#lib/server/db/database.ts';
 import { choice, text } from '#lib/server/forms.ts';
-import { testRepository } from '../../../../worker/git/ls-remote.ts';
+import { testRepositories as testEach } from '../../../../worker/git/ls-remote.ts';
 import type { GitCredentials } from '../../../../worker/git/run-git.ts';
 import { getIntegration } from './queries.ts';
 
@@ -147,18 +147,12 @@ export async function checkAvailability(
 
 /** Reaches every repository (a few at a time) and returns one sentence per failure. */
 export async function testRepositories(repositories: ParsedRepository[], credentials: GitCredentials): Promise<string[]> {
-	const settings = readSettings();
-	const failures: string[] = [];
-	let next = 0;
-	const lane = async () => {
-		while (next < repositories.length) {
-			const repository = repositories[next++]!;
-			const outcome = await testRepository(repository.url, credentials, settings);
-			if (!outcome.ok) failures.push(`${repository.display}: ${outcome.message}`);
-		}
-	};
-	await Promise.all(Array.from({ length: Math.min(4, repositories.length) }, lane));
-	return failures;
+	const results = await testEach(
+		repositories.map((r) => r.url),
+		credentials,
+		readSettings()
+	);
+	return results.flatMap((result, index) => (result.ok ? [] : [`${repositories[index]!.display}: ${result.message}`]));
 }
 
 export class DuplicateRepositoryError extends Error {}
