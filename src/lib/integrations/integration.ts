@@ -58,3 +58,6 @@ export const repoStatusText: Record<RepoDataStatus, { label: string; explanation
 
 export const integrationScope = (integrationId: string) => `integration:${integrationId}`;
 export const allIntegrationsScope = 'integrations';
+/** The integration an operation's scope names, if it names one. */
+export const integrationIdOfScope = (scope: string): string | undefined =>
+	scope.startsWith('integration:') ? scope.slice('integration:'.length) : undefined;

@@ -1,7 +1,7 @@
 // Actions for all integrations: planning the per-integration updates, metrics, deployment source.
 import { sql } from 'kysely';
 import { providers } from '#lib/integrations/providers.ts';
-import { integrationScope } from '#lib/integrations/integration.ts';
+import { integrationIdOfScope, integrationScope } from '#lib/integrations/integration.ts';
 import { insertOperation, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
 import { broadcastStarted } from '#lib/server/operations/broadcast.ts';
 import { operationKinds, updateIntegrationWorkflowId, updateStages } from '../../../workflows/integrations/contract.ts';
@@ -34,7 +34,7 @@ export function createBulkActivities(deps: IntegrationDeps) {
 				.where('parent_id', '=', input.operationId)
 				.execute();
 			if (existing.length > 0) {
-				return existing.map((op) => ({ integrationId: op.scope.replace('integration:', ''), operationId: op.id, workflowId: op.workflow_id }));
+				return existing.map((op) => ({ integrationId: integrationIdOfScope(op.scope)!, operationId: op.id, workflowId: op.workflow_id }));
 			}
 			const integrations = await db
 				.selectFrom('integrations')
