@@ -2,7 +2,7 @@
 // embedded defaults (never on a configured DATABASE_URL). Passwords are random per install and
 // kept in the data folder so each start can print them again.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { IntegrationsLevel } from '../src/lib/accounts/levels.ts';
@@ -10,14 +10,10 @@ import { createOrganization } from '../src/lib/server/accounts/organizations.ts'
 import { createUser } from '../src/lib/server/accounts/users.ts';
 import type { Database } from '../src/lib/server/db/database.ts';
 import { findSignedInUser } from '../src/lib/server/accounts/signed-in-user.ts';
+import type { DemoSignIn } from './demo-sign-ins.ts';
 
-export interface DemoSignIn {
-	email: string;
-	password: string;
-	organization: string;
-	/** The Manage Integrations level, or "admin" for the organisation admin (who holds delete). */
-	level: IntegrationsLevel | 'admin';
-}
+export { readDemoSignIns, saveDemoSignIns, type DemoSignIn } from './demo-sign-ins.ts';
+
 
 const people: Array<{ organization: string; email: string; name: string; level: IntegrationsLevel; admin?: boolean }> = [
 	{ organization: 'Acme', email: 'admin@acme.example', name: 'Ada Admin', level: 'delete', admin: true },
@@ -49,18 +45,6 @@ export async function seedDemo(db: Kysely<Database>): Promise<DemoSignIn[]> {
 	return signIns;
 }
 
-export function demoSignInsFile(dataDir: string): string {
-	return path.join(dataDir, 'demo-sign-ins.json');
-}
-
-export function saveDemoSignIns(dataDir: string, signIns: DemoSignIn[]): void {
-	writeFileSync(demoSignInsFile(dataDir), JSON.stringify(signIns, null, 2), { mode: 0o600 });
-}
-
-export function readDemoSignIns(dataDir: string): DemoSignIn[] {
-	const file = demoSignInsFile(dataDir);
-	return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoSignIn[]) : [];
-}
 
 export function signInLine(signIn: DemoSignIn): string {
 	return `sign in: ${signIn.email} ${signIn.password} (${signIn.organization}, ${signIn.level})`;

@@ -1,11 +1,11 @@
 // Commits a repository no longer has: reachable from the tips ingested last time but from no
 // branch or tag now (a force-push, a deleted branch or tag). Their rows are removed, so the
 // stored commits stay exactly what the repository's branches and tags reach.
+import { commitIdPattern } from './log.ts';
 import type { Mirror, Tips } from './mirror.ts';
 import { runGit } from './run-git.ts';
 
 const localTimeoutMs = 10 * 60_000;
-const shaPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
 
 /**
  * The commits reachable from `previous` tips and from none of `tips`; `undefined` when the mirror
@@ -14,7 +14,7 @@ const shaPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
  */
 export async function abandonedSince(mirror: Mirror, previous: Tips | null, tips: Tips): Promise<string[] | undefined> {
 	const current = [...new Set(Object.values(tips))].sort();
-	const gone = [...new Set(Object.values(previous ?? {}))].filter((sha) => !current.includes(sha) && shaPattern.test(sha)).sort();
+	const gone = [...new Set(Object.values(previous ?? {}))].filter((sha) => !current.includes(sha) && commitIdPattern.test(sha)).sort();
 	if (gone.length === 0) return [];
 	const options = { settings: mirror.settings, gitDir: mirror.gitDir, timeoutMs: localTimeoutMs };
 	const known = await runGit(['cat-file', '--batch-check=%(objectname) ok'], { ...options, stdin: gone.join('\n') + '\n' });

@@ -40,6 +40,9 @@ const localTimeoutMs = 2 * 60 * 60_000;
 const fieldCount = 9;
 const logFormat = '%x1e%H%x00%P%x00%an%x00%ae%x00%at%x00%cn%x00%ce%x00%ct%x00%s';
 
+/** A full object id: SHA-1 (40 hex digits) or SHA-256 (64). */
+export const commitIdPattern = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
 /**
  * The lines to feed `--stdin`: every tip that moved (to include) and every tip already ingested
  * (to exclude, with `^`). SHAs only, never ref names, so nothing can read as an option; sorted,
@@ -51,7 +54,7 @@ export function revisionsSince(tips: Tips, cursor: Tips | null): string[] {
 	if (include.length === 0) return [];
 	const exclude = [...seen].sort().map((sha) => `^${sha}`);
 	for (const sha of [...include, ...seen]) {
-		if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(sha)) {
+		if (!commitIdPattern.test(sha)) {
 			throw new GitError({ kind: 'other', permanent: false, message: `“${sha}” in the repository's cursor is not a commit id: clear the cursor to read the repository again.` });
 		}
 	}

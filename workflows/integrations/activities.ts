@@ -1,5 +1,6 @@
 // Activity stubs shared by the integration workflows, with timeouts that fit each kind of work.
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { describeFailure } from '../failure.ts';
 import type { createActivities } from '../../worker/activities/index.ts';
 
 type Activities = ReturnType<typeof createActivities>;
@@ -36,3 +37,14 @@ export const dataWork = proxyActivities<Activities>({
 	heartbeatTimeout: '10 seconds',
 	retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 }
 });
+
+/** Runs `work`; if it fails, the operation is marked failed (or cancelled) with the reason, then the error goes on. */
+export async function recordingFailure<T>(operationId: string, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		const { state, message } = describeFailure(error);
+		await CancellationScope.nonCancellable(() => bookkeeping.finishOperation({ operationId, state, error: message }));
+		throw error;
+	}
+}

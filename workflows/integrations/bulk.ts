@@ -1,20 +1,9 @@
 // Actions for all (or selected) integrations: each one operation with live progress.
-import { CancellationScope, executeChild } from '@temporalio/workflow';
+import { executeChild } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
-import { describeFailure } from '../failure.ts';
-import { bookkeeping, dataWork } from './activities.ts';
+import { bookkeeping, dataWork, recordingFailure } from './activities.ts';
 import type { DeploymentSourceInput, MetricsInput, UpdateAllInput, UpdateIntegrationInput } from './contract.ts';
 import { updateIntegrationWorkflow } from './update.ts';
-
-async function recordingFailure<T>(operationId: string, work: () => Promise<T>): Promise<T> {
-	try {
-		return await work();
-	} catch (error) {
-		const { state, message } = describeFailure(error);
-		await CancellationScope.nonCancellable(() => bookkeeping.finishOperation({ operationId, state, error: message }));
-		throw error;
-	}
-}
 
 /** Update all repos: every integration's update, each with its own operation, a few at once. */
 export async function updateAllWorkflow(input: UpdateAllInput): Promise<void> {

@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { expect, type Page } from '@playwright/test';
-import type { DemoSignIn } from '../../../scripts/demo-data.ts';
+import { readDemoSignIns, type DemoSignIn } from '../../../scripts/demo-sign-ins.ts';
 
 /** The demo sign-ins `npm start` made for this run's fresh data folder. */
 export function demoSignIns(): DemoSignIn[] {
-	return JSON.parse(readFileSync(path.join(process.env.TRIBUTARY_E2E_DATA_DIR!, 'demo-sign-ins.json'), 'utf8')) as DemoSignIn[];
+	return readDemoSignIns(process.env.TRIBUTARY_E2E_DATA_DIR!);
 }
 
 export function demo(email: string): DemoSignIn {

@@ -30,7 +30,7 @@ async function estimateRows(db: Kysely<Database>, table: DeletionTable, integrat
  * heap, each read once, in order: a batch costs what its part of one bare DELETE costs. Where they
  * are a small part, each batch takes the next rows from the integration_id index.
  */
-export type BatchPlan = { kind: 'index' } | { kind: 'slices'; pagesPerSlice: number; pages: number };
+type BatchPlan = { kind: 'index' } | { kind: 'slices'; pagesPerSlice: number; pages: number };
 
 async function relationPages(db: Kysely<Database>, table: DeletionTable): Promise<number> {
 	const result = await sql<{ pages: string }>`

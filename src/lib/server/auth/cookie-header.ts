@@ -3,7 +3,7 @@ import { database } from '#lib/server/runtime.ts';
 import type { Handshake } from '#lib/server/realtime/server.ts';
 
 /** The session token in a raw Cookie header (a Socket.IO handshake has no SvelteKit cookies). */
-export function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {
+function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {
 	for (const part of (header ?? '').split(';')) {
 		const [name, ...value] = part.trim().split('=');
 		if (name === sessionCookieName) return decodeURIComponent(value.join('='));

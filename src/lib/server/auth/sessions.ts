@@ -11,7 +11,7 @@ import { toSignedInUser } from '#lib/server/accounts/signed-in-user.ts';
 
 export const sessionCookieName = 'tributary_session';
 const dayMs = 24 * 60 * 60 * 1000;
-export const sessionLifetimeMs = 30 * dayMs;
+const sessionLifetimeMs = 30 * dayMs;
 
 export interface Session {
 	id: string;

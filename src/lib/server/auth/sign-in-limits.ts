@@ -3,7 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '#lib/server/db/database.ts';
 
-export const signInWindowMs = 60_000;
+const signInWindowMs = 60_000;
 export const limits = { account: 5, address: 20 } as const;
 
 export function accountKey(email: string): string {

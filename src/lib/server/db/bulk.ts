@@ -24,7 +24,7 @@ const needsEscape = /[\\\t\n\r\u0000]/;
 const escapable = /[\\\t\n\r\u0000]/g;
 const escapes: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\u0000': '' };
 
-export function copyText(value: string): string {
+function copyText(value: string): string {
 	return needsEscape.test(value) ? value.replace(escapable, (c) => escapes[c]!) : value;
 }
 

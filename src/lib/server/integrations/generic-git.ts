@@ -15,8 +15,8 @@ import { testRepositories as testEach } from '../../../../worker/git/ls-remote.t
 import type { GitCredentials } from '../../../../worker/git/run-git.ts';
 import { getIntegration } from './queries.ts';
 
-export const gitAuthMethods = ['none', 'https-token', 'ssh-key'] as const;
-export const maxRepositoriesPerIntegration = 200;
+const gitAuthMethods = ['none', 'https-token', 'ssh-key'] as const;
+const maxRepositoriesPerIntegration = 200;
 
 const optionalSecret = (label: string, max: number) =>
 	z
