@@ -12,7 +12,8 @@ import {
 } from '#lib/server/integrations/operations.ts';
 import { countIntegrationData, listIntegrations, sortColumns, type SortColumn } from '#lib/server/integrations/queries.ts';
 import { readSelection } from '#lib/server/integrations/selection.ts';
-import { listRunningOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
+import { listRunningOperations } from '#lib/server/operations/queries.ts';
+import { startEach, startUnlessRunning } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -61,17 +62,7 @@ export const actions: Actions = {
 		if (form.get('confirm') !== 'yes') {
 			return fail(409, { confirmRemove: { integrations: selection.integrations, counts: await countIntegrationData(db, user.organizationId, ids) } });
 		}
-		let started = 0;
-		const skipped: string[] = [];
-		for (const integration of selection.integrations) {
-			try {
-				await startDelete(user, integration.id);
-				started++;
-			} catch (error) {
-				if (!(error instanceof OperationAlreadyRunningError)) throw error;
-				skipped.push(integration.name);
-			}
-		}
+		const { started, skipped } = await startEach(selection.integrations, (integration) => startDelete(user, integration.id));
 		return outcome(started, skipped, 'Deletion');
 	}),
 
@@ -83,61 +74,31 @@ export const actions: Actions = {
 		if (!selection.ok) return fail(400, { message: selection.message });
 		const gitBased = selection.integrations.filter((i) => providers[i.kind as ProviderKind].hasRepoData);
 		if (gitBased.length === 0) return fail(400, { message: 'None of the selected integrations has repository data.' });
-		try {
-			await startDeploymentSource(user, gitBased.map((i) => i.id), gitTags === 'on');
-		} catch (error) {
-			if (!(error instanceof OperationAlreadyRunningError)) throw error;
-			return fail(409, { message: 'A deployment source change is already running for these integrations; wait for it to finish.' });
-		}
+		if (!(await startUnlessRunning(() => startDeploymentSource(user, gitBased.map((i) => i.id), gitTags === 'on')))) return fail(409, { message: 'A deployment source change is already running for these integrations; wait for it to finish.' });
 		return { done: `Turning deployments from git tags ${gitTags} for ${gitBased.length} integration${gitBased.length === 1 ? '' : 's'}.` };
 	}),
 
 	update: guard('integrations.manage', async ({ request }, user) => {
 		const selection = await readSelection(database().db, user.organizationId, await request.formData());
 		if (!selection.ok) return fail(400, { message: selection.message });
-		let started = 0;
-		const skipped: string[] = [];
-		for (const integration of selection.integrations) {
-			try {
-				await startUpdate(user, integration.id);
-				started++;
-			} catch (error) {
-				if (!(error instanceof OperationAlreadyRunningError)) throw error;
-				skipped.push(integration.name);
-			}
-		}
+		const { started, skipped } = await startEach(selection.integrations, (integration) => startUpdate(user, integration.id));
 		return outcome(started, skipped, 'Update');
 	}),
 
 	updateAll: guard('integrations.delete', async (_event, user) => {
-		try {
-			await startUpdateAll(user);
-		} catch (error) {
-			if (!(error instanceof OperationAlreadyRunningError)) throw error;
-			return fail(409, { message: 'Updating all repositories is already running.' });
-		}
+		if (!(await startUnlessRunning(() => startUpdateAll(user)))) return fail(409, { message: 'Updating all repositories is already running.' });
 		return { done: 'Updating every repository of every integration.' };
 	}),
 
 	updateMetrics: guard('integrations.delete', async (_event, user) => {
-		try {
-			await startMetrics(user);
-		} catch (error) {
-			if (!(error instanceof OperationAlreadyRunningError)) throw error;
-			return fail(409, { message: 'Background metrics are already being updated.' });
-		}
+		if (!(await startUnlessRunning(() => startMetrics(user)))) return fail(409, { message: 'Background metrics are already being updated.' });
 		return { done: 'Recomputing background metrics from stored data.' };
 	}),
 
 	deploymentSourceAll: guard('integrations.delete', async ({ request }, user) => {
 		const gitTags = (await request.formData()).get('gitTags');
 		if (gitTags !== 'on' && gitTags !== 'off') return fail(400, { message: 'Choose whether git tags count as deployments (on or off).' });
-		try {
-			await startDeploymentSource(user, [], gitTags === 'on');
-		} catch (error) {
-			if (!(error instanceof OperationAlreadyRunningError)) throw error;
-			return fail(409, { message: 'A deployment source change for all integrations is already running.' });
-		}
+		if (!(await startUnlessRunning(() => startDeploymentSource(user, [], gitTags === 'on')))) return fail(409, { message: 'A deployment source change for all integrations is already running.' });
 		return { done: `Turning deployments from git tags ${gitTags} for all git-based integrations.` };
 	})
 };

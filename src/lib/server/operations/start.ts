@@ -5,7 +5,7 @@ import type { Operation } from '#lib/operations/operation.ts';
 import { readSettings } from '#lib/server/config.ts';
 import { database, realtime, temporal } from '#lib/server/runtime.ts';
 import { broadcastFinished, broadcastStarted } from './broadcast.ts';
-import { finishOperation, insertOperation, type NewOperation } from './queries.ts';
+import { finishOperation, insertOperation, OperationAlreadyRunningError, type NewOperation } from './queries.ts';
 
 /** What to start; the person starting it gives the organisation and the "started by". */
 export interface OperationSpec<Args extends unknown[]> extends Pick<NewOperation, 'kind' | 'scope' | 'stages' | 'workflowId'> {
@@ -38,4 +38,25 @@ export async function startOperation<Args extends unknown[]>(user: SignedInUser,
 	}
 	broadcastStarted(realtime(), operation);
 	return operation;
+}
+
+/** Starts it, or answers `undefined` when one of the same kind and scope is already running. */
+export async function startUnlessRunning(start: () => Promise<Operation>): Promise<Operation | undefined> {
+	try {
+		return await start();
+	} catch (error) {
+		if (error instanceof OperationAlreadyRunningError) return undefined;
+		throw error;
+	}
+}
+
+/** Starts one operation per item; returns how many started and the names of those already running. */
+export async function startEach<T extends { name: string }>(items: readonly T[], start: (item: T) => Promise<Operation>): Promise<{ started: number; skipped: string[] }> {
+	let started = 0;
+	const skipped: string[] = [];
+	for (const item of items) {
+		if (await startUnlessRunning(() => start(item))) started++;
+		else skipped.push(item.name);
+	}
+	return { started, skipped };
 }

@@ -7,7 +7,8 @@ import { readSettings } from '#lib/server/config.ts';
 import { broadcastRepo } from '#lib/server/integrations/broadcast.ts';
 import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
 import { countIntegrationData, holdForWriting, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
-import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
+import { listOperations } from '#lib/server/operations/queries.ts';
+import { startUnlessRunning } from '#lib/server/operations/start.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 import { integrationForPage } from '#lib/server/integrations/integration-for-page.ts';
@@ -43,36 +44,21 @@ function alreadyRunning(what: string) {
 export const actions: Actions = {
 	test: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
-		try {
-			await startTest(user, integration.id);
-		} catch (e) {
-			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A connection test');
-			throw e;
-		}
+		if (!(await startUnlessRunning(() => startTest(user, integration.id)))) return alreadyRunning('A connection test');
 		return { done: 'Testing the connection to every repository.' };
 	}),
 
 	update: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
 		if (integration.dataStatus === 'deleting') return fail(409, { message: 'This integration is being deleted.' });
-		try {
-			await startUpdate(user, integration.id);
-		} catch (e) {
-			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('An update');
-			throw e;
-		}
+		if (!(await startUnlessRunning(() => startUpdate(user, integration.id)))) return alreadyRunning('An update');
 		return { done: 'Update started: new commits and tags of every imported repository.' };
 	}),
 
 	// Generic Git has no server to ask for more repositories: refreshing re-reads the ones it has.
 	refresh: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
-		try {
-			await startTest(user, integration.id);
-		} catch (e) {
-			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A refresh');
-			throw e;
-		}
+		if (!(await startUnlessRunning(() => startTest(user, integration.id)))) return alreadyRunning('A refresh');
 		return { done: 'Checking every repository is still there and readable.' };
 	}),
 
@@ -80,12 +66,7 @@ export const actions: Actions = {
 		const integration = await integrationForPage(params.id, user.organizationId);
 		const gitTags = (await request.formData()).get('gitTags');
 		if (gitTags !== 'on' && gitTags !== 'off') return fail(400, { message: 'Choose on or off.' });
-		try {
-			await startDeploymentSource(user, [integration.id], gitTags === 'on');
-		} catch (e) {
-			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A deployment source change');
-			throw e;
-		}
+		if (!(await startUnlessRunning(() => startDeploymentSource(user, [integration.id], gitTags === 'on')))) return alreadyRunning('A deployment source change');
 		return { done: `Turning deployments from git tags ${gitTags}.` };
 	}),
 
@@ -119,12 +100,7 @@ export const actions: Actions = {
 		if ((await request.formData()).get('confirm') !== 'yes') {
 			return fail(409, { confirmDelete: { counts: await countIntegrationData(database().db, user.organizationId, [integration.id]) } });
 		}
-		try {
-			await startDelete(user, integration.id);
-		} catch (e) {
-			if (e instanceof OperationAlreadyRunningError) return alreadyRunning('A deletion');
-			throw e;
-		}
+		if (!(await startUnlessRunning(() => startDelete(user, integration.id)))) return alreadyRunning('A deletion');
 		redirect(303, '/integrations');
 	})
 };
