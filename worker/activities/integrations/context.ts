@@ -1,10 +1,11 @@
 // What the integration activities share: connections, settings, and how to read an
 // integration's credentials (decrypted here, inside the worker, and nowhere else).
-import type { Kysely } from 'kysely';
+import type { Kysely, Updateable } from 'kysely';
 import type pg from 'pg';
 import type { Settings } from '#lib/server/config.ts';
 import { credentialsBinding, decryptCredentials } from '#lib/server/crypto/credentials.ts';
 import type { Database } from '#lib/server/db/database.ts';
+import type { RepoRow } from '#lib/server/db/tables/integrations.ts';
 import { broadcastIntegration, broadcastRepo } from '#lib/server/integrations/broadcast.ts';
 import { getIntegrationById, toRepoSummary } from '#lib/server/integrations/queries.ts';
 import type { RealtimeServer } from '#lib/server/realtime/server.ts';
@@ -31,9 +32,11 @@ export async function announceIntegration(deps: IntegrationDeps, integrationId: 
 	if (integration) broadcastIntegration(deps.io, integration);
 }
 
-export async function announceRepo(deps: IntegrationDeps, repoId: string): Promise<void> {
-	const row = await deps.db.selectFrom('repos').selectAll().where('id', '=', repoId).executeTakeFirst();
+/** Changes a repository's row and tells every viewer how it stands now, in one round trip. */
+export async function updateRepo(deps: IntegrationDeps, repoId: string, changes: Updateable<Database['repos']>): Promise<RepoRow | undefined> {
+	const row = await deps.db.updateTable('repos').set(changes).where('id', '=', repoId).returningAll().executeTakeFirst();
 	if (row) broadcastRepo(deps.io, toRepoSummary(row));
+	return row;
 }
 
 /** The update's two bars, from the repositories' own counters (absolute, so retries cannot double-count). */

@@ -4,7 +4,7 @@ import { isBeingDeleted, setIntegrationStatus } from '#lib/server/integrations/q
 import type { RepoOutcome } from '../../../workflows/integrations/contract.ts';
 import { ingestRepository } from '../../git/ingest.ts';
 import { isPermanentGitFailure } from '../../git/run-git.ts';
-import { announceIntegration, announceRepo, loadCredentials, reportUpdateProgress, type IntegrationDeps } from './context.ts';
+import { announceIntegration, loadCredentials, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
@@ -35,15 +35,15 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 
 		async ingestRepo(input: { operationId: string; integrationId: string; repoId: string }): Promise<RepoOutcome> {
 			const context = Context.current();
-			const repo = await db.selectFrom('repos').selectAll().where('id', '=', input.repoId).executeTakeFirstOrThrow();
+			// Marking it "fetching" also reads the row (its cursor is the ingest's starting point).
+			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null });
+			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
 			const credentials = await loadCredentials(db, input.integrationId);
 			const cursorKey = JSON.stringify(repo.cursor ?? {});
 			const checkpoint = context.info.heartbeatDetails as IngestCheckpoint | undefined;
 			// Resume only from a checkpoint taken against the same starting point.
 			const resumeAfter = checkpoint?.cursorKey === cursorKey ? checkpoint.written : 0;
 
-			await db.updateTable('repos').set({ data_status: 'fetching', status_detail: null }).where('id', '=', repo.id).execute();
-			await announceRepo(deps, repo.id);
 			let lastReport = 0;
 			try {
 				const result = await ingestRepository(
@@ -59,41 +59,30 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 							lastReport = Date.now();
 							// A deletion started: stop writing rows it would have to chase.
 							if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
-							await db
-								.updateTable('repos')
-								.set({ data_status: 'processing', progress_done: done, progress_total: total })
-								.where('id', '=', repo.id)
-								.execute();
+							await updateRepo(deps, repo.id, { data_status: 'processing', progress_done: done, progress_total: total });
 							await reportUpdateProgress(deps, input.operationId, input.integrationId, `${repo.name}: ${done} of ${total} new commits`);
-							await announceRepo(deps, repo.id);
 						}
 					}
 				);
-				await db
-					.updateTable('repos')
-					.set({
-						data_status: 'healthy',
-						status_detail: null,
-						cursor: JSON.stringify(result.tips),
-						commits_count: result.commitsCount,
-						tags_count: result.tagsCount,
-						last_updated_at: new Date(),
-						progress_done: result.newCommits,
-						progress_total: result.newCommits
-					})
-					.where('id', '=', repo.id)
-					.execute();
+				await updateRepo(deps, repo.id, {
+					data_status: 'healthy',
+					status_detail: null,
+					cursor: JSON.stringify(result.tips),
+					commits_count: result.commitsCount,
+					tags_count: result.tagsCount,
+					last_updated_at: new Date(),
+					progress_done: result.newCommits,
+					progress_total: result.newCommits
+				});
 				const integration = await db.selectFrom('integrations').select('deployments_from_tags').where('id', '=', input.integrationId).executeTakeFirstOrThrow();
 				if (integration.deployments_from_tags) await deriveDeployments(db, input.integrationId, repo.id);
-				await announceRepo(deps, repo.id);
 				await reportUpdateProgress(deps, input.operationId, input.integrationId, `${repo.name}: done`);
 				return { repoId: repo.id, name: repo.name, ok: true, message: null };
 			} catch (error) {
 				// Bad credentials or a repository that is gone: retrying will not help, a person must.
 				if (isPermanentGitFailure(error)) {
 					const message = (error as Error).message;
-					await db.updateTable('repos').set({ data_status: 'blocked', status_detail: message }).where('id', '=', repo.id).execute();
-					await announceRepo(deps, repo.id);
+					await updateRepo(deps, repo.id, { data_status: 'blocked', status_detail: message });
 					await reportUpdateProgress(deps, input.operationId, input.integrationId);
 					return { repoId: repo.id, name: repo.name, ok: false, message };
 				}
@@ -102,13 +91,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 		},
 
 		async markRepoFailed(input: { repoId: string; operationId: string; message: string }): Promise<RepoOutcome> {
-			const repo = await db
-				.updateTable('repos')
-				.set({ data_status: 'failed', status_detail: input.message })
-				.where('id', '=', input.repoId)
-				.returning(['id', 'name', 'integration_id'])
-				.executeTakeFirstOrThrow();
-			await announceRepo(deps, repo.id);
+			const repo = await updateRepo(deps, input.repoId, { data_status: 'failed', status_detail: input.message });
+			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
 			await reportUpdateProgress(deps, input.operationId, repo.integration_id);
 			return { repoId: repo.id, name: repo.name, ok: false, message: input.message };
 		},

@@ -22,7 +22,8 @@ const summaryColumns = [
 	'integrations.version'
 ] as const;
 
-function summaryQuery(db: Kysely<Database>, organizationId: string) {
+/** Every integration's summary, before any filter: callers narrow it to one organisation or one id. */
+function summaryQuery(db: Kysely<Database>) {
 	return db
 		.selectFrom('integrations')
 		.select(summaryColumns)
@@ -32,8 +33,7 @@ function summaryQuery(db: Kysely<Database>, organizationId: string) {
 				.select(sql<number>`count(*)::int`.as('n'))
 				.whereRef('repos.integration_id', '=', 'integrations.id')
 				.as('repo_count')
-		)
-		.where('integrations.organization_id', '=', organizationId);
+		);
 }
 
 type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaryQuery>['executeTakeFirstOrThrow']>>;
@@ -85,7 +85,7 @@ export async function listIntegrations(
 	organizationId: string,
 	filter: IntegrationFilter
 ): Promise<{ integrations: IntegrationSummary[]; total: number }> {
-	let query = summaryQuery(db, organizationId);
+	let query = summaryQuery(db).where('integrations.organization_id', '=', organizationId);
 	let count = db
 		.selectFrom('integrations')
 		.select(sql<number>`count(*)::int`.as('n'))
@@ -115,14 +115,14 @@ export async function listIntegrations(
 }
 
 export async function getIntegration(db: Kysely<Database>, organizationId: string, id: string): Promise<IntegrationSummary | undefined> {
-	const row = await summaryQuery(db, organizationId).where('integrations.id', '=', id).executeTakeFirst();
+	const row = await summaryQuery(db).where('integrations.organization_id', '=', organizationId).where('integrations.id', '=', id).executeTakeFirst();
 	return row && toSummary(row);
 }
 
 /** For activities, which know only the id. */
 export async function getIntegrationById(db: Kysely<Database>, id: string): Promise<IntegrationSummary | undefined> {
-	const row = await db.selectFrom('integrations').select('organization_id').where('id', '=', id).executeTakeFirst();
-	return row ? getIntegration(db, row.organization_id, id) : undefined;
+	const row = await summaryQuery(db).where('integrations.id', '=', id).executeTakeFirst();
+	return row && toSummary(row);
 }
 
 export function toRepoSummary(row: RepoRow): RepoSummary {
