@@ -70,8 +70,7 @@ async function main() {
 		if (applied.length > 0) say(`database migrated: ${applied.join(', ')}`);
 		// Demo data only in the embedded database, and only while it has no organisation yet: never
 		// in a database you configured.
-		const empty = !(await database.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst());
-		if (!settings.databaseUrl && empty) {
+		if (!settings.databaseUrl && !(await database.db.selectFrom('organizations').select('id').limit(1).executeTakeFirst())) {
 			seeded = true;
 			saveDemoSignIns(settings.dataDir, await seedDemo(database.db));
 			say('demo organisations and users created');

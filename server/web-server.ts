@@ -3,11 +3,10 @@
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { authenticateSocket } from '#lib/server/auth/cookie-header.ts';
 import type { Logger } from '#lib/server/logger.ts';
-import { attachRealtime, type RealtimeServer } from '#lib/server/realtime/server.ts';
-import { socketRequests } from '#lib/server/operations/socket-requests.ts';
-import { closeRuntime, database, setRealtime } from '#lib/server/runtime.ts';
+import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import { closeRuntime } from '#lib/server/runtime.ts';
+import { attachBrowserRealtime } from './browser-realtime.ts';
 
 export interface WebServer {
 	server: http.Server;
@@ -34,12 +33,7 @@ export async function startWebServer(options: { port: number; host: string; log:
 		if (trustOwnHeader) req.headers[ownProtocolHeader] = 'http';
 		handler(req, res);
 	});
-	const io = attachRealtime(server, database().pool, {
-		onError: (error) => log.warn({ err: error.message }, 'realtime adapter error'),
-		authenticate: authenticateSocket,
-		requests: socketRequests
-	});
-	setRealtime(io);
+	const io = attachBrowserRealtime(server, (error) => log.warn({ err: error.message }, 'realtime adapter error'));
 
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', (error: NodeJS.ErrnoException) =>

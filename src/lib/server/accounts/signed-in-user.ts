@@ -1,5 +1,5 @@
 // A user as requests, actions and the starters of long work see them: one shape, built here.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { IntegrationsLevel } from '#lib/accounts/levels.ts';
 import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Database } from '#lib/server/db/database.ts';
@@ -31,7 +31,7 @@ export async function findSignedInUser(db: Kysely<Database>, email: string): Pro
 		.selectFrom('users')
 		.innerJoin('organizations', 'organizations.id', 'users.organization_id')
 		.select(['users.id', 'users.organization_id', 'organizations.name as organization_name', 'users.email', 'users.name', 'users.integrations_level', 'users.is_admin'])
-		.where('users.email', '=', email)
+		.where(sql`lower(users.email)`, '=', email.trim().toLowerCase())
 		.where('users.deactivated_at', 'is', null)
 		.executeTakeFirst();
 	return row && toSignedInUser(row.id, row);
