@@ -49,3 +49,8 @@ export function requireSetting(name: string, value: string | undefined): string 
 	if (!value) throw new Error(`${name} is not set: start Tributary with \`npm start\`, or set ${name}.`);
 	return value;
 }
+
+/** Where the Temporal UI shows a workflow, up to its id; null when no UI is configured. */
+export function workflowUrlBase(settings: Pick<Settings, 'temporalUiUrl' | 'temporalNamespace'>): string | null {
+	return settings.temporalUiUrl ? `${settings.temporalUiUrl}/namespaces/${encodeURIComponent(settings.temporalNamespace)}/workflows/` : null;
+}

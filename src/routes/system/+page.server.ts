@@ -1,6 +1,6 @@
 import { fail } from '@sveltejs/kit';
 import { guard } from '#lib/server/auth/guard.ts';
-import { readSettings } from '#lib/server/config.ts';
+import { readSettings, workflowUrlBase } from '#lib/server/config.ts';
 import { checkHealth } from '#lib/server/health.ts';
 import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
 import { startSelfCheck, systemScope } from '#lib/server/operations/self-check.ts';
@@ -23,9 +23,7 @@ export const load: PageServerLoad = guard('signed-in', async (_event, user) => {
 	return {
 		health,
 		operations,
-		workflowUrlBase: settings.temporalUiUrl
-			? `${settings.temporalUiUrl}/namespaces/${encodeURIComponent(settings.temporalNamespace)}/workflows/`
-			: null
+		workflowUrlBase: workflowUrlBase(settings)
 	};
 });
 

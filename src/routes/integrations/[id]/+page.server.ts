@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { integrationScope } from '#lib/integrations/integration.ts';
 import { listAudit } from '#lib/server/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
-import { readSettings } from '#lib/server/config.ts';
+import { readSettings, workflowUrlBase } from '#lib/server/config.ts';
 import { broadcastRepo } from '#lib/server/integrations/broadcast.ts';
 import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
 import { countIntegrationData, holdForWriting, listRepos, toRepoSummary } from '#lib/server/integrations/queries.ts';
@@ -31,9 +31,7 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params }
 		operations,
 		audit,
 		cooldownHours: settings.reAddCooldownHours,
-		workflowUrlBase: settings.temporalUiUrl
-			? `${settings.temporalUiUrl}/namespaces/${encodeURIComponent(settings.temporalNamespace)}/workflows/`
-			: null
+		workflowUrlBase: workflowUrlBase(settings)
 	};
 });
 
