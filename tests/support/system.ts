@@ -143,11 +143,12 @@ export async function submitAction(
 	baseUrl: string,
 	pathAndAction: string,
 	fields: Record<string, string> = {},
-	cookie?: string
+	cookie?: string,
+	headers: Record<string, string> = {}
 ): Promise<ActionResult> {
 	const response = await fetch(baseUrl + pathAndAction, {
 		method: 'POST',
-		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true', ...(cookie ? { cookie } : {}) },
+		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true', ...(cookie ? { cookie } : {}), ...headers },
 		body: new URLSearchParams(fields),
 		redirect: 'manual'
 	});
