@@ -208,11 +208,14 @@ export function demoUser(signIns: DemoSignIn[], email: string): DemoSignIn {
 	return found;
 }
 
-/** A browser-like Socket.IO client, signed in by `cookie` (or not). Resolves once connected. */
-export function connectSocket(baseUrl: string, cookie?: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+/**
+ * A browser-like Socket.IO client, signed in by `cookie` (or not), on a page of `origin` (the
+ * app's own unless told). Resolves once connected.
+ */
+export function connectSocket(baseUrl: string, cookie?: string, origin: string | null = baseUrl): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
 	const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(baseUrl, {
 		transports: ['websocket'],
-		extraHeaders: cookie ? { cookie } : {},
+		extraHeaders: { ...(origin ? { origin } : {}), ...(cookie ? { cookie } : {}) },
 		reconnection: false
 	});
 	return new Promise((resolve, reject) => {
