@@ -38,7 +38,9 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			TRIBUTARY_DATA_DIR: process.env.TRIBUTARY_E2E_DATA_DIR,
-			LOG_LEVEL: 'warn'
+			LOG_LEVEL: 'warn',
+			// The integrations test adds a local repository; a server allows none unless told.
+			TRIBUTARY_GIT_SCHEMES: 'https,ssh,file'
 		}
 	}
 });

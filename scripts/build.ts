@@ -15,7 +15,8 @@ function newestMtime(target: string): number {
 
 export async function buildIfStale(root: string, say: (line: string) => void): Promise<void> {
 	const output = path.join(root, 'build/handler.js');
-	const sources = ['src', 'static', 'workflows', 'vite.config.ts', 'package.json', 'package-lock.json'];
+	// worker/git is in the web bundle too: the web process tests repository URLs before saving.
+	const sources = ['src', 'static', 'workflows', 'worker', 'vite.config.ts', 'package.json', 'package-lock.json'];
 	const built = existsSync(output) ? statSync(output).mtimeMs : 0;
 	if (built > Math.max(...sources.map((s) => newestMtime(path.join(root, s))))) return;
 	say('building the web app…');

@@ -51,27 +51,37 @@ export function signInLine(signIn: DemoSignIn): string {
 }
 
 /**
+ * The demo integration's own repositories: the only local paths a server on embedded defaults
+ * reads (TRIBUTARY_GIT_LOCAL_REPOS); `file://` stays off for everything else.
+ */
+export function demoRepositoryPaths(root: string, dataDir: string): string[] {
+	const paths = [path.join(dataDir, 'demo-repos', 'acme-service')];
+	if (existsSync(path.join(root, '.git'))) paths.push(root);
+	return paths;
+}
+
+/**
  * The demo integration (first start on embedded defaults): a generated repository with a few
  * thousand commits, branches and tags, and this project's own clone when run from one. Runs in
  * the start process after the worker and web are up, then leaves the update to them.
  */
 export async function addDemoIntegration(root: string, dataDir: string, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
-	for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_SCHEMES', 'TRIBUTARY_DATA_DIR'] as const) {
-		process.env[key] = env[key];
+	for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_SCHEMES', 'TRIBUTARY_GIT_LOCAL_REPOS', 'TRIBUTARY_DATA_DIR'] as const) {
+		if (env[key] === undefined) delete process.env[key];
+		else process.env[key] = env[key];
 	}
 	const { generateRepository } = await import('./generate-repo.ts');
 	const { database } = await import('../src/lib/server/runtime.ts');
 	const { createGenericGitIntegration, parseUrls } = await import('../src/lib/server/integrations/generic-git.ts');
 	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
 
-	const generated = path.join(dataDir, 'demo-repos', 'acme-service');
+	const paths = demoRepositoryPaths(root, dataDir);
+	const generated = paths[0]!;
 	if (!existsSync(generated)) {
 		say('generating a demo repository (3,000 commits)…');
 		await generateRepository(generated, { commits: 3_000, branches: 6, tags: 25, seed: 7 });
 	}
-	const urls = [`file://${generated}`];
-	if (existsSync(path.join(root, '.git'))) urls.push(`file://${root}`);
-	const repositories = parseUrls(urls.join('\n'));
+	const repositories = parseUrls(paths.map((p) => `file://${p}`).join('\n'));
 	if (!repositories.ok) {
 		say(`demo integration skipped: ${Object.values(repositories.errors).join(' ')}`);
 		return;

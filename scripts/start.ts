@@ -9,7 +9,7 @@ import { readSettings } from '../src/lib/server/config.ts';
 import { connectDatabase } from '../src/lib/server/db/connect.ts';
 import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
 import { buildIfStale } from './build.ts';
-import { addDemoIntegration, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { addDemoIntegration, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
@@ -98,9 +98,9 @@ async function main() {
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		TRIBUTARY_SECRET_KEY: process.env.TRIBUTARY_SECRET_KEY ?? devSecretKey(settings.dataDir, say),
-		// The embedded-default demo reads local repositories; a configured deployment allows only
-		// what TRIBUTARY_GIT_SCHEMES says (https and ssh unless set).
-		TRIBUTARY_GIT_SCHEMES: process.env.TRIBUTARY_GIT_SCHEMES ?? (settings.databaseUrl ? 'https,ssh' : 'https,ssh,file'),
+		// Local paths stay off (TRIBUTARY_GIT_SCHEMES: https and ssh unless set), but for the
+		// embedded-default demo's own repositories.
+		TRIBUTARY_GIT_LOCAL_REPOS: process.env.TRIBUTARY_GIT_LOCAL_REPOS ?? (settings.databaseUrl ? '' : demoRepositoryPaths(root, settings.dataDir).join(path.delimiter)),
 		DATABASE_URL: databaseUrl,
 		TEMPORAL_ADDRESS: temporalAddress,
 		TEMPORAL_UI_URL: temporalUiUrl ?? '',

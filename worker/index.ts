@@ -7,12 +7,17 @@ import { connectDatabase } from '#lib/server/db/connect.ts';
 import { createLogger } from '#lib/server/logger.ts';
 import { closeRealtime, createRealtimeServer } from '#lib/server/realtime/server.ts';
 import { createActivities } from './activities/index.ts';
+import { removeAbandonedKeys } from './git/ssh-keys.ts';
 import { announceWorker } from './presence.ts';
 
 const log = createLogger('worker');
 // The SDK's own log (bundler output, state changes) only when something is wrong.
 Runtime.install({ logger: new DefaultLogger(process.env.TEMPORAL_LOG_LEVEL === 'INFO' ? 'INFO' : 'WARN') });
 const settings = readSettings();
+
+// SSH keys of a worker killed while git ran would otherwise stay on disk.
+const removedKeys = await removeAbandonedKeys(settings);
+if (removedKeys > 0) log.info({ removedKeys }, 'removed SSH key files left by a stopped process');
 
 const database = connectDatabase(requireSetting('DATABASE_URL', settings.databaseUrl), { name: 'tributary-worker' });
 const io = createRealtimeServer(database.pool, {

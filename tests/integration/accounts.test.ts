@@ -100,6 +100,96 @@ describe('signing in', () => {
 	});
 });
 
+describe('sign-in limits under attack', () => {
+	// A web process behind a (pretend) proxy, so each request can come from an address of its own.
+	let proxied: RunningWeb;
+	beforeAll(async () => {
+		proxied = await system.startWeb({ ADDRESS_HEADER: 'x-forwarded-for' });
+	});
+	afterAll(() => proxied?.stop());
+
+	const signInFrom = (address: string, email: string, password: string) =>
+		submitAction(proxied.url, '/sign-in', { email, password }, undefined, { 'x-forwarded-for': address });
+
+	it('checks at most 5 of 100 wrong passwords sent at once for one account', async () => {
+		const deleter = demoUser(demo, 'deleter@acme.example');
+		const answers = await Promise.all(Array.from({ length: 100 }, (_, i) => signInFrom('203.0.113.1', deleter.email, `wrong ${i}`)));
+		const statuses = answers.map((answer) => answer.status);
+		expect(statuses.filter((status) => status === 400)).toHaveLength(5);
+		expect(statuses.filter((status) => status === 429)).toHaveLength(95);
+		expect((await signInFrom('203.0.113.1', deleter.email, deleter.password)).status).toBe(429);
+	});
+
+	it('lets the owner of a locked account in from an address that has not failed, and not the stranger', async () => {
+		const deleter = demoUser(demo, 'deleter@acme.example');
+		// Locked by the test above, from 203.0.113.1.
+		expect((await signInFrom('203.0.113.1', deleter.email, 'another guess')).status).toBe(429);
+		const owner = await signInFrom('198.51.100.7', deleter.email, deleter.password);
+		expect(owner.type, JSON.stringify(owner)).toBe('redirect');
+		// A stranger moving to a fresh address gets one guess at a time while the account is under attack.
+		expect((await signInFrom('192.0.2.50', deleter.email, 'guess from elsewhere')).status).toBe(400);
+		expect((await signInFrom('192.0.2.50', deleter.email, 'and another')).status).toBe(429);
+		expect((await signInFrom('203.0.113.1', deleter.email, deleter.password)).status).toBe(429);
+	});
+
+	it('refuses an address after 20 failures a minute, whatever the accounts', async () => {
+		for (let i = 0; i < 20; i++) {
+			expect((await signInFrom('203.0.113.99', `nobody-${i}@acme.example`, 'guess')).status).toBe(400);
+		}
+		const viewer = demoUser(demo, 'viewer@acme.example');
+		const refused = await signInFrom('203.0.113.99', viewer.email, viewer.password);
+		expect(refused.status).toBe(429);
+		expect(refused.data?.message).toMatch(/Try again in \d+ seconds/);
+	});
+});
+
+describe('going back after signing in', () => {
+	// Each ends on another site in some browser if taken as it comes.
+	const elsewhere = [
+		'/%09/evil.example',
+		'//evil.example',
+		'/\\evil.example',
+		'/%5Cevil.example',
+		'%5C/evil.example',
+		'%2F%2Fevil.example',
+		'/%2F/evil.example',
+		'/%0A/evil.example',
+		'/%0D%0A/evil.example',
+		'//%09evil.example',
+		'/%09%09/evil.example',
+		'/.//evil.example',
+		'%20//evil.example',
+		'https://evil.example/',
+		'https:evil.example',
+		'javascript:alert(1)'
+	];
+	const appOrigin = () => new URL(web.url).origin;
+	const landing = (response: Response) => new URL(response.headers.get('location') ?? '', web.url);
+
+	it.each(elsewhere)('stays on the app for next=%s', async (next) => {
+		const viewer = demoUser(demo, 'viewer@acme.example');
+		const cookie = await signIn(web.url, viewer.email, viewer.password);
+		const alreadyIn = await page(`/sign-in?next=${next}`, cookie);
+		expect(alreadyIn.status).toBe(303);
+		expect(landing(alreadyIn).origin).toBe(appOrigin());
+		const signingIn = await fetch(`${web.url}/sign-in?next=${next}`, {
+			method: 'POST',
+			headers: { origin: web.url, accept: 'text/html' },
+			body: new URLSearchParams({ email: viewer.email, password: viewer.password }),
+			redirect: 'manual'
+		});
+		expect(signingIn.status).toBe(303);
+		expect(landing(signingIn).origin).toBe(appOrigin());
+	});
+
+	it('goes back to the page of the app that asked for a sign-in', async () => {
+		const viewer = demoUser(demo, 'viewer@acme.example');
+		const cookie = await signIn(web.url, viewer.email, viewer.password);
+		const response = await page(`/sign-in?next=${encodeURIComponent('/integrations?page=2')}`, cookie);
+		expect(response.headers.get('location')).toBe('/integrations?page=2');
+	});
+});
+
 describe('sessions', () => {
 	it('slides: a session past half its life is renewed, with a new cookie', async () => {
 		const viewer = demoUser(demo, 'viewer@acme.example');
@@ -197,6 +287,32 @@ describe('the users page', () => {
 		const again = await submitAction(web.url, '/sign-in', { email: none.email, password: none.password });
 		expect(again.status).toBe(403);
 		expect(again.data?.message).toMatch(/deactivated/);
+	});
+
+	it('adds a person whose address another organisation also uses, and says nothing about that', async () => {
+		const created = await submitAction(
+			web.url,
+			'/users?/createUser',
+			{ email: 'admin@globex.example', name: 'Acme Gus', password: 'acme-password-1234', level: 'view' },
+			admin
+		);
+		expect(created.type, JSON.stringify(created)).toBe('success');
+		expect(created.data?.done).toBe('Added admin@globex.example with the “view” level.');
+		// Each password opens its own organisation's account.
+		const inAcme = await signIn(web.url, 'admin@globex.example', 'acme-password-1234');
+		expect(await (await page('/system', inAcme)).text()).toContain('Acme Gus · Acme');
+		const globex = demoUser(demo, 'admin@globex.example');
+		const inGlobex = await signIn(web.url, globex.email, globex.password);
+		expect(await (await page('/system', inGlobex)).text()).toContain('Gus Globex · Globex');
+		// Within one organisation an address is still one person's, and saying so tells nothing new.
+		const again = await submitAction(
+			web.url,
+			'/users?/createUser',
+			{ email: 'Admin@Globex.example', name: 'Gus again', password: 'acme-password-5678', level: 'view' },
+			admin
+		);
+		expect(again.status).toBe(409);
+		expect(JSON.stringify(again.data)).toContain('already has an account in this organisation');
 	});
 
 	it('refuses to deactivate yourself', async () => {

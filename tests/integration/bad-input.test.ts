@@ -20,7 +20,7 @@ let repoUrl: string;
 let integrationId: string;
 
 beforeAll(async () => {
-	system = await createTestSystem();
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	demo = await system.seedDemo();
 	web = await system.startWeb();
 	const a = demoUser(demo, 'admin@acme.example');

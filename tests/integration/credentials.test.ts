@@ -31,7 +31,7 @@ const events: unknown[] = [];
 
 beforeAll(async () => {
 	// Plain http here only because the test server has no certificate; production allows https and ssh.
-	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'http,https,ssh,file', LOG_LEVEL: 'trace' });
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'http,https,ssh,file', TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.1', LOG_LEVEL: 'trace' });
 	const demo = await system.seedDemo();
 	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
 	manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);

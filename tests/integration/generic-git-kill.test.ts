@@ -22,7 +22,7 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd,
 
 beforeAll(async () => {
 	// Small deletion batches: many checkpoints, and a deletion long enough to be killed in.
-	system = await createTestSystem({ TRIBUTARY_DELETION_BATCH: '100' });
+	system = await createTestSystem({ TRIBUTARY_DELETION_BATCH: '100', TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	const demo = await system.seedDemo();
 	web = await system.startWeb();
 	worker = await system.startWorker();

@@ -20,7 +20,7 @@ let source: string;
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 
 beforeAll(async () => {
-	system = await createTestSystem();
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	const demo = await system.seedDemo();
 	[web] = await Promise.all([system.startWeb(), system.startWorker()]);
 	manager = await signIn(web.url, demoUser(demo, 'manager@acme.example').email, demoUser(demo, 'manager@acme.example').password);

@@ -101,7 +101,8 @@ beforeAll(async () => {
 	system = await createTestSystem();
 	tmp = mkdtempSync(path.join(os.tmpdir(), 'tributary-git-'));
 	source = path.join(tmp, 'source');
-	settings = { gitAllowedSchemes: ['https', 'ssh', 'file'], gitMirrorDir: path.join(tmp, 'mirrors') };
+	// The tests' git servers listen on loopback, which only an explicit setting lets git reach.
+	settings = { gitAllowedSchemes: ['https', 'ssh', 'file'], gitMirrorDir: path.join(tmp, 'mirrors'), gitPrivateNetworks: ['127.0.0.0/8'] };
 	await generateRepository(source, { commits: 3_000, branches: 4, tags: 24, seed: 42 });
 });
 

@@ -57,7 +57,7 @@ async function cookieFor(actor: Actor): Promise<string | undefined> {
 }
 
 beforeAll(async () => {
-	system = await createTestSystem();
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	demo = await system.seedDemo();
 	web = await system.startWeb();
 	entries = await serverEntries();

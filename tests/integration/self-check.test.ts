@@ -36,8 +36,8 @@ afterAll(async () => {
 	await system?.stop();
 });
 
-async function health(): Promise<{ status: number; body: Record<string, unknown> }> {
-	const response = await fetch(`${web.url}/health`);
+async function health(cookie?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+	const response = await fetch(`${web.url}/health`, { headers: cookie ? { cookie } : {} });
 	return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -85,11 +85,15 @@ describe('system self-check', () => {
 		await waitFor('the first self-check to end', async () => (await getOperation(system.database.db, id))?.state === 'succeeded');
 	});
 
-	it('says the worker is down, with a reason and status 503, once no worker runs', async () => {
+	it('says the worker is down with status 503, and why only to those signed in', async () => {
 		await worker.stop();
-		const { status, body } = await health();
-		expect(status).toBe(503);
-		expect(body).toMatchObject({ postgres: 'ok', temporal: 'ok', worker: 'down', realtime: 'ok' });
-		expect((body.reasons as Record<string, string>).worker).toMatch(/No worker/);
+		const anonymous = await health();
+		expect(anonymous.status).toBe(503);
+		// States only: error text can name hosts, ports and versions.
+		expect(anonymous.body).toEqual({ postgres: 'ok', temporal: 'ok', worker: 'down', realtime: 'ok' });
+		const signedIn = await health(manager);
+		expect(signedIn.status).toBe(503);
+		expect(signedIn.body).toMatchObject({ postgres: 'ok', temporal: 'ok', worker: 'down', realtime: 'ok' });
+		expect((signedIn.body.reasons as Record<string, string>).worker).toMatch(/No worker/);
 	});
 });

@@ -1,18 +1,23 @@
 // A real git server over HTTP for tests: git's own `git http-backend` behind a small Node server
-// that demands HTTP basic credentials, the way a git host asks for a username and token.
+// that demands HTTP basic credentials, the way a git host asks for a username and token (or, given
+// none, serves anyone, like a public host). It keeps a list of the requests it was sent.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface GitHttpServer {
 	url: string;
+	port: number;
+	requests: Array<{ method: string; path: string; authorization: string | undefined }>;
 	stop(): Promise<void>;
 }
 
-export async function startGitHttpServer(projectRoot: string, credentials: { username: string; token: string }): Promise<GitHttpServer> {
-	const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64')}`;
+export async function startGitHttpServer(projectRoot: string, credentials?: { username: string; token: string }): Promise<GitHttpServer> {
+	const expected = credentials && `Basic ${Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64')}`;
+	const requests: GitHttpServer['requests'] = [];
 	const server = http.createServer((req, res) => {
-		if (req.headers.authorization !== expected) {
+		requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+		if (expected && req.headers.authorization !== expected) {
 			res.writeHead(401, { 'www-authenticate': 'Basic realm="test git"' });
 			res.end('unauthorised');
 			return;
@@ -27,7 +32,7 @@ export async function startGitHttpServer(projectRoot: string, credentials: { use
 				QUERY_STRING: url.search.slice(1),
 				REQUEST_METHOD: req.method ?? 'GET',
 				CONTENT_TYPE: req.headers['content-type'] ?? '',
-				REMOTE_USER: credentials.username,
+				REMOTE_USER: credentials?.username ?? '',
 				REMOTE_ADDR: '127.0.0.1',
 				HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? '')
 			}
@@ -59,6 +64,8 @@ export async function startGitHttpServer(projectRoot: string, credentials: { use
 	const { port } = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${port}`,
+		port,
+		requests,
 		stop: () => new Promise((resolve) => server.close(() => resolve()))
 	};
 }

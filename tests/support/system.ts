@@ -73,12 +73,25 @@ export async function createSystem(engines: EngineAddresses, overrides: NodeJS.P
 		LOG_LEVEL: 'warn',
 		NODE_ENV: 'production',
 		TRIBUTARY_SECRET_KEY: generateSecretKey(),
-		TRIBUTARY_GIT_SCHEMES: 'https,ssh,file',
+		// The server's own rules: https and ssh only. A file that adds local repositories says so.
+		TRIBUTARY_GIT_SCHEMES: 'https,ssh',
 		TRIBUTARY_GIT_MIRRORS: path.join(dataDir, 'git'),
 		...overrides
 	};
 	// Tests also call server modules in this process: they read the same settings.
-	for (const key of ['TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_SCHEMES', 'TRIBUTARY_GIT_MIRRORS', 'TRIBUTARY_DATA_DIR'] as const) process.env[key] = env[key];
+	const shared = [
+		'TRIBUTARY_SECRET_KEY',
+		'TRIBUTARY_GIT_SCHEMES',
+		'TRIBUTARY_GIT_LOCAL_REPOS',
+		'TRIBUTARY_GIT_PRIVATE_NETWORKS',
+		'TRIBUTARY_GIT_MIRRORS',
+		'TRIBUTARY_URL_TESTS_PER_MINUTE',
+		'TRIBUTARY_DATA_DIR'
+	] as const;
+	for (const key of shared) {
+		if (env[key] === undefined) delete process.env[key];
+		else process.env[key] = env[key];
+	}
 	const database = connectDatabase(url, { max: 4, name: 'tributary-test' });
 	const running = new Set<RunningProcess>();
 
@@ -113,8 +126,9 @@ export async function createSystem(engines: EngineAddresses, overrides: NodeJS.P
 		seedDemo: () => seedDemo(database.db),
 		startWorker: () => launch('worker/index.ts'),
 		async startWeb(extraEnv = {}) {
-			const port = await freePort();
-			const handle = await launch('server/index.ts', { PORT: String(port), HOST: '127.0.0.1', ...extraEnv });
+			// A given PORT starts a web process where an earlier one stood (a restart).
+			const port = extraEnv.PORT ? Number(extraEnv.PORT) : await freePort();
+			const handle = await launch('server/index.ts', { HOST: '127.0.0.1', ...extraEnv, PORT: String(port) });
 			return { ...handle, port, url: `http://127.0.0.1:${port}` };
 		},
 		async stop() {
@@ -143,11 +157,12 @@ export async function submitAction(
 	baseUrl: string,
 	pathAndAction: string,
 	fields: Record<string, string> = {},
-	cookie?: string
+	cookie?: string,
+	headers: Record<string, string> = {}
 ): Promise<ActionResult> {
 	const response = await fetch(baseUrl + pathAndAction, {
 		method: 'POST',
-		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true', ...(cookie ? { cookie } : {}) },
+		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true', ...(cookie ? { cookie } : {}), ...headers },
 		body: new URLSearchParams(fields),
 		redirect: 'manual'
 	});
@@ -207,11 +222,14 @@ export function demoUser(signIns: DemoSignIn[], email: string): DemoSignIn {
 	return found;
 }
 
-/** A browser-like Socket.IO client, signed in by `cookie` (or not). Resolves once connected. */
-export function connectSocket(baseUrl: string, cookie?: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
+/**
+ * A browser-like Socket.IO client, signed in by `cookie` (or not), on a page of `origin` (the
+ * app's own unless told). Resolves once connected.
+ */
+export function connectSocket(baseUrl: string, cookie?: string, origin: string | null = baseUrl): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
 	const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(baseUrl, {
 		transports: ['websocket'],
-		extraHeaders: cookie ? { cookie } : {},
+		extraHeaders: { ...(origin ? { origin } : {}), ...(cookie ? { cookie } : {}) },
 		reconnection: false
 	});
 	return new Promise((resolve, reject) => {

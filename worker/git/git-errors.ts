@@ -73,6 +73,16 @@ const rules: Array<{ pattern: RegExp; failure: GitFailure }> = [
 		}
 	},
 	{
+		// run-git.ts turns redirects off: a token must reach only the host the person typed.
+		pattern: /returned error: 30[0-8]\b/,
+		failure: {
+			kind: 'other',
+			permanent: true,
+			message:
+				"The server sends this address on to another one (an HTTP redirect), and Tributary follows no redirect, so that credentials reach only the server you named: enter the address the repository's Clone button shows (often ending in .git)."
+		}
+	},
+	{
 		// Said before "could not read from remote repository", which GitHub adds to both.
 		pattern:
 			/repository not found|does not appear to be a git repository|returned error: 404|no such repository|project you were looking for could not be found|repository '[^']*' (not found|does not exist)|not a git repository/,

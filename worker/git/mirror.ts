@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseRepositoryUrl } from '#lib/integrations/git-url.ts';
-import { assertSafeArgument, GitError, runGit, type GitCredentials, type GitSettings } from './run-git.ts';
+import { openRemote } from './remote.ts';
+import { runGit, type GitCredentials, type GitSettings } from './run-git.ts';
 
 export interface Mirror {
 	gitDir: string;
@@ -89,15 +89,13 @@ export async function syncMirror(
 	settings: GitSettings,
 	options: { timeoutMs?: number } = {}
 ): Promise<Tips> {
-	const parsed = parseRepositoryUrl(url, settings.gitAllowedSchemes);
-	if (!parsed.ok) throw new GitError({ kind: 'other', permanent: true, message: parsed.message });
-	assertSafeArgument(parsed.url, 'repository URL');
+	const remote = await openRemote(url, settings);
 	const timeoutMs = options.timeoutMs ?? defaultFetchTimeoutMs;
-	const mirror = openMirror(repoId, settings);
+	const mirror = openMirror(repoId, remote.settings);
 
 	await mkdir(settings.gitMirrorDir, { recursive: true });
 	if (!existsSync(path.join(mirror.gitDir, 'HEAD')) || !existsSync(path.join(mirror.gitDir, 'objects'))) {
-		await createMirror(mirror, parsed.url, timeoutMs);
+		await createMirror(mirror, remote.url, timeoutMs);
 	}
 	await removeStaleLocks(mirror.gitDir, timeoutMs);
 
@@ -113,11 +111,11 @@ export async function syncMirror(
 			'--no-show-forced-updates',
 			'--no-recurse-submodules',
 			'--',
-			parsed.url,
+			remote.url,
 			'+refs/heads/*:refs/heads/*',
 			'+refs/tags/*:refs/tags/*'
 		],
-		{ settings, credentials, gitDir: mirror.gitDir, timeoutMs, remote: true }
+		{ settings: remote.settings, credentials, gitDir: mirror.gitDir, timeoutMs, remote: true, connectTo: remote.connectTo }
 	);
 	return readTips(mirror);
 }

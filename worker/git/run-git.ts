@@ -17,7 +17,15 @@ export type GitCredentials =
 	| { method: 'https-token'; username: string; token: string }
 	| { method: 'ssh-key'; privateKey: string };
 
-export type GitSettings = Pick<Settings, 'gitAllowedSchemes' | 'gitMirrorDir'>;
+export type GitSettings = Pick<Settings, 'gitAllowedSchemes' | 'gitMirrorDir'> & Partial<Pick<Settings, 'gitLocalRepositories' | 'gitPrivateNetworks'>>;
+
+/** The address a remote's host was checked at (remote.ts): git connects there and nowhere else. */
+export interface ConnectTo {
+	scheme: 'https' | 'http' | 'ssh';
+	host: string;
+	port: number;
+	address: string;
+}
 
 export interface GitCommandOptions {
 	settings: GitSettings;
@@ -34,6 +42,8 @@ export interface GitCommandOptions {
 	 * mirror, whose failures are Tributary's own and must not read as "repository not found".
 	 */
 	remote?: boolean;
+	/** For a remote named by host: the address checked for it (see remote.ts). */
+	connectTo?: ConnectTo;
 }
 
 export interface GitProcess {
@@ -84,14 +94,34 @@ function privateDirectory(dir: string): string {
 	return dir;
 }
 
+/** Where SSH private keys wait, each only while its git runs. */
+export function sshKeyFolder(settings: GitSettings): string {
+	return path.join(settings.gitMirrorDir, '.keys');
+}
+
 interface CredentialSetup {
 	env: Record<string, string>;
 	secrets: string[];
 	cleanup(): Promise<void>;
 }
 
-async function prepareCredentials(credentials: GitCredentials, settings: GitSettings): Promise<CredentialSetup> {
+/** Options that keep ssh on the checked address, under the host's own name for its host key. */
+function sshPinning(connectTo: ConnectTo | undefined): string[] {
+	if (connectTo?.scheme !== 'ssh') return [];
+	const knownAs = connectTo.port === 22 ? connectTo.host : `[${connectTo.host}]:${connectTo.port}`;
+	return [`-o HostName=${shellQuote(connectTo.address)}`, `-o HostKeyAlias=${shellQuote(knownAs)}`];
+}
+
+/** Options that keep curl on the checked address (TLS still checks the host's own name). */
+function httpPinning(connectTo: ConnectTo | undefined): string[] {
+	if (connectTo?.scheme !== 'https' && connectTo?.scheme !== 'http') return [];
+	const address = connectTo.address.includes(':') ? `[${connectTo.address}]` : connectTo.address;
+	return ['-c', `http.curloptResolve=${connectTo.host}:${connectTo.port}:${address}`];
+}
+
+async function prepareCredentials(credentials: GitCredentials, settings: GitSettings, connectTo?: ConnectTo): Promise<CredentialSetup> {
 	const sshOptions = [
+		...sshPinning(connectTo),
 		'-F /dev/null', // no ~/.ssh/config of the worker's user
 		'-o BatchMode=yes',
 		'-o StrictHostKeyChecking=accept-new',
@@ -119,8 +149,9 @@ async function prepareCredentials(credentials: GitCredentials, settings: GitSett
 	}
 
 	if (credentials.method === 'ssh-key') {
-		const keyDir = privateDirectory(path.join(settings.gitMirrorDir, '.keys'));
-		const keyFile = path.join(keyDir, `key-${randomBytes(12).toString('hex')}`);
+		const keyDir = privateDirectory(sshKeyFolder(settings));
+		// Named by this process, so a later start can tell the keys of a killed one (ssh-keys.ts).
+		const keyFile = path.join(keyDir, `key-${process.pid}-${randomBytes(12).toString('hex')}`);
 		// ssh rejects a key without its final newline, and pasted keys often have CRLF.
 		const key = credentials.privateKey.replace(/\r\n?/g, '\n').trim() + '\n';
 		await writeFile(keyFile, key, { mode: 0o600, flag: 'wx' });
@@ -176,9 +207,23 @@ function gitEnvironment(settings: GitSettings, gitDir: string | undefined, home:
 export async function startGit(args: string[], options: GitCommandOptions): Promise<GitProcess> {
 	const { settings } = options;
 	const home = privateDirectory(path.join(settings.gitMirrorDir, '.home'));
-	const credentials = await prepareCredentials(options.credentials ?? { method: 'none' }, settings);
+	const credentials = await prepareCredentials(options.credentials ?? { method: 'none' }, settings, options.connectTo);
 	const env = { ...gitEnvironment(settings, options.gitDir, home), ...credentials.env };
-	const configArgs = ['-c', 'core.askPass=', '-c', 'credential.helper=', '-c', 'gc.autoDetach=false', '-c', 'maintenance.autoDetach=false'];
+	const configArgs = [
+		'-c',
+		'core.askPass=',
+		'-c',
+		'credential.helper=',
+		'-c',
+		'gc.autoDetach=false',
+		'-c',
+		'maintenance.autoDetach=false',
+		// A redirect would take the token, and the request, to wherever the server says; git would
+		// also keep using the new host for the rest of the command.
+		'-c',
+		'http.followRedirects=false',
+		...httpPinning(options.connectTo)
+	];
 
 	const child = spawn('git', [...configArgs, ...args], {
 		shell: false,

@@ -72,12 +72,12 @@ function networkUrl(scheme: string, user: string | null, host: string, port: str
 	};
 }
 
-function parseSchemeUrl(scheme: string, rest: string, allowedSchemes: string[]): ParsedRepositoryUrl {
+function parseSchemeUrl(scheme: string, rest: string, allowedSchemes: string[], localRepositories: readonly string[]): ParsedRepositoryUrl {
 	if (scheme === 'file') {
 		if (!rest.startsWith('/')) {
 			return refuse('A file:// URL must name a local absolute path, like file:///srv/git/app.git (three slashes).');
 		}
-		return localPath(rest, allowedSchemes);
+		return localPath(rest, allowedSchemes, localRepositories);
 	}
 	if (!networkSchemes.includes(scheme)) {
 		return refuse(`Tributary does not read ${scheme}:// URLs. ${describeAllowed(allowedSchemes)}`);
@@ -108,16 +108,19 @@ function parseSchemeUrl(scheme: string, rest: string, allowedSchemes: string[]):
 	return networkUrl(scheme, user, host, port ?? null, path);
 }
 
-function localPath(path: string, allowedSchemes: string[]): ParsedRepositoryUrl {
-	if (!allowedSchemes.includes('file')) {
+function localPath(path: string, allowedSchemes: string[], localRepositories: readonly string[]): ParsedRepositoryUrl {
+	const normalized = normalizePath(path);
+	// Without `file`, only the few repositories the server lists (the demo integration's own).
+	const listed = normalized !== null && localRepositories.some((repository) => normalizePath(repository) === normalized);
+	if (!allowedSchemes.includes('file') && !listed) {
 		return refuse(`Local paths and file:// URLs are not allowed on this server. ${describeAllowed(allowedSchemes)}`);
 	}
-	const normalized = normalizePath(path);
 	if (normalized === null || normalized === '/') return refuse('That path does not name a repository: give the absolute path of its folder.');
 	return { ok: true, url: `file://${normalized}`, display: `file://${normalized}`, name: repositoryName(normalized) };
 }
 
-export function parseRepositoryUrl(input: string, allowedSchemes: string[]): ParsedRepositoryUrl {
+/** `localRepositories`: absolute paths allowed even where `file` is not (TRIBUTARY_GIT_LOCAL_REPOS). */
+export function parseRepositoryUrl(input: string, allowedSchemes: string[], localRepositories: readonly string[] = []): ParsedRepositoryUrl {
 	// Surrounding spaces come from copy and paste; anything inside the URL is refused below.
 	const text = input.trim();
 	const schemes = allowedSchemes.map((s) => s.toLowerCase());
@@ -135,9 +138,9 @@ export function parseRepositoryUrl(input: string, allowedSchemes: string[]): Par
 	}
 
 	const withScheme = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(text);
-	if (withScheme) return parseSchemeUrl(withScheme[1]!.toLowerCase(), withScheme[2]!, schemes);
+	if (withScheme) return parseSchemeUrl(withScheme[1]!.toLowerCase(), withScheme[2]!, schemes, localRepositories);
 
-	if (text.startsWith('/')) return localPath(text, schemes);
+	if (text.startsWith('/')) return localPath(text, schemes, localRepositories);
 
 	// scp-like `[user@]host:path`: git reads it so when no slash comes before the first colon.
 	const scp = /^(?:([^@/:]+)@)?([^@/:]+|\[[^\]/]+\]):(.*)$/.exec(text);

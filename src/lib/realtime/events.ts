@@ -22,6 +22,9 @@ export interface ClientToServerEvents {
 	'operations.requested': (ids: string[], reply: (operations: Operation[]) => void) => void;
 }
 
+/** The server's answer to a handshake without a valid session: no retry can help. */
+export const signInRefusal = 'Sign in first.';
+
 /** At most this many ids per request: a page shows a few running operations, never hundreds. */
 export const maxRequestedOperations = 100;
 

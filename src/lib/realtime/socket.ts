@@ -1,5 +1,6 @@
 // The browser's one Socket.IO connection, opened on first use.
 import { io, type Socket } from 'socket.io-client';
+import { keepConnected } from './connection.svelte.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from './events.ts';
 
 export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -8,6 +9,9 @@ let socket: RealtimeSocket | undefined;
 
 export function realtimeSocket(): RealtimeSocket {
 	// Websocket only, like the server: no sticky sessions needed behind a load balancer.
-	socket ??= io({ transports: ['websocket'] });
+	if (!socket) {
+		socket = io({ transports: ['websocket'] });
+		keepConnected(socket);
+	}
 	return socket;
 }

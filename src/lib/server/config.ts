@@ -12,8 +12,17 @@ export interface Settings {
 	/** Link target for "open in Temporal UI"; unset when the cluster's UI is unknown. */
 	temporalUiUrl: string | undefined;
 	port: number;
-	/** URL schemes a Generic Git integration may use; `file` also allows local paths (demo, tests). */
+	/** URL schemes a Generic Git integration may use; `file` also allows local paths (tests). */
 	gitAllowedSchemes: string[];
+	/** Local repositories (absolute paths) allowed without `file`: the demo integration's own. */
+	gitLocalRepositories: string[];
+	/**
+	 * Private, loopback and link-local addresses or networks (`10.1.0.0/16`, `127.0.0.1`) git may
+	 * reach; every other such address is refused, so user-typed URLs cannot probe the inside.
+	 */
+	gitPrivateNetworks: string[];
+	/** Repository URLs one person may have tested (before adding or editing) in a minute. */
+	urlTestsPerMinute: number;
 	/** Where bare copies of ingested repositories live. */
 	gitMirrorDir: string;
 	/** How many repositories of one integration ingest at once. */
@@ -38,6 +47,15 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 			.split(',')
 			.map((scheme) => scheme.trim().toLowerCase())
 			.filter(Boolean),
+		gitLocalRepositories: (env.TRIBUTARY_GIT_LOCAL_REPOS || '')
+			.split(path.delimiter)
+			.filter(Boolean)
+			.map((repository) => path.resolve(repository)),
+		gitPrivateNetworks: (env.TRIBUTARY_GIT_PRIVATE_NETWORKS || '')
+			.split(',')
+			.map((network) => network.trim())
+			.filter(Boolean),
+		urlTestsPerMinute: Math.max(1, Number(env.TRIBUTARY_URL_TESTS_PER_MINUTE || 200)),
 		gitMirrorDir: path.resolve(env.TRIBUTARY_GIT_MIRRORS ?? path.join(dataDir, 'git')),
 		updateConcurrency: Math.max(1, Number(env.TRIBUTARY_UPDATE_CONCURRENCY || 4)),
 		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24),

@@ -68,8 +68,20 @@ export function readForm<S extends z.ZodObject>(form: FormData, schema: S): Form
 	return { ok: false, errors, values };
 }
 
-/** A path to go back to after signing in; only our own paths, never another site. */
+/** A path to go back to after signing in: a path of this site, never another site. */
 export function safeNext(next: string | null): string {
-	if (!next || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) return '/';
-	return next;
+	if (!next?.startsWith('/')) return '/';
+	// Read it the way a browser reads a Location header (tabs and line breaks dropped, `\` taken
+	// as `/`, `%2F` left alone), against a placeholder origin: whatever leaves it is another site.
+	const origin = 'http://tributary.invalid';
+	let url: URL;
+	try {
+		url = new URL(next, origin);
+	} catch {
+		return '/';
+	}
+	const path = url.pathname + url.search + url.hash;
+	// `/.//evil.example` reads as the path `//evil.example`, which a browser takes for a host.
+	if (url.origin !== origin || path.startsWith('//')) return '/';
+	return path;
 }

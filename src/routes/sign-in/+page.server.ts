@@ -1,11 +1,10 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
-import { findUserByEmail } from '#lib/server/accounts/users.ts';
+import { accountOpenedBy } from '#lib/server/accounts/users.ts';
 import { setSessionCookie } from '#lib/server/auth/cookies.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
-import { verifyDecoy, verifyPassword } from '#lib/server/auth/passwords.ts';
 import { createSession, generateSessionToken } from '#lib/server/auth/sessions.ts';
-import { accountKey, addressKey, blockedUntil, clearAccountFailures, recordFailure } from '#lib/server/auth/sign-in-limits.ts';
+import { beginSignInAttempt, forgetOldFailures, signInKeys, signInSucceeded } from '#lib/server/auth/sign-in-limits.ts';
 import { email, password, readForm, safeNext } from '#lib/server/forms.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -28,18 +27,19 @@ export const actions: Actions = {
 		const form = readForm(await request.formData(), signInForm);
 		if (!form.ok) return fail(400, { email: form.values.email ?? '', errors: form.errors, message: null as string | null });
 		const { db } = database();
-		const keys = { account: accountKey(form.data.email), address: addressKey(getClientAddress()) };
+		const keys = signInKeys(form.data.email, getClientAddress());
 
-		const until = await blockedUntil(db, keys);
-		if (until) {
-			return fail(429, { email: form.data.email, errors: noErrors, message: tryAgainMessage(until), retryAt: until.toISOString() });
+		// Counted before the password is checked, so parallel guesses cannot slip past the limit.
+		const attempt = await beginSignInAttempt(db, keys);
+		if (!attempt.allowed) {
+			return fail(429, { email: form.data.email, errors: noErrors, message: tryAgainMessage(attempt.until), retryAt: attempt.until.toISOString() });
 		}
-		const user = await findUserByEmail(db, form.data.email);
-		const matches = user ? await verifyPassword(user.password_hash, form.data.password) : (await verifyDecoy(form.data.password), false);
-		if (!user || !matches) {
-			await recordFailure(db, keys);
+		const user = await accountOpenedBy(db, form.data.email, form.data.password);
+		if (!user) {
+			await forgetOldFailures(db);
 			return fail(400, { email: form.data.email, errors: noErrors, message: 'That email and password do not match an account.' });
 		}
+		await signInSucceeded(db, keys, attempt);
 		if (user.deactivated_at) {
 			return fail(403, {
 				email: form.data.email,
@@ -47,7 +47,6 @@ export const actions: Actions = {
 				message: 'This account has been deactivated. Ask an admin of your organisation.'
 			});
 		}
-		await clearAccountFailures(db, keys.account);
 		const token = generateSessionToken();
 		const session = await createSession(db, token, user.id);
 		setSessionCookie(cookies, url, token, session.expiresAt);

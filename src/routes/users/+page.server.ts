@@ -13,7 +13,7 @@ import {
 } from '#lib/server/accounts/users.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { choice, email, id, password, readForm, text } from '#lib/server/forms.ts';
-import { disconnectUser } from '#lib/server/realtime/server.ts';
+import { applyLevelToSockets, disconnectUser } from '#lib/server/realtime/server.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -71,6 +71,8 @@ export const actions: Actions = {
 		}
 		try {
 			const changed = await changeLevel(db, user, target.id, form.data.level);
+			// Their open pages hear what the new level may see from now on, on every web process.
+			await applyLevelToSockets(realtime(), { ...changed, organizationId: user.organizationId });
 			return { done: `${changed.email} now has the “${changed.level}” level.` };
 		} catch (error) {
 			if (!(error instanceof AccountError)) throw error;

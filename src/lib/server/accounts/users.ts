@@ -5,7 +5,7 @@ import type { IntegrationsLevel } from '#lib/accounts/levels.ts';
 import type { SignedInUser } from '#lib/accounts/user.ts';
 import type { Database } from '#lib/server/db/database.ts';
 import type { UserRow } from '#lib/server/db/tables/accounts.ts';
-import { hashPassword } from '#lib/server/auth/passwords.ts';
+import { hashPassword, verifyDecoy, verifyPassword } from '#lib/server/auth/passwords.ts';
 import { invalidateUserSessions } from '#lib/server/auth/sessions.ts';
 import { recordAudit } from './audit.ts';
 
@@ -44,12 +44,34 @@ export async function listUsers(db: Kysely<Database>, organizationId: string): P
 	return rows.map(toSummary);
 }
 
-export async function findUserByEmail(db: Kysely<Database>, email: string): Promise<UserRow | undefined> {
+/**
+ * The accounts of an email address, oldest first. Each organisation may have one (an address is
+ * unique only within an organisation), so sign-in lets the password choose among them.
+ */
+async function findUsersByEmail(db: Kysely<Database>, email: string): Promise<UserRow[]> {
 	return db
 		.selectFrom('users')
 		.selectAll()
 		.where(sql`lower(email)`, '=', email.trim().toLowerCase())
-		.executeTakeFirst();
+		.orderBy('created_at')
+		.orderBy('id')
+		.execute();
+}
+
+/**
+ * The account this email and password open. Each organisation may hold the address once; all of
+ * them are checked at the same time, so the answer takes as long for one account as for several
+ * (and as for none: a decoy hash is checked then).
+ */
+export async function accountOpenedBy(db: Kysely<Database>, email: string, password: string): Promise<UserRow | undefined> {
+	const candidates = await findUsersByEmail(db, email);
+	if (candidates.length === 0) {
+		await verifyDecoy(password);
+		return undefined;
+	}
+	const matches = await Promise.all(candidates.map((user) => verifyPassword(user.password_hash, password)));
+	const opened = candidates.filter((_, index) => matches[index]);
+	return opened.find((user) => !user.deactivated_at) ?? opened[0];
 }
 
 export async function createUser(
@@ -69,10 +91,11 @@ export async function createUser(
 				integrations_level: input.level,
 				is_admin: input.isAdmin ?? false
 			})
-			.onConflict((oc) => oc.expression(sql`lower(email)`).doNothing())
+			.onConflict((oc) => oc.expression(sql`organization_id, lower(email)`).doNothing())
 			.returningAll()
 			.executeTakeFirst();
-		if (!row) throw new AccountError(`An account with the address ${input.email.trim()} already exists.`);
+		// Only this organisation's accounts can conflict: nothing here tells of other organisations.
+		if (!row) throw new AccountError(`${input.email.trim()} already has an account in this organisation.`);
 		await recordAudit(trx, {
 			organizationId: input.organizationId,
 			actor,

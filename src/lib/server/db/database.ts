@@ -13,7 +13,8 @@ import type {
 	RemovedAccountsTable,
 	RepoDailyMetricsTable,
 	ReposTable,
-	TagsTable
+	TagsTable,
+	UrlTestsTable
 } from './tables/integrations.ts';
 import type { OperationsTable } from './tables/operations.ts';
 import type { WorkersTable } from './tables/workers.ts';
@@ -32,6 +33,7 @@ export interface Database {
 	deployments: DeploymentsTable;
 	repo_daily_metrics: RepoDailyMetricsTable;
 	removed_accounts: RemovedAccountsTable;
+	url_tests: UrlTestsTable;
 	operations: OperationsTable;
 	workers: WorkersTable;
 }

@@ -14,6 +14,7 @@ import { choice, text } from '#lib/server/forms.ts';
 import { testRepositories as testEach } from '../../../../worker/git/ls-remote.ts';
 import type { GitCredentials } from '../../../../worker/git/run-git.ts';
 import { getIntegration } from './queries.ts';
+import { reserveUrlTests } from './url-test-limits.ts';
 
 const gitAuthMethods = ['none', 'https-token', 'ssh-key'] as const;
 const maxRepositoriesPerIntegration = 200;
@@ -53,7 +54,7 @@ export function parseUrls(input: string, settings: Settings = readSettings()): C
 	const problems: string[] = [];
 	const repositories = new Map<string, ParsedRepository>();
 	lines.forEach((line, index) => {
-		const parsed = parseRepositoryUrl(line, settings.gitAllowedSchemes);
+		const parsed = parseRepositoryUrl(line, settings.gitAllowedSchemes, settings.gitLocalRepositories);
 		if (!parsed.ok) problems.push(`Line ${index + 1}: ${parsed.message}`);
 		else repositories.set(parsed.url, { url: parsed.url, display: parsed.display, name: parsed.name });
 	});
@@ -145,14 +146,27 @@ export async function checkAvailability(
 	return problems;
 }
 
-/** Reaches every repository (a few at a time) and returns one sentence per failure. */
-export async function testRepositories(repositories: ParsedRepository[], credentials: GitCredentials): Promise<string[]> {
+export type RepositoryTests = { limited: string } | { failures: string[] };
+
+/**
+ * Reaches every repository (a few at a time) and returns one sentence per failure; or, when the
+ * person has had too many URLs tested this minute, tests nothing and says when they may.
+ */
+export async function testRepositories(
+	db: Kysely<Database>,
+	user: SignedInUser,
+	repositories: ParsedRepository[],
+	credentials: GitCredentials
+): Promise<RepositoryTests> {
+	const settings = readSettings();
+	const budget = await reserveUrlTests(db, user.id, repositories.length, settings.urlTestsPerMinute);
+	if (!budget.ok) return { limited: budget.message };
 	const results = await testEach(
 		repositories.map((r) => r.url),
 		credentials,
-		readSettings()
+		settings
 	);
-	return results.flatMap((result, index) => (result.ok ? [] : [`${repositories[index]!.display}: ${result.message}`]));
+	return { failures: results.flatMap((result, index) => (result.ok ? [] : [`${repositories[index]!.display}: ${result.message}`])) };
 }
 
 export class DuplicateRepositoryError extends Error {}

@@ -2,7 +2,7 @@
 // @socket.io/postgres-adapter (LISTEN/NOTIFY), which serves one modest cluster; a larger one swaps
 // in a Redis-streams or NATS adapter here and nowhere else.
 import os from 'node:os';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type pg from 'pg';
 import { Server } from 'socket.io';
@@ -13,8 +13,8 @@ import type {
 	ServerToClientEvents,
 	SocketData
 } from '#lib/realtime/events.ts';
-import { can } from '#lib/accounts/permissions.ts';
-import { integrationsRoom, maxRequestedOperations, organizationRoom, roomOf, sessionRoom, userRoom } from '#lib/realtime/events.ts';
+import { can, type Actor } from '#lib/accounts/permissions.ts';
+import { integrationsRoom, maxRequestedOperations, organizationRoom, roomOf, sessionRoom, signInRefusal, userRoom } from '#lib/realtime/events.ts';
 import type { Operation } from '#lib/operations/operation.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -52,6 +52,32 @@ export interface SocketRequests {
 	operations: (user: SocketData['user'], ids: string[]) => Promise<Operation[]>;
 }
 
+/**
+ * Whether a handshake comes from a page of this site. Browsers send Origin with every WebSocket
+ * handshake, and the session cookie goes along whichever site's page opens the socket: without
+ * this, any site a signed-in person visits could listen to their organisation. The site is
+ * ORIGIN when set (behind a proxy), else the host the request was sent to (HOST_HEADER's, when
+ * set), as adapter-node reads them for pages.
+ */
+export function isOwnOrigin(headers: IncomingHttpHeaders, env: NodeJS.ProcessEnv = process.env): boolean {
+	const origin = headers.origin;
+	if (!origin) return false;
+	try {
+		if (env.ORIGIN) return new URL(origin).origin === new URL(env.ORIGIN).origin;
+		const host = headers[(env.HOST_HEADER || 'host').toLowerCase()];
+		return typeof host === 'string' && new URL(origin).host === new URL(`http://${host}`).host;
+	} catch {
+		return false;
+	}
+}
+
+/** The rooms a socket of `user` belongs in, besides its session's. */
+function roomsOf(user: SocketData['user']): string[] {
+	const rooms = [organizationRoom(user.organizationId), userRoom(user.id)];
+	if (can(user, 'integrations.view')) rooms.push(integrationsRoom(user.organizationId));
+	return rooms;
+}
+
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -69,11 +95,16 @@ export function attachRealtime(
 	}
 ): RealtimeServer {
 	const io = createRealtimeServer(pool, { role: 'web', onError: options.onError });
-	io.attach(httpServer);
+	io.attach(httpServer, {
+		allowRequest: (request, allow) => {
+			const own = isOwnOrigin(request.headers);
+			allow(own ? null : 'Not from this site.', own);
+		}
+	});
 	io.use((socket, next) => {
 		options.authenticate(socket.request.headers.cookie).then(
 			(handshake) => {
-				if (!handshake) return next(new Error('Sign in first.'));
+				if (!handshake) return next(new Error(signInRefusal));
 				socket.data.user = handshake.user;
 				socket.data.sessionId = handshake.sessionId;
 				next();
@@ -83,9 +114,7 @@ export function attachRealtime(
 	});
 	io.on('connection', (socket) => {
 		const { user, sessionId } = socket.data;
-		const rooms = [organizationRoom(user.organizationId), userRoom(user.id), sessionRoom(sessionId)];
-		if (can(user, 'integrations.view')) rooms.push(integrationsRoom(user.organizationId));
-		void socket.join(rooms);
+		void socket.join([...roomsOf(user), sessionRoom(sessionId)]);
 		// Anything from a browser is untrusted: malformed requests get no answer at all.
 		socket.on('operations.requested', (ids, reply) => {
 			if (typeof reply !== 'function' || !Array.isArray(ids) || ids.length > maxRequestedOperations) return;
@@ -104,6 +133,24 @@ export function attachRealtime(
 /** Closes the browser connections of a user or a session, whichever process holds them. */
 export function disconnectUser(io: RealtimeServer | undefined, userId: string): void {
 	io?.in(userRoom(userId)).disconnectSockets(true);
+}
+
+/**
+ * A user's level changed: their sockets, on every process, join or leave the rooms that level
+ * hears (a user moved from view to none hears no more integration news). Resolves once the change
+ * has gone out to the other processes, ahead of any later event.
+ */
+export async function applyLevelToSockets(
+	io: RealtimeServer | undefined,
+	user: Actor & { id: string; organizationId: string }
+): Promise<void> {
+	if (!io) return;
+	const adapter = io.of('/').adapter;
+	const sockets = { rooms: new Set([userRoom(user.id)]), except: new Set<string>() };
+	const room = [integrationsRoom(user.organizationId)];
+	// The cluster adapter publishes through Postgres and returns a promise; the typings say void.
+	const published: Promise<void> | void = can(user, 'integrations.view') ? adapter.addSockets(sockets, room) : adapter.delSockets(sockets, room);
+	await published;
 }
 
 export function disconnectSession(io: RealtimeServer | undefined, sessionId: string): void {

@@ -98,3 +98,11 @@ export interface RemovedAccountsTable {
 
 export type IntegrationRow = Selectable<IntegrationsTable>;
 export type RepoRow = Selectable<ReposTable>;
+
+/** Repository URLs tested for a person in one request (limits in url-test-limits.ts). */
+export interface UrlTestsTable {
+	id: Generated<string>;
+	user_id: string;
+	urls: number;
+	tested_at: ColumnType<Date, never, never>;
+}

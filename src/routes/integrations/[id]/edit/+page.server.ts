@@ -40,8 +40,9 @@ export const actions: Actions = {
 			const repositories = repos.map((r) => ({ url: r.url, display: r.url, name: r.name }));
 			const credentials = credentialsFrom({ ...form.data, urls: '' }, repositories);
 			if (!credentials.ok) return fail(400, { errors: credentials.errors, values, failures: [] as string[] });
-			const failures = await testRepositories(repositories, credentials.value);
-			if (failures.length > 0) return fail(400, { errors: {} as Record<string, string>, values, failures });
+			const tested = await testRepositories(db, user, repositories, credentials.value);
+			if ('limited' in tested) return fail(429, { errors: {} as Record<string, string>, values, failures: [tested.limited] });
+			if (tested.failures.length > 0) return fail(400, { errors: {} as Record<string, string>, values, failures: tested.failures });
 			changes.auth_method = credentials.value.method;
 			changes.credentials = credentials.value.method === 'none' ? null : encryptCredentials(credentials.value, credentialsBinding(integration.id));
 			changes.credential_summary = describeCredentials(credentials.value, user);

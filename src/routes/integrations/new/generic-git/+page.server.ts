@@ -34,8 +34,9 @@ export const actions: Actions = {
 		if (taken.length > 0) return fail(409, { errors: { urls: taken.join(' ') }, values, failures: [] as string[] });
 
 		// The connection is tested before anything is saved.
-		const failures = await testRepositories(repositories.value, credentials.value);
-		if (failures.length > 0) return fail(400, { errors: {} as Record<string, string>, values, failures });
+		const tested = await testRepositories(db, user, repositories.value, credentials.value);
+		if ('limited' in tested) return fail(429, { errors: { urls: tested.limited } as Record<string, string>, values, failures: [] as string[] });
+		if (tested.failures.length > 0) return fail(400, { errors: {} as Record<string, string>, values, failures: tested.failures });
 
 		let integrationId: string;
 		try {
