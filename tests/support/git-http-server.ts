@@ -6,11 +6,15 @@ import type { AddressInfo } from 'node:net';
 
 export interface GitHttpServer {
 	url: string;
+	/** From now on, demands these credentials instead (a token rotated at the git host). */
+	demand(credentials: { username: string; token: string }): void;
 	stop(): Promise<void>;
 }
 
 export async function startGitHttpServer(projectRoot: string, credentials: { username: string; token: string }): Promise<GitHttpServer> {
-	const expected = `Basic ${Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64')}`;
+	const basic = (c: { username: string; token: string }) => `Basic ${Buffer.from(`${c.username}:${c.token}`).toString('base64')}`;
+	let expected = basic(credentials);
+	let remoteUser = credentials.username;
 	const server = http.createServer((req, res) => {
 		if (req.headers.authorization !== expected) {
 			res.writeHead(401, { 'www-authenticate': 'Basic realm="test git"' });
@@ -27,7 +31,7 @@ export async function startGitHttpServer(projectRoot: string, credentials: { use
 				QUERY_STRING: url.search.slice(1),
 				REQUEST_METHOD: req.method ?? 'GET',
 				CONTENT_TYPE: req.headers['content-type'] ?? '',
-				REMOTE_USER: credentials.username,
+				REMOTE_USER: remoteUser,
 				REMOTE_ADDR: '127.0.0.1',
 				HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? '')
 			}
@@ -59,6 +63,10 @@ export async function startGitHttpServer(projectRoot: string, credentials: { use
 	const { port } = server.address() as AddressInfo;
 	return {
 		url: `http://127.0.0.1:${port}`,
+		demand(next) {
+			expected = basic(next);
+			remoteUser = next.username;
+		},
 		stop: () => new Promise((resolve) => server.close(() => resolve()))
 	};
 }
