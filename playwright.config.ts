@@ -38,6 +38,8 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			TRIBUTARY_DATA_DIR: process.env.TRIBUTARY_E2E_DATA_DIR,
+			// The browser tests add local repositories (file://), as people testing on one machine do.
+			TRIBUTARY_GIT_SCHEMES: 'https,ssh,file',
 			LOG_LEVEL: 'warn'
 		}
 	}
