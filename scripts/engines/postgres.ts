@@ -168,8 +168,6 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 			writeFileSync(initPassword, '');
 		}
 	}
-	const password = readFileSync(passwordFile, 'utf8').trim();
-
 	// A start script that was killed leaves its server running: stop it before starting ours.
 	await stopLeftover(path.join(dataDir, 'postmaster.pid'), 'SIGINT');
 
@@ -193,7 +191,7 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	let exited = false;
 	server.once('exit', () => (exited = true));
 
-	const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+	const adminUrl = embeddedPostgresUrl(stateDir, 'postgres');
 	await waitUntilReady(adminUrl, () => exited, path.join(home, 'postgres.log'));
 
 	const admin = new pg.Client({ connectionString: adminUrl });
@@ -203,11 +201,19 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	await admin.end();
 
 	return {
-		url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+		url: embeddedPostgresUrl(stateDir, database),
 		port,
 		// SIGINT is PostgreSQL's "fast" shutdown: sessions end, data is flushed, the next start is clean.
 		stop: () => (isAlive(server.pid ?? -1) ? stopChild(server, 'SIGINT', 30_000) : Promise.resolve())
 	};
+}
+
+/** The URL of the embedded server a state folder holds (running or last run), for tools beside it. */
+export function embeddedPostgresUrl(stateDir: string, database = 'tributary'): string {
+	const home = path.join(stateDir, 'postgres');
+	const password = readFileSync(path.join(home, 'password'), 'utf8').trim();
+	const port = Number(readFileSync(path.join(home, 'port'), 'utf8'));
+	return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
 }
 
 async function waitUntilReady(url: string, hasExited: () => boolean, logFile: string): Promise<void> {

@@ -11,12 +11,12 @@ import { run, stopChild, stopLeftover, writePidFile } from './processes.ts';
 
 export const temporalCliVersion = 'v1.5.1';
 
-export function cacheDir(): string {
-	return path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tributary');
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+	return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tributary');
 }
 
-export function cachedCliPath(): string {
-	return path.join(cacheDir(), 'temporal', temporalCliVersion, 'temporal');
+export function cachedCliPath(env: NodeJS.ProcessEnv = process.env): string {
+	return path.join(cacheDir(env), 'temporal', temporalCliVersion, 'temporal');
 }
 
 function executable(file: string): boolean {
@@ -46,7 +46,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): { path: s
 	}
 	const fromPath = onPath('temporal', env.PATH ?? '');
 	if (fromPath) return { path: fromPath, source: 'PATH' };
-	if (executable(cachedCliPath())) return { path: cachedCliPath(), source: 'cache' };
+	if (executable(cachedCliPath(env))) return { path: cachedCliPath(env), source: 'cache' };
 	return undefined;
 }
 

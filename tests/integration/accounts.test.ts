@@ -6,6 +6,7 @@ import {
 	connectSocket,
 	createTestSystem,
 	demoUser,
+	readPage,
 	signIn,
 	submitAction,
 	type RunningWeb,
@@ -334,7 +335,9 @@ describe('secrets', () => {
 			admin
 		);
 		expect(created.type).toBe('success');
-		const bodies = await Promise.all(['/users', '/system'].map(async (path) => (await page(path, admin)).text()));
+		const bodies = await Promise.all([readPage(web.url, '/users', admin, 'Users · Tributary'), readPage(web.url, '/system', admin, 'System · Tributary')]);
+		// The users page that lists the new account, not some other answer.
+		expect(bodies[0]).toContain('secret-keeper@acme.example');
 		bodies.push(JSON.stringify(created));
 		const secrets = [viewer.password, tokenOf(cookie), tokenOf(admin), 'a-very-secret-password-123'];
 		for (const secret of secrets) {

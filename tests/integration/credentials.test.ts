@@ -12,6 +12,7 @@ import {
 	connectSocket,
 	createTestSystem,
 	demoUser,
+	readPage,
 	signIn,
 	submitAction,
 	waitForOperationEnd,
@@ -77,11 +78,14 @@ describe('credentials', () => {
 		expect(Buffer.from(integration.credentials!).includes(Buffer.from(token))).toBe(false);
 
 		// Pages and responses.
-		const pages = await Promise.all(
-			['/integrations', `/integrations/${integration.id}`, `/integrations/${integration.id}/edit`].map(async (p) =>
-				(await fetch(web.url + p, { headers: { cookie: manager } })).text()
-			)
-		);
+		const pages = await Promise.all([
+			readPage(web.url, '/integrations', manager, 'Integrations · Tributary'),
+			readPage(web.url, `/integrations/${integration.id}`, manager, 'Private · Integrations · Tributary'),
+			readPage(web.url, `/integrations/${integration.id}/edit`, manager, 'Edit Private · Tributary')
+		]);
+		// The pages are the ones that show this integration and its credentials' summary.
+		for (const page of pages) expect(page).toContain('Private');
+		expect(pages[2]).toContain(username);
 		const test = await submitAction(web.url, `/integrations/${integration.id}?/test`, {}, manager);
 		const everything = [...pages, JSON.stringify(added), JSON.stringify(test), JSON.stringify(events), web.output(), worker.output()];
 

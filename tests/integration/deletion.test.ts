@@ -11,7 +11,7 @@ import { planBatches } from '../../worker/activities/integrations/delete.ts';
 import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
 import { countIntegrationRows, fillIntegrationData } from '../support/integration-data.ts';
-import { createTestSystem, demoUser, signedInUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, signedInUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 // Small batches: many slices and many index batches even on a modest table.
 const batchSize = 500;
@@ -107,6 +107,8 @@ describe('deleting an integration among others', () => {
 
 	it('lets a write already under way finish first, deletes what it wrote, and refuses writes after', async () => {
 		const { pool, db } = system.database;
+		const repos = await db.selectFrom('repos').select(['id', 'organization_id']).where('integration_id', '=', integrations.globex).execute();
+		expect(repos.length).toBeGreaterThan(0);
 		const writer = await pool.connect();
 		let deletion: string;
 		try {
@@ -115,17 +117,27 @@ describe('deleting an integration among others', () => {
 			const status = await writer.query<{ data_status: string }>(`select data_status from integrations where id = $1 for share`, [integrations.globex]);
 			expect(status.rows[0]!.data_status).not.toBe('deleting');
 
+			const writerPid = (await writer.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+
 			deletion = await requestDeletion(cookies['admin@globex.example']!, integrations.globex);
-			// The deletion waits for the write: the integration is not marked deleting meanwhile.
-			await new Promise((resolve) => setTimeout(resolve, 3_000));
+			// The deletion waits for the write: Postgres shows its marking of the integration blocked by
+			// the writer, and the integration is not marked deleting meanwhile.
+			await waitFor('the deletion to wait for the write under way', async () => {
+				const blocked = await sql<{ n: number }>`
+					select count(*)::int as n from pg_stat_activity
+					where ${writerPid}::int = any(pg_blocking_pids(pid)) and query like 'update "integrations" set "data_status"%'`.execute(db);
+				return blocked.rows[0]!.n > 0;
+			});
 			const during = await db.selectFrom('integrations').select('data_status').where('id', '=', integrations.globex).executeTakeFirstOrThrow();
 			expect(during.data_status).not.toBe('deleting');
 
-			await writer.query(
+			// Written for the repositories it knew when it began, whatever the deletion did meanwhile.
+			const written = await writer.query(
 				`insert into repo_daily_metrics (organization_id, integration_id, repo_id, day, commits, additions, deletions, deployments)
-				select organization_id, integration_id, id, date '1999-12-31', 1, 1, 1, 0 from repos where integration_id = $1`,
-				[integrations.globex]
+				select $1, $2, repo_id, date '1999-12-31', 1, 1, 1, 0 from unnest($3::uuid[]) as repo_id`,
+				[repos[0]!.organization_id, integrations.globex, repos.map((r) => r.id)]
 			);
+			expect(written.rowCount).toBe(repos.length);
 			await writer.query('commit');
 		} finally {
 			writer.release();

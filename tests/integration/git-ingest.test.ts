@@ -483,8 +483,8 @@ describe('the bulk write path', () => {
 });
 
 describe("this project's own repository", () => {
-	it('ingests /work/main with the counts git gives for its branches and tags', async () => {
-		const own = '/work/main';
+	it('ingests the checkout these tests run from with the counts git gives for its branches and tags', async () => {
+		const own = git(import.meta.dirname, ['rev-parse', '--show-toplevel']);
 		const repo = await addRepo(`file://${own}`);
 		const result = await ingest(repo, null).run;
 		// Only branches and tags are ingested: remote-tracking refs and stashes are not the repository's history.

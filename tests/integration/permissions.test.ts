@@ -14,12 +14,13 @@ import path from 'node:path';
 import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
 import { finishOperation, insertOperation } from '../../src/lib/server/operations/queries.ts';
 import { closeRealtime, createRealtimeServer } from '../../src/lib/server/realtime/server.ts';
-import { pageComponents, serverEntries, type Entry } from '../support/routes.ts';
+import { pageComponents, serverEntries, socketRequests, type Entry } from '../support/routes.ts';
 import {
 	connectSocket,
 	createTestSystem,
 	signIn,
 	submitAction,
+	waitFor,
 	type ActionResult,
 	type RunningWeb,
 	type TestSystem
@@ -360,36 +361,47 @@ describe('live updates and permissions', () => {
 	});
 
 	it('delivers an organisation’s events to its own people only', async () => {
+		const { db } = system.database;
+		const globex = await db.selectFrom('organizations').select('id').where('name', '=', 'Globex').executeTakeFirstOrThrow();
 		const broadcaster = createRealtimeServer(system.database.pool, { role: 'worker', onError: () => {} });
-		const received = new Map<string, Operation[]>();
+		const received = new Map<string, string[]>();
 		const sockets = [];
 		for (const actor of actors().filter((a) => a.signIn)) {
 			const socket = await connectSocket(web.url, await cookieFor(actor));
 			received.set(actor.label, []);
-			socket.on('operation.started', (op) => received.get(actor.label)!.push(op));
+			socket.on('operation.started', (op) => received.get(actor.label)!.push(op.id));
 			sockets.push(socket);
 		}
-		await new Promise((r) => setTimeout(r, 500));
-		const operation = {
-			id: crypto.randomUUID(),
-			organizationId: ids.acme!,
-			kind: 'test.visibility',
-			scope: 'system',
-			state: 'running',
-			stages: [],
-			currentItem: null,
-			startedBy: null,
-			startedAt: new Date().toISOString(),
-			endedAt: null,
-			error: null,
-			result: null,
-			workflowId: 'visibility',
-			revision: 1
-		} satisfies Operation;
-		broadcastStarted(broadcaster, operation);
-		await new Promise((r) => setTimeout(r, 1_000));
+		const operation = (organizationId: string) =>
+			({
+				id: crypto.randomUUID(),
+				organizationId,
+				kind: 'test.visibility',
+				scope: 'system',
+				state: 'running',
+				stages: [],
+				currentItem: null,
+				startedBy: null,
+				startedAt: new Date().toISOString(),
+				endedAt: null,
+				error: null,
+				result: null,
+				workflowId: 'visibility',
+				revision: 1
+			}) satisfies Operation;
+		const forAcme = operation(ids.acme!);
+		broadcastStarted(broadcaster, forAcme);
+		// Then one for Globex, through the same channel: once Globex's people have it, anything sent
+		// before it has arrived wherever it was going to.
+		const forGlobex = operation(globex.id);
+		broadcastStarted(broadcaster, forGlobex);
+		await waitFor('every socket to hear of its own organisation’s operation', async () =>
+			actors()
+				.filter((a) => a.signIn)
+				.every((a) => received.get(a.label)!.includes(a.organization === 'Acme' ? forAcme.id : forGlobex.id))
+		);
 		for (const actor of actors().filter((a) => a.signIn)) {
-			expect(received.get(actor.label)!.map((op) => op.id), actor.label).toEqual(actor.organization === 'Acme' ? [operation.id] : []);
+			expect(received.get(actor.label), actor.label).toEqual([actor.organization === 'Acme' ? forAcme.id : forGlobex.id]);
 		}
 		for (const socket of sockets) socket.close();
 		await closeRealtime(broadcaster);
@@ -426,5 +438,83 @@ describe('live updates and permissions', () => {
 			expect(answer.every((op) => op.state === 'succeeded')).toBe(true);
 			socket.close();
 		}
+	});
+});
+
+describe('reads across organisations', () => {
+	/** A value for every route parameter: an Acme record's id. A new parameter needs one here. */
+	const acmeParams: Record<string, () => string> = { id: () => ids.integration! };
+	const withParams = (routePath: string, values: Record<string, () => string>) =>
+		routePath.replace(/\[([^\]]+)\]/g, (_, name: string) => {
+			const value = values[name];
+			if (!value) throw new Error(`No Acme value for the route parameter [${name}] of ${routePath}: add one to acmeParams.`);
+			return value();
+		});
+	const takesId = () => entries.filter((e) => /\[[^\]]+\]/.test(e.path));
+
+	async function request(entry: Entry, target: string, cookie: string): Promise<number> {
+		if (entry.kind === 'action') return (await submitAction(web.url, entry.action === 'default' ? target : `${target}?/${entry.action}`, {}, cookie)).status;
+		const response = await fetch(web.url + target, {
+			method: entry.method === 'fallback' ? 'GET' : entry.method,
+			headers: { cookie, origin: web.url },
+			redirect: 'manual'
+		});
+		await response.body?.cancel();
+		return response.status;
+	}
+
+	it('finds the pages and actions that take an id in the route files', () => {
+		expect(takesId().map((e) => e.id)).toEqual(expect.arrayContaining(['load /integrations/[id]', 'load /integrations/[id]/edit', 'POST /integrations/[id]?/update']));
+	});
+
+	it('answers 404 to the other organisation’s admin on every one of them, and changes nothing', async () => {
+		const globex = await cookieFor(actors().find((a) => a.label === 'admin@globex.example')!);
+		const acme = await cookieFor(actors().find((a) => a.label === 'admin@acme.example')!);
+		const answers: string[] = [];
+		for (const entry of takesId()) {
+			const target = withParams(entry.path, acmeParams);
+			const before = await snapshot();
+			answers.push(`${entry.id} as Globex: ${await request(entry, target, globex!)}`);
+			// Nor for an id that is no one's, or is no id at all.
+			answers.push(`${entry.id}, unknown id: ${await request(entry, withParams(entry.path, { id: () => crypto.randomUUID() }), globex!)}`);
+			answers.push(`${entry.id}, malformed id: ${await request(entry, withParams(entry.path, { id: () => 'not-an-id' }), globex!)}`);
+			expect(await snapshot(), entry.id).toEqual(before);
+		}
+		expect(answers.filter((a) => !a.endsWith(': 404')), answers.join('\n')).toEqual([]);
+
+		// The same pages exist for Acme: the 404s above are about the organisation, not the address.
+		for (const entry of takesId().filter((e) => e.kind === 'load')) {
+			const response = await fetch(web.url + withParams(entry.path, acmeParams), { headers: { cookie: acme! }, redirect: 'manual' });
+			expect(response.status, entry.id).toBe(200);
+			expect(await response.text()).toContain('Matrix fixture');
+		}
+	});
+
+	/** Per socket request: what the Globex admin's socket gets when it asks about Acme's records. */
+	const socketFixtures: Record<string, (socket: Awaited<ReturnType<typeof connectSocket>>, acmeOperationId: string) => Promise<unknown[]>> = {
+		'operations.requested': (socket, id) => socket.timeout(5_000).emitWithAck('operations.requested', [id])
+	};
+
+	it('answers nothing about Acme to the other organisation’s sockets, on every socket request', async () => {
+		const requests = socketRequests();
+		expect(requests).toContain('operations.requested');
+		expect(requests.filter((name) => !socketFixtures[name])).toEqual([]);
+		const operation = await insertOperation(system.database.db, {
+			organizationId: ids.acme!,
+			kind: 'test.cross-organisation',
+			scope: `integration:${ids.integration}`,
+			stages: [],
+			startedBy: null,
+			workflowId: (id) => `cross-organisation-${id}`
+		});
+		const globex = await connectSocket(web.url, await cookieFor(actors().find((a) => a.label === 'admin@globex.example')!));
+		const acme = await connectSocket(web.url, await cookieFor(actors().find((a) => a.label === 'admin@acme.example')!));
+		for (const name of requests) {
+			expect(await socketFixtures[name]!(globex, operation.id), name).toEqual([]);
+			// Acme's own admin gets it: the request works, and the answer above is about the organisation.
+			expect(await socketFixtures[name]!(acme, operation.id), name).toHaveLength(1);
+		}
+		globex.close();
+		acme.close();
 	});
 });

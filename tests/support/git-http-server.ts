@@ -9,11 +9,15 @@ export interface GitHttpServer {
 	url: string;
 	port: number;
 	requests: Array<{ method: string; path: string; authorization: string | undefined }>;
+	/** From now on, demands these credentials instead (a token rotated at the git host). */
+	demand(credentials: { username: string; token: string }): void;
 	stop(): Promise<void>;
 }
 
 export async function startGitHttpServer(projectRoot: string, credentials?: { username: string; token: string }): Promise<GitHttpServer> {
-	const expected = credentials && `Basic ${Buffer.from(`${credentials.username}:${credentials.token}`).toString('base64')}`;
+	const basic = (c: { username: string; token: string }) => `Basic ${Buffer.from(`${c.username}:${c.token}`).toString('base64')}`;
+	let expected = credentials && basic(credentials);
+	let remoteUser = credentials?.username ?? '';
 	const requests: GitHttpServer['requests'] = [];
 	const server = http.createServer((req, res) => {
 		requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
@@ -32,7 +36,7 @@ export async function startGitHttpServer(projectRoot: string, credentials?: { us
 				QUERY_STRING: url.search.slice(1),
 				REQUEST_METHOD: req.method ?? 'GET',
 				CONTENT_TYPE: req.headers['content-type'] ?? '',
-				REMOTE_USER: credentials?.username ?? '',
+				REMOTE_USER: remoteUser,
 				REMOTE_ADDR: '127.0.0.1',
 				HTTP_GIT_PROTOCOL: String(req.headers['git-protocol'] ?? '')
 			}
@@ -66,6 +70,10 @@ export async function startGitHttpServer(projectRoot: string, credentials?: { us
 		url: `http://127.0.0.1:${port}`,
 		port,
 		requests,
+		demand(next) {
+			expected = basic(next);
+			remoteUser = next.username;
+		},
 		stop: () => new Promise((resolve) => server.close(() => resolve()))
 	};
 }

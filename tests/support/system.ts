@@ -247,3 +247,17 @@ export async function signedInUser(system: Pick<TestSystem, 'database'>, email: 
 	if (!user) throw new Error(`No active user ${email}`);
 	return user;
 }
+
+/**
+ * A page's HTML as whoever `cookie` signs in sees it, once it is sure to be that page: answered
+ * 200 with the expected title. (A test that looks for what a page must not contain is worthless
+ * on a redirect or an error page.)
+ */
+export async function readPage(baseUrl: string, path: string, cookie: string | undefined, title: string): Promise<string> {
+	const response = await fetch(baseUrl + path, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+	const html = await response.text();
+	if (response.status !== 200) throw new Error(`${path} answered ${response.status}, not the page: ${html.slice(0, 300)}`);
+	const shown = /<title>([^<]*)<\/title>/.exec(html)?.[1];
+	if (shown !== title) throw new Error(`${path} is “${shown}”, not “${title}”`);
+	return html;
+}

@@ -1,5 +1,5 @@
 // What pages and events carry about an integration and its repos. Never a secret.
-import type { AuthMethod, IntegrationDataStatus, ProviderKind, RepoDataStatus, Service } from './providers.ts';
+import { providers, type AuthMethod, type IntegrationDataStatus, type ProviderKind, type RepoDataStatus, type Service } from './providers.ts';
 
 export interface IntegrationSummary {
 	id: string;
@@ -44,6 +44,12 @@ export const integrationStatusText: Record<IntegrationDataStatus, { label: strin
 	'failed-items': { label: 'Some repos failed', explanation: 'Some repositories could not be updated; the others are fine.', tone: 'warn' },
 	deleting: { label: 'Deleting', explanation: 'Its data is being removed; it disappears when done.', tone: 'idle' }
 };
+
+/** The integrations table's deployment source: blank for providers without repository data (SPEC F6.1). */
+export const deploymentSourceText = { tags: 'Git tags', off: 'Off' } as const;
+export function deploymentSourceLabel(kind: ProviderKind, fromTags: boolean): string {
+	return providers[kind].hasRepoData ? deploymentSourceText[fromTags ? 'tags' : 'off'] : '';
+}
 
 export const repoStatusText: Record<RepoDataStatus, { label: string; explanation: string; tone: 'ok' | 'bad' | 'run' | 'warn' | 'idle' }> = {
 	queued: { label: 'Queued', explanation: 'Waiting for its turn in the current update.', tone: 'idle' },

@@ -31,7 +31,7 @@ const filterSchema = z.object({
 export const load: PageServerLoad = guard('integrations.view', async ({ url }, user) => {
 	const filter = filterSchema.parse(Object.fromEntries(url.searchParams));
 	const { db } = database();
-	const [{ integrations, total }, operations] = await Promise.all([
+	const [{ integrations, total, page }, operations] = await Promise.all([
 		listIntegrations(db, user.organizationId, {
 			text: filter.q || undefined,
 			provider: filter.provider,
@@ -43,7 +43,7 @@ export const load: PageServerLoad = guard('integrations.view', async ({ url }, u
 		}),
 		listRunningOperations(db, user.organizationId, 'integration', 200)
 	]);
-	return { integrations, total, filter, pageSize, operations, cooldownHours: readSettings().reAddCooldownHours };
+	return { integrations, total, filter: { ...filter, page }, pageSize, operations, cooldownHours: readSettings().reAddCooldownHours };
 });
 
 function outcome(started: number, skipped: string[], what: string) {

@@ -1,7 +1,7 @@
 // Queries on integrations and repos. Every function takes the organisation: nothing crosses it.
-import { sql, type Kysely, type Transaction } from 'kysely';
-import type { IntegrationSummary, RepoSummary } from '#lib/integrations/integration.ts';
-import type { IntegrationDataStatus, ProviderKind } from '#lib/integrations/providers.ts';
+import { sql, type Expression, type Kysely, type Transaction } from 'kysely';
+import { deploymentSourceText, integrationStatusText, type IntegrationSummary, type RepoSummary } from '#lib/integrations/integration.ts';
+import { integrationDataStatuses, providerKinds, providers, type IntegrationDataStatus, type ProviderKind } from '#lib/integrations/providers.ts';
 import type { Database } from '#lib/server/db/database.ts';
 import type { RepoRow } from '#lib/server/db/tables/integrations.ts';
 
@@ -58,16 +58,31 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 	};
 }
 
+/** A column as the table shows it, compared without regard to case, in the same order on every server. */
+const shownText = (text: Expression<string | null>) => sql<string | null>`lower(${text}) collate "C"`;
+const labelOf = <K extends string>(column: 'integrations.kind' | 'integrations.data_status', labels: Record<K, string>) =>
+	shownText(sql`case ${sql.ref(column)} ${sql.join(Object.entries<string>(labels).map(([value, label]) => sql`when ${value} then ${label}`), sql` `)} end`);
+const kindsWithRepoData = providerKinds.filter((kind) => providers[kind].hasRepoData);
+
+/**
+ * What each column of the integrations table sorts by: what it shows (a provider's label, a
+ * status's label), so the order is the one a person reads. Empty values are null: "Never"
+ * updated, no services, no deployment source (providers without repository data).
+ */
 export const sortColumns = {
-	name: 'integrations.name',
-	provider: 'integrations.kind',
-	services: 'integrations.services',
-	deployment: 'integrations.deployments_from_tags',
-	addedBy: 'integrations.added_by_email',
-	status: 'integrations.data_status',
-	updated: 'integrations.last_updated_at',
-	repos: 'repo_count'
-} as const;
+	name: shownText(sql.ref('integrations.name')),
+	provider: labelOf('integrations.kind', Object.fromEntries(providerKinds.map((kind) => [kind, providers[kind].label]))),
+	services: shownText(
+		sql`(select string_agg(service, ', ' order by position) from jsonb_array_elements_text(${sql.ref('integrations.services')}) with ordinality as s(service, position))`
+	),
+	deployment: shownText(
+		sql`case when ${sql.ref('integrations.kind')} in (${sql.join(kindsWithRepoData)}) then case when ${sql.ref('integrations.deployments_from_tags')} then ${deploymentSourceText.tags} else ${deploymentSourceText.off} end end`
+	),
+	addedBy: shownText(sql.ref('integrations.added_by_email')),
+	status: labelOf('integrations.data_status', Object.fromEntries(integrationDataStatuses.map((status) => [status, integrationStatusText[status].label]))),
+	updated: sql.ref('integrations.last_updated_at'),
+	repos: sql.ref('repo_count')
+} satisfies Record<string, Expression<unknown>>;
 export type SortColumn = keyof typeof sortColumns;
 
 export interface IntegrationFilter {
@@ -80,17 +95,22 @@ export interface IntegrationFilter {
 	pageSize: number;
 }
 
+/**
+ * One page of the organisation's integrations. A page past the end shows the last one (a page
+ * left open while integrations were deleted); `page` says which page this is.
+ */
 export async function listIntegrations(
 	db: Kysely<Database>,
 	organizationId: string,
 	filter: IntegrationFilter
-): Promise<{ integrations: IntegrationSummary[]; total: number }> {
+): Promise<{ integrations: IntegrationSummary[]; total: number; page: number }> {
 	let query = summaryQuery(db).where('integrations.organization_id', '=', organizationId);
 	let count = db
 		.selectFrom('integrations')
 		.select(sql<number>`count(*)::int`.as('n'))
 		.where('organization_id', '=', organizationId);
 	if (filter.text) {
+		// Searched for as typed: `%`, `_` and `\` are characters, not LIKE's wildcards and escape.
 		const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 		query = query.where((eb) => eb.or([eb('integrations.name', 'ilike', pattern), eb('integrations.added_by_email', 'ilike', pattern)]));
 		count = count.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('added_by_email', 'ilike', pattern)]));
@@ -103,15 +123,17 @@ export async function listIntegrations(
 		query = query.where('integrations.data_status', '=', filter.status);
 		count = count.where('data_status', '=', filter.status);
 	}
-	const order = sql.raw(`${sortColumns[filter.sort]} ${filter.direction} nulls last`);
+	const { n: total } = await count.executeTakeFirstOrThrow();
+	const page = Math.max(1, Math.min(filter.page, Math.ceil(total / filter.pageSize)));
 	const rows = await query
-		.orderBy(order)
+		.orderBy(sortColumns[filter.sort], (order) => (filter.direction === 'asc' ? order.asc() : order.desc()).nullsLast())
+		// Ties in name order, and a row's place never changes between two page loads.
+		.orderBy(sortColumns.name)
 		.orderBy('integrations.id')
 		.limit(filter.pageSize)
-		.offset((filter.page - 1) * filter.pageSize)
+		.offset((page - 1) * filter.pageSize)
 		.execute();
-	const { n } = await count.executeTakeFirstOrThrow();
-	return { integrations: rows.map(toSummary), total: n };
+	return { integrations: rows.map(toSummary), total, page };
 }
 
 export async function getIntegration(db: Kysely<Database>, organizationId: string, id: string): Promise<IntegrationSummary | undefined> {

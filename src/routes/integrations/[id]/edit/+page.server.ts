@@ -38,7 +38,7 @@ export const actions: Actions = {
 		if (!untouched) {
 			const repos = await listRepos(db, user.organizationId, integration.id);
 			const repositories = repos.map((r) => ({ url: r.url, display: r.url, name: r.name }));
-			const credentials = credentialsFrom({ ...form.data, urls: '' }, repositories);
+			const credentials = credentialsFrom({ ...form.data, urls: '' }, repositories, true);
 			if (!credentials.ok) return fail(400, { errors: credentials.errors, values, failures: [] as string[] });
 			const tested = await testRepositories(db, user, repositories, credentials.value);
 			if ('limited' in tested) return fail(429, { errors: {} as Record<string, string>, values, failures: [tested.limited] });
@@ -70,12 +70,16 @@ export const actions: Actions = {
 			return true;
 		});
 		if (!updated) {
-			// Someone saved in between: say what they changed; nothing of ours was written.
+			// Someone saved in between: say what they made of it; nothing of ours was written. The
+			// page reloads the integration, so the form shows theirs and the next save can be made.
+			const current = await getIntegration(db, user.organizationId, integration.id);
 			return fail(409, {
 				errors: {} as Record<string, string>,
-				values,
+				values: {} as typeof values,
 				failures: [] as string[],
-				stale: `Someone else changed this integration while you were editing (it is now “${integration.name}”, ${integration.credentialSummary}). Your changes were not saved; the form shows theirs.`
+				stale: current
+					? `Someone else changed this integration while you were editing (it is now “${current.name}”, ${current.credentialSummary}). Your changes were not saved; the form shows theirs.`
+					: 'Someone else changed this integration while you were editing. Your changes were not saved.'
 			});
 		}
 		const fresh = await getIntegration(db, user.organizationId, integration.id);
