@@ -37,7 +37,8 @@ export interface TestSystem {
 	database: DatabaseHandle;
 	/** The demo organisations and users, with their passwords. */
 	seedDemo(): Promise<DemoSignIn[]>;
-	startWorker(): Promise<RunningProcess>;
+	/** `extraEnv`: for this worker only (a `PATH` with a git that holds or logs its commands). */
+	startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<RunningProcess>;
 	startWeb(extraEnv?: NodeJS.ProcessEnv): Promise<RunningWeb>;
 	stop(): Promise<void>;
 }
@@ -111,7 +112,7 @@ export async function createSystem(engines: EngineAddresses, overrides: NodeJS.P
 		env,
 		database,
 		seedDemo: () => seedDemo(database.db),
-		startWorker: () => launch('worker/index.ts'),
+		startWorker: (extraEnv = {}) => launch('worker/index.ts', extraEnv),
 		async startWeb(extraEnv = {}) {
 			const port = await freePort();
 			const handle = await launch('server/index.ts', { PORT: String(port), HOST: '127.0.0.1', ...extraEnv });
