@@ -1,12 +1,14 @@
 // The worker process: runs workflows and activities, broadcasts progress to every web process.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { readSettings, requireSetting } from '#lib/server/config.ts';
 import { connectDatabase } from '#lib/server/db/connect.ts';
 import { createLogger } from '#lib/server/logger.ts';
 import { closeRealtime, createRealtimeServer } from '#lib/server/realtime/server.ts';
 import { createActivities } from './activities/index.ts';
+import { watchForLostOperations } from './lost-operations.ts';
 import { announceWorker } from './presence.ts';
 
 const log = createLogger('worker');
@@ -30,6 +32,19 @@ const worker = await Worker.create({
 	workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
 	activities: createActivities({ db: database.db, pool: database.pool, io, settings })
 });
+
+// Asks Temporal where operations' workflows stand (the worker's own connection only runs tasks).
+const temporalClient = new Client({
+	connection: await Connection.connect({ address: requireSetting('TEMPORAL_ADDRESS', settings.temporalAddress) }),
+	namespace: settings.temporalNamespace
+});
+const lostOperations = watchForLostOperations(
+	{ db: database.db, io, temporal: temporalClient, intervalMs: settings.lostOperationsCheckMs },
+	{
+		onLost: (operation) => log.warn({ operationId: operation.id, kind: operation.kind, error: operation.error }, 'operation lost; marked failed'),
+		onError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not check running operations with Temporal')
+	}
+);
 
 const presence = announceWorker(database.db, settings.taskQueue, (error) =>
 	log.warn({ err: String(error) }, 'could not record worker presence')
@@ -57,10 +72,12 @@ try {
 	log.error({ err: error instanceof Error ? error.message : String(error) }, 'worker failed');
 	exitCode = 1;
 } finally {
+	await lostOperations.stop();
 	await presence.stop();
 	await closeRealtime(io);
 	await database.close();
 	await connection.close();
+	await temporalClient.connection.close();
 	log.info('worker stopped');
 	// Timers of the Socket.IO adapter would keep the process alive after everything closed.
 	process.exit(exitCode);
