@@ -1,6 +1,7 @@
 // The worker process: runs workflows and activities, broadcasts progress to every web process.
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { readSettings, requireSetting } from '#lib/server/config.ts';
 import { connectDatabase } from '#lib/server/db/connect.ts';
@@ -8,6 +9,7 @@ import { createLogger } from '#lib/server/logger.ts';
 import { closeRealtime, createRealtimeServer } from '#lib/server/realtime/server.ts';
 import { createActivities } from './activities/index.ts';
 import { removeAbandonedKeys } from './git/ssh-keys.ts';
+import { watchForLostOperations } from './lost-operations.ts';
 import { announceWorker } from './presence.ts';
 
 const log = createLogger('worker');
@@ -33,8 +35,24 @@ const worker = await Worker.create({
 	taskQueue: settings.taskQueue,
 	identity: `${os.hostname()}:${process.pid}`,
 	workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+	// Checkpoints (heartbeat details) reach Temporal within a second, not 0.8 × the heartbeat
+	// timeout: a retry after a killed worker resumes from where it was, not from up to 8 s before.
+	maxHeartbeatThrottleInterval: '1 second',
 	activities: createActivities({ db: database.db, pool: database.pool, io, settings })
 });
+
+// Asks Temporal where operations' workflows stand (the worker's own connection only runs tasks).
+const temporalClient = new Client({
+	connection: await Connection.connect({ address: requireSetting('TEMPORAL_ADDRESS', settings.temporalAddress) }),
+	namespace: settings.temporalNamespace
+});
+const lostOperations = watchForLostOperations(
+	{ db: database.db, io, temporal: temporalClient, intervalMs: settings.lostOperationsCheckMs },
+	{
+		onLost: (operation) => log.warn({ operationId: operation.id, kind: operation.kind, error: operation.error }, 'operation lost; marked failed'),
+		onError: (error) => log.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not check running operations with Temporal')
+	}
+);
 
 const presence = announceWorker(database.db, settings.taskQueue, (error) =>
 	log.warn({ err: String(error) }, 'could not record worker presence')
@@ -62,10 +80,12 @@ try {
 	log.error({ err: error instanceof Error ? error.message : String(error) }, 'worker failed');
 	exitCode = 1;
 } finally {
+	await lostOperations.stop();
 	await presence.stop();
 	await closeRealtime(io);
 	await database.close();
 	await connection.close();
+	await temporalClient.connection.close();
 	log.info('worker stopped');
 	// Timers of the Socket.IO adapter would keep the process alive after everything closed.
 	process.exit(exitCode);

@@ -37,7 +37,8 @@ export interface TestSystem {
 	database: DatabaseHandle;
 	/** The demo organisations and users, with their passwords. */
 	seedDemo(): Promise<DemoSignIn[]>;
-	startWorker(): Promise<RunningProcess>;
+	/** `extraEnv`: for this worker only (a `PATH` with a git that holds or logs its commands). */
+	startWorker(extraEnv?: NodeJS.ProcessEnv): Promise<RunningProcess>;
 	startWeb(extraEnv?: NodeJS.ProcessEnv): Promise<RunningWeb>;
 	stop(): Promise<void>;
 }
@@ -124,7 +125,7 @@ export async function createSystem(engines: EngineAddresses, overrides: NodeJS.P
 		env,
 		database,
 		seedDemo: () => seedDemo(database.db),
-		startWorker: () => launch('worker/index.ts'),
+		startWorker: (extraEnv = {}) => launch('worker/index.ts', extraEnv),
 		async startWeb(extraEnv = {}) {
 			// A given PORT starts a web process where an earlier one stood (a restart).
 			const port = extraEnv.PORT ? Number(extraEnv.PORT) : await freePort();

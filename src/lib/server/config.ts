@@ -31,6 +31,8 @@ export interface Settings {
 	reAddCooldownHours: number;
 	/** Rows per deletion batch: each batch commits alone, so readers never wait long. */
 	deletionBatchSize: number;
+	/** How often a worker compares running operations with Temporal (see worker/lost-operations.ts). */
+	lostOperationsCheckMs: number;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -59,7 +61,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		gitMirrorDir: path.resolve(env.TRIBUTARY_GIT_MIRRORS ?? path.join(dataDir, 'git')),
 		updateConcurrency: Math.max(1, Number(env.TRIBUTARY_UPDATE_CONCURRENCY || 4)),
 		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24),
-		deletionBatchSize: Math.max(100, Number(env.TRIBUTARY_DELETION_BATCH || 20_000))
+		deletionBatchSize: Math.max(100, Number(env.TRIBUTARY_DELETION_BATCH || 20_000)),
+		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000
 	};
 }
 

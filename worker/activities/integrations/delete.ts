@@ -65,7 +65,7 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 	const steps = {
 		/**
 		 * Marks the integration deleting for everyone, blocks its accounts from being added again,
-		 * removes its bare copies, and sets each stage's total to what is there now.
+		 * and sets each stage's total to what is there now.
 		 */
 		async startDeletion(input: { operationId: string; integrationId: string }): Promise<void> {
 			// Marking it "deleting" waits for writes to its data already under way (they hold its row,
@@ -111,7 +111,6 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 					)
 					.execute();
 			}
-			await Promise.all(repos.map((repo) => rm(path.join(deps.settings.gitMirrorDir, `${repo.id}.git`), { recursive: true, force: true })));
 			const operation = await db.selectFrom('operations').select('stages').where('id', '=', input.operationId).executeTakeFirstOrThrow();
 			// Totals are only set once: a retried start must not shrink them to what is left. They are
 			// the planner's estimates (counting a million rows exactly would cost a third of the
@@ -144,6 +143,20 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				keepAlive();
 				await context.sleep(1_000);
 			}
+		},
+
+		/**
+		 * Removes the bare copies of its repositories. Only once no update runs: a fetch under way
+		 * would write into a copy removed beneath it, and a retry of it would clone it anew.
+		 */
+		async removeMirrors(input: { integrationId: string }): Promise<void> {
+			const repos = await db.selectFrom('repos').select('id').where('integration_id', '=', input.integrationId).execute();
+			await Promise.all(
+				repos.flatMap((repo) => {
+					const mirror = path.join(deps.settings.gitMirrorDir, `${repo.id}.git`);
+					return [mirror, `${mirror}.partial`].map((dir) => rm(dir, { recursive: true, force: true }));
+				})
+			);
 		},
 
 		/**
@@ -247,6 +260,7 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 		async deleteIntegration(input: { operationId: string; integrationId: string }): Promise<void> {
 			await steps.startDeletion(input);
 			await steps.waitForUpdatesToStop(input);
+			await steps.removeMirrors(input);
 			await steps.deleteIntegrationData(input);
 			await steps.finishDeletion(input);
 		},

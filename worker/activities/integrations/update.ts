@@ -35,6 +35,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 
 		async ingestRepo(input: { operationId: string; integrationId: string; repoId: string }): Promise<RepoOutcome> {
 			const context = Context.current();
+			// A child that starts once a deletion began (it waited its turn) fetches nothing.
+			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 			// Marking it "fetching" also reads the row (its cursor is the ingest's starting point).
 			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null });
 			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
