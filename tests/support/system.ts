@@ -157,14 +157,16 @@ export interface ActionResult {
 export async function submitAction(
 	baseUrl: string,
 	pathAndAction: string,
-	fields: Record<string, string> = {},
+	fields: Record<string, string | readonly string[]> = {},
 	cookie?: string,
 	headers: Record<string, string> = {}
 ): Promise<ActionResult> {
+	// A list is a field sent once per value, as checkboxes of the same name are.
+	const form = new URLSearchParams(Object.entries(fields).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : value.map((v) => [name, v]))));
 	const response = await fetch(baseUrl + pathAndAction, {
 		method: 'POST',
 		headers: { origin: baseUrl, accept: 'application/json', 'x-sveltekit-action': 'true', ...(cookie ? { cookie } : {}), ...headers },
-		body: new URLSearchParams(fields),
+		body: form,
 		redirect: 'manual'
 	});
 	const text = await response.text();

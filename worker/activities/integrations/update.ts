@@ -113,6 +113,7 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 				.selectFrom('repos')
 				.select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('commits_count'), eb.lit(0)).as('commits'), eb.fn.coalesce(eb.fn.sum<number>('tags_count'), eb.lit(0)).as('tags')])
 				.where('integration_id', '=', input.integrationId)
+				.where('imported', '=', true)
 				.executeTakeFirstOrThrow();
 			const result = { repos: input.outcomes.length, failed: failed.map((f) => ({ name: f.name, message: f.message })), commits: Number(totals.commits), tags: Number(totals.tags) };
 			await deps.progress.finish(input.operationId, {

@@ -98,7 +98,8 @@ export function startMetrics(user: SignedInUser): Promise<Operation> {
 export function startDeploymentSource(user: SignedInUser, integrationIds: string[], gitTags: boolean): Promise<Operation> {
 	return startOperation(user, {
 		kind: operationKinds.deploymentSource,
-		// Changes to different selections may run side by side; each is its own scope.
+		// One integration's change has its own scope, so changes to different integrations run side
+		// by side; a change to several shares the scope of "all", so those wait for one another.
 		scope: integrationIds.length === 1 ? integrationScope(integrationIds[0]!) : allIntegrationsScope,
 		stages: integrationsStage(integrationIds.length),
 		workflowId: deploymentSourceWorkflowId,
