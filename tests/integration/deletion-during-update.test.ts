@@ -22,7 +22,7 @@ const marked = '--- integration marked deleting ---';
 
 beforeAll(async () => {
 	// One repository at a time: the others wait their turn as queued child workflows.
-	system = await createTestSystem({ TRIBUTARY_UPDATE_CONCURRENCY: '1' });
+	system = await createTestSystem({ TRIBUTARY_UPDATE_CONCURRENCY: '1', TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	const demo = await system.seedDemo();
 	git = createGitWrapper({ hold: { command: 'clone', repository: 'alpha' } });
 	[web] = await Promise.all([system.startWeb(), system.startWorker({ PATH: git.path })]);

@@ -72,7 +72,7 @@ async function storedMetrics(integrationId: string) {
 }
 
 beforeAll(async () => {
-	system = await createTestSystem();
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	const demo = await system.seedDemo();
 	[web] = await Promise.all([system.startWeb(), system.startWorker()]);
 	cookies.manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);

@@ -58,7 +58,7 @@ async function backdate(ids: string[]): Promise<void> {
 }
 
 beforeAll(async () => {
-	system = await createTestSystem();
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	const demo = await system.seedDemo();
 	web = await system.startWeb();
 	worker = await startWorker(3600);
