@@ -23,7 +23,7 @@ let integrationId = '';
 
 beforeAll(async () => {
 	// Plain http only because the test server has no certificate; production allows https and ssh.
-	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'http,https,ssh,file' });
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'http,https,ssh', TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.1' });
 	const demo = await system.seedDemo();
 	web = await system.startWeb();
 	manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Operation } from '../../src/lib/operations/operation.ts';
 import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
 import { closeRealtime, createRealtimeServer, type RealtimeServer } from '../../src/lib/server/realtime/server.ts';
-import { connectSocket, createTestSystem, demoUser, signIn, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { connectSocket, createTestSystem, demoUser, runningOperation, signIn, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
@@ -32,22 +32,11 @@ describe('large events across processes', () => {
 	it('delivers a 50 kB event from another process to a browser socket', async () => {
 		const client = await connectSocket(web.url, viewer);
 		const received = new Promise<Operation>((resolve) => client.once('operation.started', resolve));
-		const operation: Operation = {
-			id: crypto.randomUUID(),
+		const operation = runningOperation({
 			organizationId,
 			kind: 'test.large',
-			scope: 'system',
-			state: 'running',
-			stages: Array.from({ length: 500 }, (_, i) => ({ key: `stage-${i}`, label: `Stage number ${i} `.repeat(4), done: i, total: 500 })),
-			currentItem: null,
-			startedBy: null,
-			startedAt: new Date().toISOString(),
-			endedAt: null,
-			error: null,
-			result: null,
-			workflowId: 'large',
-			revision: 1
-		};
+			stages: Array.from({ length: 500 }, (_, i) => ({ key: `stage-${i}`, label: `Stage number ${i} `.repeat(4), done: i, total: 500 }))
+		});
 		expect(JSON.stringify(operation).length).toBeGreaterThan(50_000);
 		// Give the adapter a moment to learn its peers through heartbeats.
 		await new Promise((r) => setTimeout(r, 500));

@@ -20,6 +20,7 @@ import {
 	createTestSystem,
 	signIn,
 	submitAction,
+	runningOperation,
 	waitFor,
 	type ActionResult,
 	type RunningWeb,
@@ -372,23 +373,7 @@ describe('live updates and permissions', () => {
 			socket.on('operation.started', (op) => received.get(actor.label)!.push(op.id));
 			sockets.push(socket);
 		}
-		const operation = (organizationId: string) =>
-			({
-				id: crypto.randomUUID(),
-				organizationId,
-				kind: 'test.visibility',
-				scope: 'system',
-				state: 'running',
-				stages: [],
-				currentItem: null,
-				startedBy: null,
-				startedAt: new Date().toISOString(),
-				endedAt: null,
-				error: null,
-				result: null,
-				workflowId: 'visibility',
-				revision: 1
-			}) satisfies Operation;
+		const operation = (organizationId: string) => runningOperation({ organizationId, kind: 'test.visibility' });
 		const forAcme = operation(ids.acme!);
 		broadcastStarted(broadcaster, forAcme);
 		// Then one for Globex, through the same channel: once Globex's people have it, anything sent

@@ -264,3 +264,22 @@ export async function readPage(baseUrl: string, path: string, cookie: string | u
 	if (shown !== title) throw new Error(`${path} is “${shown}”, not “${title}”`);
 	return html;
 }
+
+/** An operation as the worker would broadcast it when it starts: for tests of who hears what. */
+export function runningOperation(fields: Pick<Operation, 'organizationId' | 'kind'> & Partial<Operation>): Operation {
+	return {
+		id: crypto.randomUUID(),
+		scope: 'system',
+		state: 'running',
+		stages: [],
+		currentItem: null,
+		startedBy: null,
+		startedAt: new Date().toISOString(),
+		endedAt: null,
+		error: null,
+		result: null,
+		workflowId: fields.kind,
+		revision: 1,
+		...fields
+	};
+}
