@@ -6,10 +6,11 @@
 // it stores the returned tips as the next cursor once this has succeeded.
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { copyInsert, type CopyValue } from '#lib/server/db/bulk.ts';
+import { copyInsertText } from '#lib/server/db/bulk.ts';
 import type { Database } from '#lib/server/db/database.ts';
 import { abandonedSince, reachableCommits } from './abandoned.ts';
-import { countNewCommits, readCommits, readTags, revisionsSince, type GitCommit, type GitTag } from './log.ts';
+import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
+import { countNewCommits, readLog, readTags, revisionsSince, type GitTag } from './log.ts';
 import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
 import type { GitCredentials, GitSettings } from './run-git.ts';
 
@@ -39,6 +40,8 @@ export interface IngestResult {
 	newCommits: number;
 	/** Stored commits no branch or tag reaches any more, now removed with their files. */
 	abandonedCommits: number;
+	/** Commits left out because no database can hold their dates (year 275,760 and beyond). */
+	unstorableCommits: number;
 	commitsCount: number;
 	tagsCount: number;
 }
@@ -49,25 +52,6 @@ const batchCommits = 2_000;
 const batchFiles = 50_000;
 const minBatchCommits = 250;
 
-const commitColumns = [
-	'organization_id',
-	'integration_id',
-	'repo_id',
-	'sha',
-	'parents',
-	'author_name',
-	'author_email',
-	'authored_at',
-	'committer_name',
-	'committer_email',
-	'committed_at',
-	'subject',
-	'additions',
-	'deletions',
-	'files_changed'
-] as const;
-const fileColumns = ['organization_id', 'integration_id', 'repo_id', 'sha', 'path', 'additions', 'deletions'] as const;
-
 export async function ingestRepository(deps: IngestDependencies, input: IngestInput): Promise<IngestResult> {
 	const { db, pool, settings } = deps;
 	const { repo } = input;
@@ -77,39 +61,30 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	const mirror = openMirror(repo.id, settings);
 	const revisions = revisionsSince(tips, repo.cursor);
 
-	// Counting is a fraction of the log's cost: run it alongside, and read tags meanwhile too.
+	// Counting is a fraction of the log's cost: run it alongside. Tags are independent of the
+	// commits: they are read and stored while the log runs too.
 	const totalPromise = countNewCommits(mirror, revisions);
-	const tagsPromise = readTags(mirror);
-	tagsPromise.catch(() => {});
-
-	function* commitRows(commits: GitCommit[]): Generator<CopyValue[]> {
-		for (const c of commits) {
-			yield [...owner, c.sha, c.parents, c.authorName, c.authorEmail, c.authoredAt, c.committerName, c.committerEmail, c.committedAt, c.subject, c.additions, c.deletions, c.filesChanged];
-		}
-	}
-	function* fileRows(commits: GitCommit[]): Generator<CopyValue[]> {
-		for (const c of commits) {
-			for (const f of c.files) yield [...owner, c.sha, f.path, f.additions, f.deletions];
-		}
-	}
+	const tagsStored = readTags(mirror).then((tags) => replaceTags(db, owner, tags));
+	tagsStored.catch(() => {});
 
 	/** Stores one batch: files first, so a commit row always means its files are stored too. */
-	async function writeBatch(commits: GitCommit[], claimedWritten: number): Promise<void> {
-		let toWrite = commits;
+	async function writeBatch(batch: CommitRowBatch, claimedWritten: number): Promise<void> {
+		let { commits, files } = batch;
 		if (claimedWritten > 0) {
-			const claimed = commits.slice(0, claimedWritten).map((c) => c.sha);
+			const claimed = batch.shas.slice(0, claimedWritten);
 			const present = await db.selectFrom('commits').select('sha').where('repo_id', '=', repo.id).where('sha', 'in', claimed).execute();
 			const stored = new Set(present.map((row) => row.sha));
-			toWrite = commits.filter((c, index) => index >= claimedWritten || !stored.has(c.sha));
+			const missing = batch.shas.map((sha, index) => index >= claimedWritten || !stored.has(sha));
+			commits = rowsOf(batch.commits, batch.commitOffsets, missing);
+			files = rowsOf(batch.files, batch.fileOffsets, missing);
 		}
-		if (toWrite.length === 0) return;
-		await copyInsert(pool, 'commit_files', fileColumns, fileRows(toWrite));
-		await copyInsert(pool, 'commits', commitColumns, commitRows(toWrite));
+		await copyInsertText(pool, 'commit_files', fileColumns, files);
+		await copyInsertText(pool, 'commits', commitColumns, commits);
 	}
 
 	const resumeAfter = Math.max(0, input.resumeAfter ?? 0);
 	let total = 0;
-	// One batch is written while the next is parsed; at most one write is in flight, so memory
+	// One batch is written while the next is read; at most one write is in flight, so memory
 	// stays bounded and batches land in log order (progress never claims a commit too early).
 	// The first "write" is the initial progress report, once the count is in; git starts at once.
 	let writing: Promise<void> = totalPromise.then((count) => {
@@ -128,36 +103,42 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	};
 	void watch(writing);
 
+	const rows = new CommitRowEncoder(owner);
 	let seen = 0;
-	let batch: GitCommit[] = [];
-	let filesInBatch = 0;
 	const flush = async () => {
-		const commits = batch;
+		const batch = rows.take();
+		if (!batch) return;
+		seen += batch.shas.length;
 		const end = seen;
-		const claimed = Math.max(0, Math.min(commits.length, resumeAfter - (end - commits.length)));
-		batch = [];
-		filesInBatch = 0;
+		const claimed = Math.max(0, Math.min(batch.shas.length, resumeAfter - (end - batch.shas.length)));
 		await writing;
-		writing = watch(writeBatch(commits, claimed).then(() => input.onProgress(end, total)));
+		writing = watch(writeBatch(batch, claimed).then(() => input.onProgress(end, total)));
 	};
 
-	for await (const commit of readCommits(mirror, revisions)) {
+	for await (const chunk of readLog(mirror, revisions)) {
 		if (writeFailure) throw writeFailure;
-		batch.push(commit);
-		seen++;
-		filesInBatch += commit.files.length;
+		rows.push(chunk);
 		// A full batch waits for the writer; a smaller one goes as soon as the writer is idle, so
 		// little is left to write once git is done.
-		if (batch.length >= batchCommits || filesInBatch >= batchFiles || (!writerBusy && batch.length >= minBatchCommits)) await flush();
+		const pending = rows.pendingCommits;
+		if (pending >= batchCommits || rows.pendingFiles >= batchFiles || (!writerBusy && pending >= minBatchCommits)) await flush();
 	}
-	if (batch.length > 0) await flush();
+	rows.end();
+	await flush();
 	await writing;
+	await tagsStored;
 
-	await replaceTags(db, owner, await tagsPromise);
 	const abandoned = await removeAbandonedCommits(db, mirror, repo.id, repo.cursor, tips);
 
 	const [commitsCount, tagsCount] = await Promise.all([countRows(db, 'commits', repo.id), countRows(db, 'tags', repo.id)]);
-	return { tips, newCommits: seen, abandonedCommits: abandoned, commitsCount, tagsCount };
+	return { tips, newCommits: seen, abandonedCommits: abandoned, unstorableCommits: rows.unstorableCommits, commitsCount, tagsCount };
+}
+
+/** The rows of the commits whose entry in `keep` is true, from a batch's text and offsets. */
+function rowsOf(text: Buffer, offsets: number[], keep: boolean[]): Buffer {
+	const parts: Buffer[] = [];
+	for (let i = 0; i < keep.length; i++) if (keep[i]) parts.push(text.subarray(offsets[i], offsets[i + 1]));
+	return Buffer.concat(parts);
 }
 
 /**

@@ -67,7 +67,7 @@ function encodeRows(rows: Iterable<readonly CopyValue[]>, width: number): { chun
 	return { chunks, count };
 }
 
-async function copyChunks(client: pg.PoolClient, target: string, list: string, chunks: string[]): Promise<number> {
+async function copyChunks(client: pg.PoolClient, target: string, list: string, chunks: ReadonlyArray<string | Buffer>): Promise<number> {
 	const stream = client.query(copyFrom(`COPY ${target} (${list}) FROM STDIN`));
 	await pipeline(Readable.from(chunks), stream);
 	return stream.rowCount;
@@ -84,13 +84,31 @@ const uniqueViolation = '23505';
  * `INSERT … ON CONFLICT DO NOTHING`, which costs about twice as much.
  */
 export async function copyInsert(pool: pg.Pool, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
+	if (columns.length === 0) throw new Error('copyInsert needs at least one column.');
+	const { chunks, count } = encodeRows(rows, columns.length);
+	return insertCopyText(pool, table, columns, count === 0 ? [] : chunks);
+}
+
+/**
+ * copyInsert for rows already in COPY's text format (see copy-text.ts), one row a line with a
+ * value for each of `columns`. Returns how many rows were actually inserted.
+ */
+export async function copyInsertText(pool: pg.Pool, table: string, columns: readonly string[], text: Buffer): Promise<number> {
+	if (columns.length === 0) throw new Error('copyInsertText needs at least one column.');
+	const chunks: Buffer[] = [];
+	// Views, not copies: COPY messages of a reasonable size.
+	for (let at = 0; at < text.length; at += copyMessageBytes) chunks.push(text.subarray(at, at + copyMessageBytes));
+	return insertCopyText(pool, table, columns, chunks);
+}
+
+const copyMessageBytes = 1 << 20;
+
+async function insertCopyText(pool: pg.Pool, table: string, columns: readonly string[], chunks: ReadonlyArray<string | Buffer>): Promise<number> {
 	assertIdentifier(table);
 	columns.forEach(assertIdentifier);
-	if (columns.length === 0) throw new Error('copyInsert needs at least one column.');
 	const list = columns.join(', ');
 	const staging = `staging_${table}`;
-	const { chunks, count } = encodeRows(rows, columns.length);
-	if (count === 0) return 0;
+	if (chunks.length === 0) return 0;
 
 	const client = await pool.connect();
 	let failure: Error | undefined;
