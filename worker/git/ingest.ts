@@ -6,9 +6,9 @@
 // it stores the returned tips as the next cursor once this has succeeded.
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { copyInsertText } from '#lib/server/db/bulk.ts';
+import { copyFromStream, copyInsertText } from '#lib/server/db/bulk.ts';
 import type { Database } from '#lib/server/db/database.ts';
-import { abandonedSince, reachableCommits } from './abandoned.ts';
+import { abandonedCommits, reachableCommits, type CommitList } from './abandoned.ts';
 import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
 import { countNewCommits, readLog, readTags, revisionsSince, type GitTag } from './log.ts';
 import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
@@ -128,7 +128,7 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	await writing;
 	await tagsStored;
 
-	const abandoned = await removeAbandonedCommits(db, mirror, repo.id, repo.cursor, tips);
+	const abandoned = await removeAbandonedCommits(pool, mirror, repo.id, repo.cursor, tips);
 
 	const [commitsCount, tagsCount] = await Promise.all([countRows(db, 'commits', repo.id), countRows(db, 'tags', repo.id)]);
 	return { tips, newCommits: seen, abandonedCommits: abandoned, unstorableCommits: rows.unstorableCommits, commitsCount, tagsCount };
@@ -144,29 +144,68 @@ function rowsOf(text: Buffer, offsets: number[], keep: boolean[]): Buffer {
 /**
  * Removes the stored commits (and their files) that no branch or tag reaches any more. Usually
  * git says which, from the tips ingested last time; when the mirror no longer has those, every
- * stored commit is checked against what is reachable now.
+ * stored commit is checked against what is reachable now. Either way git's list goes straight
+ * into a temporary table and Postgres compares and deletes: nothing here grows with the history.
  */
-async function removeAbandonedCommits(db: Kysely<Database>, mirror: Mirror, repoId: string, previous: Tips | null, tips: Tips): Promise<number> {
-	let abandoned = await abandonedSince(mirror, previous, tips);
-	if (abandoned === undefined) {
-		const reachable = await reachableCommits(mirror);
-		abandoned = [];
-		const page = 10_000;
-		for (let after = ''; ; ) {
-			const rows = await db.selectFrom('commits').select('sha').where('repo_id', '=', repoId).where('sha', '>', after).orderBy('sha').limit(page).execute();
-			for (const { sha } of rows) if (!reachable.has(sha)) abandoned.push(sha);
-			if (rows.length < page) break;
-			after = rows.at(-1)!.sha;
+async function removeAbandonedCommits(pool: pg.Pool, mirror: Mirror, repoId: string, previous: Tips | null, tips: Tips): Promise<number> {
+	const abandoned = await abandonedCommits(mirror, previous, tips);
+	if (abandoned === null) return 0;
+	const client = await pool.connect();
+	let failure: Error | undefined;
+	try {
+		await client.query('create temp table if not exists abandoned_commits (sha text not null)');
+		await client.query('truncate abandoned_commits');
+		if (abandoned) {
+			await copyGitList(client, 'abandoned_commits', abandoned);
+		} else {
+			await client.query('create temp table if not exists reachable_commits (sha text not null)');
+			await client.query('truncate reachable_commits');
+			await copyGitList(client, 'reachable_commits', reachableCommits(mirror));
+			await client.query('analyze reachable_commits');
+			await client.query(
+				`insert into abandoned_commits select c.sha from commits c
+				where c.repo_id = $1 and not exists (select 1 from reachable_commits r where r.sha = c.sha)`,
+				[repoId]
+			);
 		}
+		// A thousand at a time, each batch committing alone, its commits and their files together.
+		let removed = 0;
+		for (;;) {
+			const result = await client.query<{ listed: number; removed: number }>(
+				`with batch as (
+					delete from abandoned_commits where ctid = any(array(select ctid from abandoned_commits limit 1000)) returning sha
+				), files as (
+					delete from commit_files f using batch where f.repo_id = $1 and f.sha = batch.sha
+				), gone as (
+					delete from commits c using batch where c.repo_id = $1 and c.sha = batch.sha returning 1
+				)
+				select (select count(*) from batch)::int as listed, (select count(*) from gone)::int as removed`,
+				[repoId]
+			);
+			const row = result.rows[0]!;
+			removed += row.removed;
+			if (row.listed === 0) break;
+		}
+		await client.query('drop table if exists abandoned_commits, reachable_commits');
+		return removed;
+	} catch (error) {
+		failure = error as Error;
+		throw error;
+	} finally {
+		client.release(failure);
 	}
-	for (let i = 0; i < abandoned.length; i += 1_000) {
-		const shas = abandoned.slice(i, i + 1_000);
-		await db.transaction().execute(async (trx) => {
-			await trx.deleteFrom('commits').where('repo_id', '=', repoId).where('sha', 'in', shas).execute();
-			await trx.deleteFrom('commit_files').where('repo_id', '=', repoId).where('sha', 'in', shas).execute();
-		});
+}
+
+/** Streams the ids git lists (one a line, which is COPY's text format) into a one-column table. */
+async function copyGitList(client: pg.PoolClient, table: string, list: CommitList): Promise<void> {
+	const git = await list();
+	try {
+		await copyFromStream(client, table, ['sha'], git.stdout);
+		await git.done;
+	} catch (error) {
+		git.kill();
+		throw error;
 	}
-	return abandoned.length;
 }
 
 /** Makes the repo's tags exactly `tags`: new and moved ones upserted, vanished ones deleted. */

@@ -10,6 +10,7 @@ export type CopyValue = string | number | boolean | Date | null | readonly strin
 
 const identifier = /^[a-z_]+$/;
 const chunkSize = 64 * 1024;
+const copyMessageBytes = 1 << 20;
 
 function assertIdentifier(name: string): void {
 	// Names come from code, never from input; this only makes sure of it.
@@ -73,6 +74,18 @@ async function copyChunks(client: pg.PoolClient, target: string, list: string, c
 	return stream.rowCount;
 }
 
+/**
+ * COPYs text already in COPY's format from a stream (another program's output, say) into a table
+ * on `client`, without holding it in memory. Returns the number of rows.
+ */
+export async function copyFromStream(client: pg.PoolClient, table: string, columns: readonly string[], source: NodeJS.ReadableStream): Promise<number> {
+	assertIdentifier(table);
+	columns.forEach(assertIdentifier);
+	const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+	await pipeline(source, stream);
+	return stream.rowCount;
+}
+
 const uniqueViolation = '23505';
 
 /**
@@ -100,8 +113,6 @@ export async function copyInsertText(pool: pg.Pool, table: string, columns: read
 	for (let at = 0; at < text.length; at += copyMessageBytes) chunks.push(text.subarray(at, at + copyMessageBytes));
 	return insertCopyText(pool, table, columns, chunks);
 }
-
-const copyMessageBytes = 1 << 20;
 
 async function insertCopyText(pool: pg.Pool, table: string, columns: readonly string[], chunks: ReadonlyArray<string | Buffer>): Promise<number> {
 	assertIdentifier(table);
