@@ -52,7 +52,7 @@ export interface CommitRowBatch {
 export class CommitRowEncoder {
 	readonly #owner: Buffer;
 	readonly #commits = new CopyTextWriter();
-	readonly #files = new CopyTextWriter(4 << 20);
+	readonly #files = new CopyTextWriter();
 	#leftover: Buffer | null = null;
 	/** The header field the next token fills; `headerFields` once the files are being read; -1 before any commit. */
 	#field = -1;
@@ -139,6 +139,12 @@ export class CommitRowEncoder {
 		this.#fileOffsets = reading ? [0] : [];
 		this.#fileCount = 0;
 		return batch;
+	}
+
+	/** Takes back a batch's text once it is stored, to write later batches into. */
+	recycle(batch: CommitRowBatch): void {
+		this.#commits.recycle(batch.commits);
+		this.#files.recycle(batch.files);
 	}
 
 	#token(data: Buffer, start: number, end: number, checkUtf8: boolean): void {

@@ -10,7 +10,7 @@ import { copyFromStream, copyInsertText } from '#lib/server/db/bulk.ts';
 import type { Database } from '#lib/server/db/database.ts';
 import { abandonedCommits, reachableCommits, type CommitList } from './abandoned.ts';
 import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
-import { countNewCommits, readLog, readTags, revisionsSince, type GitTag } from './log.ts';
+import { countNewCommits, readTags, revisionsSince, startLog, type GitTag } from './log.ts';
 import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
 import type { GitCredentials, GitSettings } from './run-git.ts';
 
@@ -61,8 +61,10 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	const mirror = openMirror(repo.id, settings);
 	const revisions = revisionsSince(tips, repo.cursor);
 
-	// Counting is a fraction of the log's cost: run it alongside. Tags are independent of the
+	// The log first (starting a process blocks this one for a moment, and the log is the long
+	// pole). Counting is a fraction of its cost: it runs alongside. Tags are independent of the
 	// commits: they are read and stored while the log runs too.
+	const log = await startLog(mirror, revisions);
 	const totalPromise = countNewCommits(mirror, revisions);
 	const tagsStored = readTags(mirror).then((tags) => replaceTags(db, owner, tags));
 	tagsStored.catch(() => {});
@@ -83,25 +85,19 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	}
 
 	const resumeAfter = Math.max(0, input.resumeAfter ?? 0);
-	let total = 0;
 	// One batch is written while the next is read; at most one write is in flight, so memory
-	// stays bounded and batches land in log order (progress never claims a commit too early).
-	// The first "write" is the initial progress report, once the count is in; git starts at once.
-	let writing: Promise<void> = totalPromise.then((count) => {
-		total = count;
-		return input.onProgress(Math.min(resumeAfter, total), total);
-	});
-	let writerBusy = true;
-	let writeFailure: unknown = null;
-	const watch = (promise: Promise<void>) => {
-		writerBusy = true;
-		promise.then(
-			() => (writerBusy = false),
-			(error: unknown) => (writeFailure ??= error)
-		);
+	// stays bounded and batches land in log order. Progress is reported after each batch is
+	// stored, in order, once the count is in (progress never claims a commit too early); writes
+	// never wait for the count, so git is never held up by it.
+	let writing: Promise<void> = Promise.resolve();
+	let reporting: Promise<void> = totalPromise.then((total) => input.onProgress(Math.min(resumeAfter, total), total));
+	let writerBusy = false;
+	let failure: unknown = null;
+	const watch = <T>(promise: Promise<T>) => {
+		promise.catch((error: unknown) => (failure ??= error));
 		return promise;
 	};
-	void watch(writing);
+	void watch(reporting);
 
 	const rows = new CommitRowEncoder(owner);
 	let seen = 0;
@@ -112,11 +108,20 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 		const end = seen;
 		const claimed = Math.max(0, Math.min(batch.shas.length, resumeAfter - (end - batch.shas.length)));
 		await writing;
-		writing = watch(writeBatch(batch, claimed).then(() => input.onProgress(end, total)));
+		writerBusy = true;
+		const written = watch(
+			writeBatch(batch, claimed).finally(() => {
+				writerBusy = false;
+				rows.recycle(batch);
+			})
+		);
+		writing = written;
+		const previousReport = reporting;
+		reporting = watch(Promise.all([previousReport, written, totalPromise]).then(([, , total]) => input.onProgress(end, total)));
 	};
 
-	for await (const chunk of readLog(mirror, revisions)) {
-		if (writeFailure) throw writeFailure;
+	for await (const chunk of log) {
+		if (failure) throw failure;
 		rows.push(chunk);
 		// A full batch waits for the writer; a smaller one goes as soon as the writer is idle, so
 		// little is left to write once git is done.
@@ -126,6 +131,7 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	rows.end();
 	await flush();
 	await writing;
+	await reporting;
 	await tagsStored;
 
 	const abandoned = await removeAbandonedCommits(pool, mirror, repo.id, repo.cursor, tips);

@@ -42,7 +42,7 @@ export function revisionsSince(tips: Tips, cursor: Tips | null): string[] {
 // must come before --stdin, which reads the revisions the moment git meets it.
 const revisionArgs = ['--ignore-missing', '--stdin'];
 
-/** How many commits `readLog` will list for the same revisions (for progress totals). */
+/** How many commits `startLog` will list for the same revisions (for progress totals). */
 export async function countNewCommits(mirror: Mirror, revisions: string[]): Promise<number> {
 	if (revisions.length === 0) return 0;
 	const output = await runGit(['rev-list', '--count', ...revisionArgs], {
@@ -59,7 +59,7 @@ function parseDate(unixSeconds: string): Date {
 }
 
 /**
- * What `readLog` runs, after git's own options: the commits, newest first, with the lines each
+ * What `startLog` runs, after git's own options: the commits, newest first, with the lines each
  * changed per file. Merges list no files (git's default for log). Exported for the benchmark,
  * whose baseline runs exactly this.
  */
@@ -77,26 +77,29 @@ export const logArguments = [
 ];
 
 /**
- * The raw `git log` output (logArguments) for the commits reachable from the included revisions
- * and not from the excluded ones, as git writes it.
+ * Starts `git log` (logArguments) for the commits reachable from the included revisions and not
+ * from the excluded ones, and hands its output on as git writes it. Read it at once: Node
+ * discards what a finished child printed if nobody was reading yet.
  */
-export async function* readLog(mirror: Mirror, revisions: string[]): AsyncGenerator<Buffer> {
-	if (revisions.length === 0) return;
+export async function startLog(mirror: Mirror, revisions: string[]): Promise<AsyncIterable<Buffer>> {
+	if (revisions.length === 0) return (async function* () {})();
 	const git = await startGit([...logArguments, ...revisionArgs], {
 		settings: mirror.settings,
 		gitDir: mirror.gitDir,
 		stdin: revisions.join('\n') + '\n',
 		timeoutMs: localTimeoutMs
 	});
-	let finished = false;
-	try {
-		for await (const chunk of git.stdout as AsyncIterable<Buffer>) yield chunk;
-		await git.done;
-		finished = true;
-	} finally {
-		// The reader stopped early (an error while writing, a cancelled activity): stop git too.
-		if (!finished) git.kill();
-	}
+	return (async function* () {
+		let finished = false;
+		try {
+			for await (const chunk of git.stdout as AsyncIterable<Buffer>) yield chunk;
+			await git.done;
+			finished = true;
+		} finally {
+			// The reader stopped early (an error while writing, a cancelled activity): stop git too.
+			if (!finished) git.kill();
+		}
+	})();
 }
 
 /** Every tag of the mirror, peeled to its commit. Tags of trees or blobs are left out. */

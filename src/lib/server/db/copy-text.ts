@@ -12,6 +12,8 @@ const carriageReturn = 0x0d;
 export class CopyTextWriter {
 	#buffer: Buffer;
 	#length = 0;
+	/** Buffers handed back after use: a long write reuses two or three instead of making new ones. */
+	#spares: Buffer[] = [];
 
 	constructor(initialBytes = 1 << 20) {
 		this.#buffer = Buffer.allocUnsafe(initialBytes);
@@ -150,10 +152,19 @@ export class CopyTextWriter {
 	take(cut = this.#length): Buffer {
 		const taken = this.#buffer;
 		const rest = this.#length - cut;
-		this.#buffer = Buffer.allocUnsafe(Math.max(taken.length, rest));
+		const spare = this.#spares.pop();
+		this.#buffer = spare && spare.length >= rest ? spare : Buffer.allocUnsafe(Math.max(taken.length, rest));
 		taken.copy(this.#buffer, 0, cut, this.#length);
 		this.#length = rest;
 		return taken.subarray(0, cut);
+	}
+
+	/**
+	 * Gives back what `take` returned, once nothing reads it any more, for later rows. Megabytes
+	 * made anew for every batch would keep the garbage collector busy.
+	 */
+	recycle(taken: Buffer): void {
+		if (this.#spares.length < 2) this.#spares.push(Buffer.from(taken.buffer, taken.byteOffset, taken.buffer.byteLength - taken.byteOffset));
 	}
 }
 
