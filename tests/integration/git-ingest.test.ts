@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendCommits, generateRepository } from '../../scripts/generate-repo.ts';
 import { copyField, copyInsert } from '../../src/lib/server/db/bulk.ts';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
@@ -303,6 +303,27 @@ describe('ingesting a git repository', () => {
 		expect(rebuilt.commitsCount).toBe(Number(git(source, ['rev-list', '--all', '--count'])));
 		expect(await countRows('commit_files', repo.id)).toBe(numstatTotals(source, ['--all']).files);
 		first = rebuilt;
+	});
+});
+
+describe('writing while git runs', () => {
+	it('stores commits before the first progress report is done: counting and reporting never hold up the writes', async () => {
+		const repo = await addRepo(`file://${source}`);
+		let release!: () => void;
+		const released = new Promise<void>((resolve) => (release = resolve));
+		let reports = 0;
+		const run = ingest(repo, null, {
+			onProgress: async () => {
+				if (reports++ === 0) await released;
+			}
+		}).run;
+		try {
+			await vi.waitFor(async () => expect(await countRows('commits', repo.id)).toBeGreaterThan(0), { timeout: 30_000, interval: 20 });
+		} finally {
+			release();
+		}
+		const result = await run;
+		expect(result.commitsCount).toBe(Number(git(source, ['rev-list', '--all', '--count'])));
 	});
 });
 

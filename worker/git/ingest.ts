@@ -6,10 +6,11 @@
 // it stores the returned tips as the next cursor once this has succeeded.
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { copyInsert, type CopyValue } from '#lib/server/db/bulk.ts';
+import { copyFromStream, copyInsertText } from '#lib/server/db/bulk.ts';
 import type { Database } from '#lib/server/db/database.ts';
-import { abandonedSince, reachableCommits } from './abandoned.ts';
-import { countNewCommits, readCommits, readTags, revisionsSince, type GitCommit, type GitTag } from './log.ts';
+import { abandonedCommits, reachableCommits, type CommitList } from './abandoned.ts';
+import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
+import { countNewCommits, readTags, revisionsSince, startLog, type GitTag } from './log.ts';
 import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
 import type { GitCredentials, GitSettings } from './run-git.ts';
 
@@ -39,6 +40,8 @@ export interface IngestResult {
 	newCommits: number;
 	/** Stored commits no branch or tag reaches any more, now removed with their files. */
 	abandonedCommits: number;
+	/** Commits left out because no database can hold their dates (year 275,760 and beyond). */
+	unstorableCommits: number;
 	commitsCount: number;
 	tagsCount: number;
 }
@@ -49,25 +52,6 @@ const batchCommits = 2_000;
 const batchFiles = 50_000;
 const minBatchCommits = 250;
 
-const commitColumns = [
-	'organization_id',
-	'integration_id',
-	'repo_id',
-	'sha',
-	'parents',
-	'author_name',
-	'author_email',
-	'authored_at',
-	'committer_name',
-	'committer_email',
-	'committed_at',
-	'subject',
-	'additions',
-	'deletions',
-	'files_changed'
-] as const;
-const fileColumns = ['organization_id', 'integration_id', 'repo_id', 'sha', 'path', 'additions', 'deletions'] as const;
-
 export async function ingestRepository(deps: IngestDependencies, input: IngestInput): Promise<IngestResult> {
 	const { db, pool, settings } = deps;
 	const { repo } = input;
@@ -77,115 +61,157 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	const mirror = openMirror(repo.id, settings);
 	const revisions = revisionsSince(tips, repo.cursor);
 
-	// Counting is a fraction of the log's cost: run it alongside, and read tags meanwhile too.
+	// The log first (starting a process blocks this one for a moment, and the log is the long
+	// pole). Counting is a fraction of its cost: it runs alongside. Tags are independent of the
+	// commits: they are read and stored while the log runs too.
+	const log = await startLog(mirror, revisions);
 	const totalPromise = countNewCommits(mirror, revisions);
-	const tagsPromise = readTags(mirror);
-	tagsPromise.catch(() => {});
-
-	function* commitRows(commits: GitCommit[]): Generator<CopyValue[]> {
-		for (const c of commits) {
-			yield [...owner, c.sha, c.parents, c.authorName, c.authorEmail, c.authoredAt, c.committerName, c.committerEmail, c.committedAt, c.subject, c.additions, c.deletions, c.filesChanged];
-		}
-	}
-	function* fileRows(commits: GitCommit[]): Generator<CopyValue[]> {
-		for (const c of commits) {
-			for (const f of c.files) yield [...owner, c.sha, f.path, f.additions, f.deletions];
-		}
-	}
+	const tagsStored = readTags(mirror).then((tags) => replaceTags(db, owner, tags));
+	tagsStored.catch(() => {});
 
 	/** Stores one batch: files first, so a commit row always means its files are stored too. */
-	async function writeBatch(commits: GitCommit[], claimedWritten: number): Promise<void> {
-		let toWrite = commits;
+	async function writeBatch(batch: CommitRowBatch, claimedWritten: number): Promise<void> {
+		let { commits, files } = batch;
 		if (claimedWritten > 0) {
-			const claimed = commits.slice(0, claimedWritten).map((c) => c.sha);
+			const claimed = batch.shas.slice(0, claimedWritten);
 			const present = await db.selectFrom('commits').select('sha').where('repo_id', '=', repo.id).where('sha', 'in', claimed).execute();
 			const stored = new Set(present.map((row) => row.sha));
-			toWrite = commits.filter((c, index) => index >= claimedWritten || !stored.has(c.sha));
+			const missing = batch.shas.map((sha, index) => index >= claimedWritten || !stored.has(sha));
+			commits = rowsOf(batch.commits, batch.commitOffsets, missing);
+			files = rowsOf(batch.files, batch.fileOffsets, missing);
 		}
-		if (toWrite.length === 0) return;
-		await copyInsert(pool, 'commit_files', fileColumns, fileRows(toWrite));
-		await copyInsert(pool, 'commits', commitColumns, commitRows(toWrite));
+		await copyInsertText(pool, 'commit_files', fileColumns, files);
+		await copyInsertText(pool, 'commits', commitColumns, commits);
 	}
 
 	const resumeAfter = Math.max(0, input.resumeAfter ?? 0);
-	let total = 0;
-	// One batch is written while the next is parsed; at most one write is in flight, so memory
-	// stays bounded and batches land in log order (progress never claims a commit too early).
-	// The first "write" is the initial progress report, once the count is in; git starts at once.
-	let writing: Promise<void> = totalPromise.then((count) => {
-		total = count;
-		return input.onProgress(Math.min(resumeAfter, total), total);
-	});
-	let writerBusy = true;
-	let writeFailure: unknown = null;
-	const watch = (promise: Promise<void>) => {
-		writerBusy = true;
-		promise.then(
-			() => (writerBusy = false),
-			(error: unknown) => (writeFailure ??= error)
-		);
+	// One batch is written while the next is read; at most one write is in flight, so memory
+	// stays bounded and batches land in log order. Progress is reported after each batch is
+	// stored, in order, once the count is in (progress never claims a commit too early); writes
+	// never wait for the count, so git is never held up by it.
+	let writing: Promise<void> = Promise.resolve();
+	let reporting: Promise<void> = totalPromise.then((total) => input.onProgress(Math.min(resumeAfter, total), total));
+	let writerBusy = false;
+	let failure: unknown = null;
+	const watch = <T>(promise: Promise<T>) => {
+		promise.catch((error: unknown) => (failure ??= error));
 		return promise;
 	};
-	void watch(writing);
+	void watch(reporting);
 
+	const rows = new CommitRowEncoder(owner);
 	let seen = 0;
-	let batch: GitCommit[] = [];
-	let filesInBatch = 0;
 	const flush = async () => {
-		const commits = batch;
+		const batch = rows.take();
+		if (!batch) return;
+		seen += batch.shas.length;
 		const end = seen;
-		const claimed = Math.max(0, Math.min(commits.length, resumeAfter - (end - commits.length)));
-		batch = [];
-		filesInBatch = 0;
+		const claimed = Math.max(0, Math.min(batch.shas.length, resumeAfter - (end - batch.shas.length)));
 		await writing;
-		writing = watch(writeBatch(commits, claimed).then(() => input.onProgress(end, total)));
+		writerBusy = true;
+		const written = watch(
+			writeBatch(batch, claimed).finally(() => {
+				writerBusy = false;
+				rows.recycle(batch);
+			})
+		);
+		writing = written;
+		const previousReport = reporting;
+		reporting = watch(Promise.all([previousReport, written, totalPromise]).then(([, , total]) => input.onProgress(end, total)));
 	};
 
-	for await (const commit of readCommits(mirror, revisions)) {
-		if (writeFailure) throw writeFailure;
-		batch.push(commit);
-		seen++;
-		filesInBatch += commit.files.length;
+	for await (const chunk of log) {
+		if (failure) throw failure;
+		rows.push(chunk);
 		// A full batch waits for the writer; a smaller one goes as soon as the writer is idle, so
 		// little is left to write once git is done.
-		if (batch.length >= batchCommits || filesInBatch >= batchFiles || (!writerBusy && batch.length >= minBatchCommits)) await flush();
+		const pending = rows.pendingCommits;
+		if (pending >= batchCommits || rows.pendingFiles >= batchFiles || (!writerBusy && pending >= minBatchCommits)) await flush();
 	}
-	if (batch.length > 0) await flush();
+	rows.end();
+	await flush();
 	await writing;
+	await reporting;
+	await tagsStored;
 
-	await replaceTags(db, owner, await tagsPromise);
-	const abandoned = await removeAbandonedCommits(db, mirror, repo.id, repo.cursor, tips);
+	const abandoned = await removeAbandonedCommits(pool, mirror, repo.id, repo.cursor, tips);
 
 	const [commitsCount, tagsCount] = await Promise.all([countRows(db, 'commits', repo.id), countRows(db, 'tags', repo.id)]);
-	return { tips, newCommits: seen, abandonedCommits: abandoned, commitsCount, tagsCount };
+	return { tips, newCommits: seen, abandonedCommits: abandoned, unstorableCommits: rows.unstorableCommits, commitsCount, tagsCount };
+}
+
+/** The rows of the commits whose entry in `keep` is true, from a batch's text and offsets. */
+function rowsOf(text: Buffer, offsets: number[], keep: boolean[]): Buffer {
+	const parts: Buffer[] = [];
+	for (let i = 0; i < keep.length; i++) if (keep[i]) parts.push(text.subarray(offsets[i], offsets[i + 1]));
+	return Buffer.concat(parts);
 }
 
 /**
  * Removes the stored commits (and their files) that no branch or tag reaches any more. Usually
  * git says which, from the tips ingested last time; when the mirror no longer has those, every
- * stored commit is checked against what is reachable now.
+ * stored commit is checked against what is reachable now. Either way git's list goes straight
+ * into a temporary table and Postgres compares and deletes: nothing here grows with the history.
  */
-async function removeAbandonedCommits(db: Kysely<Database>, mirror: Mirror, repoId: string, previous: Tips | null, tips: Tips): Promise<number> {
-	let abandoned = await abandonedSince(mirror, previous, tips);
-	if (abandoned === undefined) {
-		const reachable = await reachableCommits(mirror);
-		abandoned = [];
-		const page = 10_000;
-		for (let after = ''; ; ) {
-			const rows = await db.selectFrom('commits').select('sha').where('repo_id', '=', repoId).where('sha', '>', after).orderBy('sha').limit(page).execute();
-			for (const { sha } of rows) if (!reachable.has(sha)) abandoned.push(sha);
-			if (rows.length < page) break;
-			after = rows.at(-1)!.sha;
+async function removeAbandonedCommits(pool: pg.Pool, mirror: Mirror, repoId: string, previous: Tips | null, tips: Tips): Promise<number> {
+	const abandoned = await abandonedCommits(mirror, previous, tips);
+	if (abandoned === null) return 0;
+	const client = await pool.connect();
+	let failure: Error | undefined;
+	try {
+		await client.query('create temp table if not exists abandoned_commits (sha text not null)');
+		await client.query('truncate abandoned_commits');
+		if (abandoned) {
+			await copyGitList(client, 'abandoned_commits', abandoned);
+		} else {
+			await client.query('create temp table if not exists reachable_commits (sha text not null)');
+			await client.query('truncate reachable_commits');
+			await copyGitList(client, 'reachable_commits', reachableCommits(mirror));
+			await client.query('analyze reachable_commits');
+			await client.query(
+				`insert into abandoned_commits select c.sha from commits c
+				where c.repo_id = $1 and not exists (select 1 from reachable_commits r where r.sha = c.sha)`,
+				[repoId]
+			);
 		}
+		// A thousand at a time, each batch committing alone, its commits and their files together.
+		let removed = 0;
+		for (;;) {
+			const result = await client.query<{ listed: number; removed: number }>(
+				`with batch as (
+					delete from abandoned_commits where ctid = any(array(select ctid from abandoned_commits limit 1000)) returning sha
+				), files as (
+					delete from commit_files f using batch where f.repo_id = $1 and f.sha = batch.sha
+				), gone as (
+					delete from commits c using batch where c.repo_id = $1 and c.sha = batch.sha returning 1
+				)
+				select (select count(*) from batch)::int as listed, (select count(*) from gone)::int as removed`,
+				[repoId]
+			);
+			const row = result.rows[0]!;
+			removed += row.removed;
+			if (row.listed === 0) break;
+		}
+		await client.query('drop table if exists abandoned_commits, reachable_commits');
+		return removed;
+	} catch (error) {
+		failure = error as Error;
+		throw error;
+	} finally {
+		client.release(failure);
 	}
-	for (let i = 0; i < abandoned.length; i += 1_000) {
-		const shas = abandoned.slice(i, i + 1_000);
-		await db.transaction().execute(async (trx) => {
-			await trx.deleteFrom('commits').where('repo_id', '=', repoId).where('sha', 'in', shas).execute();
-			await trx.deleteFrom('commit_files').where('repo_id', '=', repoId).where('sha', 'in', shas).execute();
-		});
+}
+
+/** Streams the ids git lists (one a line, which is COPY's text format) into a one-column table. */
+async function copyGitList(client: pg.PoolClient, table: string, list: CommitList): Promise<void> {
+	const git = await list();
+	try {
+		await copyFromStream(client, table, ['sha'], git.stdout);
+		await git.done;
+	} catch (error) {
+		git.kill();
+		throw error;
 	}
-	return abandoned.length;
 }
 
 /** Makes the repo's tags exactly `tags`: new and moved ones upserted, vanished ones deleted. */

@@ -62,19 +62,22 @@ export async function readTips(mirror: Mirror): Promise<Tips> {
  * A new, empty bare repository; for a local repository, a clone that hard-links its objects
  * (milliseconds instead of packing and re-indexing every object). Either way it is built under a
  * temporary name and renamed into place, so a crash never leaves a half-made mirror behind.
+ * Returns whether it already holds the repository's branches and tags (the local clone does).
  */
-async function createMirror(mirror: Mirror, url: string, timeoutMs: number): Promise<void> {
+async function createMirror(mirror: Mirror, url: string, timeoutMs: number): Promise<boolean> {
 	const { settings } = mirror;
 	const partial = `${mirror.gitDir}.partial`;
 	await rm(partial, { recursive: true, force: true });
 	await rm(mirror.gitDir, { recursive: true, force: true });
-	if (url.startsWith('file://')) {
-		// Only heads and tags become refs (that is what --bare copies); the fetch below then prunes.
+	const local = url.startsWith('file://');
+	if (local) {
+		// Exactly the heads and tags become refs (that is what --bare copies), as the fetch would.
 		await runGit(['clone', '--bare', '--local', '--quiet', '--', url.slice('file://'.length), partial], { settings, timeoutMs, remote: true });
 	} else {
 		await runGit(['init', '--bare', '--quiet', '--', partial], { settings, timeoutMs: localTimeoutMs });
 	}
 	await rename(partial, mirror.gitDir);
+	return local;
 }
 
 /**
@@ -95,7 +98,8 @@ export async function syncMirror(
 
 	await mkdir(settings.gitMirrorDir, { recursive: true });
 	if (!existsSync(path.join(mirror.gitDir, 'HEAD')) || !existsSync(path.join(mirror.gitDir, 'objects'))) {
-		await createMirror(mirror, remote.url, timeoutMs);
+		// A fresh local clone is already up to date: a fetch would only start two more processes.
+		if (await createMirror(mirror, remote.url, timeoutMs)) return readTips(mirror);
 	}
 	await removeStaleLocks(mirror.gitDir, timeoutMs);
 

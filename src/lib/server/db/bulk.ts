@@ -10,6 +10,7 @@ export type CopyValue = string | number | boolean | Date | null | readonly strin
 
 const identifier = /^[a-z_]+$/;
 const chunkSize = 64 * 1024;
+const copyMessageBytes = 1 << 20;
 
 function assertIdentifier(name: string): void {
 	// Names come from code, never from input; this only makes sure of it.
@@ -67,9 +68,21 @@ function encodeRows(rows: Iterable<readonly CopyValue[]>, width: number): { chun
 	return { chunks, count };
 }
 
-async function copyChunks(client: pg.PoolClient, target: string, list: string, chunks: string[]): Promise<number> {
+async function copyChunks(client: pg.PoolClient, target: string, list: string, chunks: ReadonlyArray<string | Buffer>): Promise<number> {
 	const stream = client.query(copyFrom(`COPY ${target} (${list}) FROM STDIN`));
 	await pipeline(Readable.from(chunks), stream);
+	return stream.rowCount;
+}
+
+/**
+ * COPYs text already in COPY's format from a stream (another program's output, say) into a table
+ * on `client`, without holding it in memory. Returns the number of rows.
+ */
+export async function copyFromStream(client: pg.PoolClient, table: string, columns: readonly string[], source: NodeJS.ReadableStream): Promise<number> {
+	assertIdentifier(table);
+	columns.forEach(assertIdentifier);
+	const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
+	await pipeline(source, stream);
 	return stream.rowCount;
 }
 
@@ -84,13 +97,29 @@ const uniqueViolation = '23505';
  * `INSERT … ON CONFLICT DO NOTHING`, which costs about twice as much.
  */
 export async function copyInsert(pool: pg.Pool, table: string, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number> {
+	if (columns.length === 0) throw new Error('copyInsert needs at least one column.');
+	const { chunks, count } = encodeRows(rows, columns.length);
+	return insertCopyText(pool, table, columns, count === 0 ? [] : chunks);
+}
+
+/**
+ * copyInsert for rows already in COPY's text format (see copy-text.ts), one row a line with a
+ * value for each of `columns`. Returns how many rows were actually inserted.
+ */
+export async function copyInsertText(pool: pg.Pool, table: string, columns: readonly string[], text: Buffer): Promise<number> {
+	if (columns.length === 0) throw new Error('copyInsertText needs at least one column.');
+	const chunks: Buffer[] = [];
+	// Views, not copies: COPY messages of a reasonable size.
+	for (let at = 0; at < text.length; at += copyMessageBytes) chunks.push(text.subarray(at, at + copyMessageBytes));
+	return insertCopyText(pool, table, columns, chunks);
+}
+
+async function insertCopyText(pool: pg.Pool, table: string, columns: readonly string[], chunks: ReadonlyArray<string | Buffer>): Promise<number> {
 	assertIdentifier(table);
 	columns.forEach(assertIdentifier);
-	if (columns.length === 0) throw new Error('copyInsert needs at least one column.');
 	const list = columns.join(', ');
 	const staging = `staging_${table}`;
-	const { chunks, count } = encodeRows(rows, columns.length);
-	if (count === 0) return 0;
+	if (chunks.length === 0) return 0;
 
 	const client = await pool.connect();
 	let failure: Error | undefined;
