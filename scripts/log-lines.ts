@@ -46,6 +46,9 @@ export function logRelay(source: string, dataDir: string, format: LogFormat, out
 	const folder = path.join(dataDir, 'logs');
 	mkdirSync(folder, { recursive: true });
 	const file = createWriteStream(path.join(folder, `${source}.log`), { flags: 'a' });
+	// Whoever reads our output may go away first (a closed pipe: EPIPE). The lines still reach the
+	// file, and the start script must go on stopping its engines in order rather than crash.
+	if (out.listenerCount('error') === 0) out.on('error', () => {});
 	return {
 		attach(...streams: Readable[]) {
 			for (const stream of streams) {

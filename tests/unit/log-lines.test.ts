@@ -47,4 +47,17 @@ describe('readable log lines', () => {
 		expect(shown).toMatch(/worker {2}info {3}ready\nnot json\n$/);
 		expect(readFileSync(path.join(dataDir, 'logs/worker.log'), 'utf8')).toBe(`${entry}\nnot json\n`);
 	});
+
+	it('goes on when whoever reads the output has gone (EPIPE), still keeping the file', async () => {
+		const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tributary-logs-'));
+		const closed = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) });
+		const errors: unknown[] = [];
+		process.on('uncaughtException', (error) => errors.push(error));
+		const source = new PassThrough();
+		logRelay('web', dataDir, 'json', closed).attach(source);
+		source.end(`${line({ msg: 'one' })}\n${line({ msg: 'two' })}\n`);
+		await new Promise((r) => setTimeout(r, 50));
+		expect(errors).toEqual([]);
+		expect(readFileSync(path.join(dataDir, 'logs/web.log'), 'utf8').trim().split('\n')).toHaveLength(2);
+	});
 });
