@@ -76,7 +76,8 @@ export async function benchGitIngest(engines: EngineAddresses, options: Partial<
 		await generateRepository(warmDir, { commits: 300, branches: 3, tags: 5, seed: 12 });
 		console.log(`[bench] P1: generated ${commits} commits in ${((performance.now() - generated) / 1000).toFixed(1)} s`);
 
-		system = await createSystem(engines);
+		// The generated repositories are local paths, which a server reads only when told.
+		system = await createSystem(engines, { TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 		await system.seedDemo();
 		await useSystemRuntime(system);
 		await system.startWorker();
