@@ -8,6 +8,7 @@ import { connectDatabase } from '#lib/server/db/connect.ts';
 import { createLogger } from '#lib/server/logger.ts';
 import { closeRealtime, createRealtimeServer } from '#lib/server/realtime/server.ts';
 import { createActivities } from './activities/index.ts';
+import { killLeftoverGit, killRunningGit } from './git/processes.ts';
 import { removeAbandonedKeys } from './git/ssh-keys.ts';
 import { watchForLostOperations } from './lost-operations.ts';
 import { announceWorker } from './presence.ts';
@@ -20,6 +21,12 @@ const settings = readSettings();
 // SSH keys of a worker killed while git ran would otherwise stay on disk.
 const removedKeys = await removeAbandonedKeys(settings);
 if (removedKeys > 0) log.info({ removedKeys }, 'removed SSH key files left by a stopped process');
+// A worker killed outright (SIGKILL, a crash) cannot stop the git it started: stop it now, before
+// a retry fetches the same mirror beside it.
+const leftover = killLeftoverGit(settings.gitMirrorDir);
+if (leftover > 0) log.info({ processes: leftover }, 'stopped git left running by a worker that died');
+// Whatever way this process ends, no git of its own outlives it.
+process.on('exit', killRunningGit);
 
 const database = connectDatabase(requireSetting('DATABASE_URL', settings.databaseUrl), { name: 'tributary-worker' });
 const io = createRealtimeServer(database.pool, {
@@ -65,6 +72,8 @@ function stop(reason: string) {
 	stopping = true;
 	log.info({ reason }, 'worker stopping');
 	worker.shutdown();
+	// Activities are cancelled by the shutdown; their git goes now, not when each notices.
+	killRunningGit();
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));

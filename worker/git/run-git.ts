@@ -9,6 +9,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Settings } from '#lib/server/config.ts';
 import { classifyGitError, GitError, unclassifiedFailure } from './git-errors.ts';
+import { trackGit } from './processes.ts';
+import { parseGitProgress, type GitProgress } from './progress.ts';
 
 export { classifyGitError, GitError, isPermanentGitFailure, type GitErrorKind, type GitFailure } from './git-errors.ts';
 
@@ -44,6 +46,10 @@ export interface GitCommandOptions {
 	remote?: boolean;
 	/** For a remote named by host: the address checked for it (see remote.ts). */
 	connectTo?: ConnectTo;
+	/** Stops git, and everything it started, when aborted (a cancelled or timed-out activity). */
+	signal?: AbortSignal;
+	/** Hears the progress git reports (for commands given `--progress`). */
+	onProgress?: (progress: GitProgress) => void;
 }
 
 export interface GitProcess {
@@ -205,7 +211,9 @@ function gitEnvironment(settings: GitSettings, gitDir: string | undefined, home:
 
 /** Starts git and hands back its output as a stream, for commands whose output is large. */
 export async function startGit(args: string[], options: GitCommandOptions): Promise<GitProcess> {
-	const { settings } = options;
+	const { settings, signal } = options;
+	// A stopped attempt starts nothing new on the mirror it gave up.
+	if (signal?.aborted) throw stoppedBy(signal);
 	const home = privateDirectory(path.join(settings.gitMirrorDir, '.home'));
 	const credentials = await prepareCredentials(options.credentials ?? { method: 'none' }, settings, options.connectTo);
 	const env = { ...gitEnvironment(settings, options.gitDir, home), ...credentials.env };
@@ -233,17 +241,30 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 		// Its own process group, so a timeout also stops ssh, git-remote-https and upload-pack.
 		detached: true
 	});
+	const forget = child.pid === undefined ? () => {} : trackGit(child.pid, settings.gitMirrorDir, options.gitDir);
 
 	let stderr = '';
+	let partialLine = '';
 	child.stderr.setEncoding('utf8');
 	child.stderr.on('data', (chunk: string) => {
-		stderr = (stderr + chunk).slice(-stderrLimit);
+		// Progress lines end in \r (redrawn) or \n; they go to onProgress, the rest is kept for errors.
+		const lines = (partialLine + chunk).split(/[\r\n]/);
+		partialLine = lines.pop()!.slice(-stderrLimit);
+		let kept = '';
+		for (const line of lines) {
+			const progress = options.onProgress ? parseGitProgress(line) : null;
+			if (progress) options.onProgress!(progress);
+			else if (line) kept += line + '\n';
+		}
+		// Only the end is kept (where git says what failed); trimmed now and then, not every line.
+		stderr += kept;
+		if (stderr.length > 2 * stderrLimit) stderr = stderr.slice(-stderrLimit);
 	});
 	// git may exit before reading everything (a failed command): its exit code reports that.
 	child.stdin.on('error', () => {});
 	child.stdin.end(options.stdin);
 
-	let timedOut = false;
+	let stoppedBecause: 'timeout' | 'signal' | null = null;
 	const killGroup = (signal: NodeJS.Signals) => {
 		if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
 		try {
@@ -253,13 +274,23 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 		}
 	};
 	const timer = setTimeout(() => {
-		timedOut = true;
+		stoppedBecause = 'timeout';
 		killGroup('SIGKILL');
 	}, options.timeoutMs);
+	const onAbort = () => {
+		stoppedBecause ??= 'signal';
+		killGroup('SIGKILL');
+	};
+	signal?.addEventListener('abort', onAbort, { once: true });
+	const settle = () => {
+		clearTimeout(timer);
+		signal?.removeEventListener('abort', onAbort);
+		forget();
+	};
 
 	const done = new Promise<void>((resolve, reject) => {
 		child.once('error', (error: NodeJS.ErrnoException) => {
-			clearTimeout(timer);
+			settle();
 			const message =
 				error.code === 'ENOENT'
 					? 'git is not installed on the Tributary worker (or not on its PATH): install git 2.30 or newer.'
@@ -267,11 +298,12 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 			void credentials.cleanup().finally(() => reject(new GitError({ kind: 'other', permanent: false, message })));
 		});
 		child.once('close', (code) => {
-			clearTimeout(timer);
+			settle();
 			void credentials.cleanup().finally(() => {
 				if (code === 0) return resolve();
-				const safeStderr = redact(stderr, credentials.secrets);
-				if (timedOut) {
+				const safeStderr = redact((stderr + partialLine).slice(-stderrLimit), credentials.secrets);
+				if (stoppedBecause === 'signal') return reject(stoppedBy(signal!));
+				if (stoppedBecause === 'timeout') {
 					const seconds = Math.round(options.timeoutMs / 1000);
 					const advice = options.remote ? 'check that the server is reachable from the worker, then try again' : 'the repository may be too large for this limit';
 					const message = `Git did not finish within ${seconds} s and was stopped: ${advice}.`;
@@ -287,6 +319,11 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 	done.catch(() => {});
 
 	return { stdout: child.stdout, done, kill: () => killGroup('SIGKILL') };
+}
+
+/** Why git was stopped on request: the abort's own reason when it is an error, else a plain one. */
+function stoppedBy(signal: AbortSignal): Error {
+	return signal.reason instanceof Error ? signal.reason : new GitError({ kind: 'other', permanent: false, message: 'Git was stopped: the work it was doing was cancelled.' });
 }
 
 /** Runs git to completion and returns what it printed (for commands with small output). */
