@@ -1,9 +1,11 @@
 // A real git server over HTTP for tests: git's own `git http-backend` behind a small Node server
 // that demands HTTP basic credentials, the way a git host asks for a username and token (or, given
-// none, serves anyone, like a public host). It keeps a list of the requests it was sent.
+// none, serves anyone, like a public host). It keeps a list of the requests it was sent. It can
+// also be a slow one (`bytesPerSecond`): the transfer a far server or a large repository costs.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export interface GitHttpServer {
 	url: string;
@@ -14,7 +16,21 @@ export interface GitHttpServer {
 	stop(): Promise<void>;
 }
 
-export async function startGitHttpServer(projectRoot: string, credentials?: { username: string; token: string }): Promise<GitHttpServer> {
+/** Writes `body`, at most `bytesPerSecond` of it each second when given. */
+async function send(res: http.ServerResponse, body: Buffer, bytesPerSecond: number | undefined): Promise<void> {
+	if (!bytesPerSecond) return void res.write(body);
+	const slice = Math.max(1, Math.round(bytesPerSecond / 20));
+	for (let start = 0; start < body.length; start += slice) {
+		res.write(body.subarray(start, start + slice));
+		await delay(50);
+	}
+}
+
+export async function startGitHttpServer(
+	projectRoot: string,
+	credentials?: { username: string; token: string },
+	options: { bytesPerSecond?: number } = {}
+): Promise<GitHttpServer> {
 	const basic = (c: { username: string; token: string }) => `Basic ${Buffer.from(`${c.username}:${c.token}`).toString('base64')}`;
 	let expected = credentials && basic(credentials);
 	let remoteUser = credentials?.username ?? '';
@@ -42,27 +58,32 @@ export async function startGitHttpServer(projectRoot: string, credentials?: { us
 			}
 		});
 		req.pipe(backend.stdin);
-		let head = Buffer.alloc(0);
-		let headersDone = false;
-		backend.stdout.on('data', (chunk: Buffer) => {
-			if (headersDone) return void res.write(chunk);
-			head = Buffer.concat([head, chunk]);
-			const end = head.indexOf('\r\n\r\n');
-			if (end < 0) return;
-			headersDone = true;
-			let status = 200;
-			for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
-				const [name, ...rest] = line.split(':');
-				const value = rest.join(':').trim();
-				if (!name) continue;
-				if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
-				else res.setHeader(name, value);
-			}
-			res.statusCode = status;
-			res.write(head.subarray(end + 4));
-		});
-		backend.stdout.on('end', () => res.end());
 		backend.on('error', () => res.destroy());
+		void (async () => {
+			let head = Buffer.alloc(0);
+			let headersDone = false;
+			for await (const chunk of backend.stdout as AsyncIterable<Buffer>) {
+				if (headersDone) {
+					await send(res, chunk, options.bytesPerSecond);
+					continue;
+				}
+				head = Buffer.concat([head, chunk]);
+				const end = head.indexOf('\r\n\r\n');
+				if (end < 0) continue;
+				headersDone = true;
+				let status = 200;
+				for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+					const [name, ...rest] = line.split(':');
+					const value = rest.join(':').trim();
+					if (!name) continue;
+					if (name.toLowerCase() === 'status') status = Number(value.split(' ')[0]);
+					else res.setHeader(name, value);
+				}
+				res.statusCode = status;
+				await send(res, head.subarray(end + 4), options.bytesPerSecond);
+			}
+			res.end();
+		})().catch(() => res.destroy());
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
@@ -74,6 +95,10 @@ export async function startGitHttpServer(projectRoot: string, credentials?: { us
 			expected = basic(next);
 			remoteUser = next.username;
 		},
-		stop: () => new Promise((resolve) => server.close(() => resolve()))
+		stop: () =>
+			new Promise((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			})
 	};
 }

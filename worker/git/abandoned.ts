@@ -23,7 +23,7 @@ export async function abandonedCommits(mirror: Mirror, previous: Tips | null, ti
 	const current = new Set(Object.values(tips));
 	const gone = [...new Set(Object.values(previous ?? {}))].filter((sha) => !current.has(sha) && commitIdPattern.test(sha)).sort();
 	if (gone.length === 0) return null;
-	const options = { settings: mirror.settings, gitDir: mirror.gitDir, timeoutMs: localTimeoutMs };
+	const options = { settings: mirror.settings, gitDir: mirror.gitDir, signal: mirror.signal, timeoutMs: localTimeoutMs };
 	const known = await runGit(['cat-file', '--batch-check=%(objectname) ok'], { ...options, stdin: gone.join('\n') + '\n' });
 	if (known.split('\n').filter((line) => line.endsWith(' ok')).length !== gone.length) return undefined;
 	// SHAs only on standard input, never ref names, so nothing can read as an option.
@@ -33,5 +33,5 @@ export async function abandonedCommits(mirror: Mirror, previous: Tips | null, ti
 
 /** Every commit a branch or tag of the mirror reaches (it holds no other refs). */
 export function reachableCommits(mirror: Mirror): CommitList {
-	return () => startGit(['rev-list', '--all'], { settings: mirror.settings, gitDir: mirror.gitDir, timeoutMs: localTimeoutMs });
+	return () => startGit(['rev-list', '--all'], { settings: mirror.settings, gitDir: mirror.gitDir, signal: mirror.signal, timeoutMs: localTimeoutMs });
 }

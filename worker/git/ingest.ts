@@ -12,6 +12,7 @@ import { abandonedCommits, reachableCommits, type CommitList } from './abandoned
 import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
 import { countNewCommits, readTags, revisionsSince, startLog, type GitTag } from './log.ts';
 import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
+import type { GitProgress } from './progress.ts';
 import type { GitCredentials, GitSettings } from './run-git.ts';
 
 export interface IngestDependencies {
@@ -31,6 +32,10 @@ export interface IngestInput {
 	resumeAfter?: number;
 	/** Called after each batch is stored (and once when the total is known). */
 	onProgress(done: number, total: number): Promise<void> | void;
+	/** Hears git's progress while it fetches. */
+	onFetchProgress?(progress: GitProgress): void;
+	/** Stops git, and the writes between batches, when aborted (a cancelled or superseded attempt). */
+	signal?: AbortSignal;
 }
 
 export interface IngestResult {
@@ -57,8 +62,9 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	const { repo } = input;
 	const owner = [repo.organizationId, repo.integrationId, repo.id] as const;
 
-	const tips = await syncMirror(repo.id, repo.url, input.credentials, settings);
-	const mirror = openMirror(repo.id, settings);
+	const { signal } = input;
+	const tips = await syncMirror(repo.id, repo.url, input.credentials, settings, { signal, onProgress: input.onFetchProgress });
+	const mirror: Mirror = { ...openMirror(repo.id, settings), signal };
 	const revisions = revisionsSince(tips, repo.cursor);
 
 	// The log first (starting a process blocks this one for a moment, and the log is the long
@@ -71,6 +77,7 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 
 	/** Stores one batch: files first, so a commit row always means its files are stored too. */
 	async function writeBatch(batch: CommitRowBatch, claimedWritten: number): Promise<void> {
+		signal?.throwIfAborted();
 		let { commits, files } = batch;
 		if (claimedWritten > 0) {
 			const claimed = batch.shas.slice(0, claimedWritten);

@@ -48,6 +48,7 @@ export async function countNewCommits(mirror: Mirror, revisions: string[]): Prom
 	const output = await runGit(['rev-list', '--count', ...revisionArgs], {
 		settings: mirror.settings,
 		gitDir: mirror.gitDir,
+		signal: mirror.signal,
 		stdin: revisions.join('\n') + '\n',
 		timeoutMs: localTimeoutMs
 	});
@@ -86,6 +87,7 @@ export async function startLog(mirror: Mirror, revisions: string[]): Promise<Asy
 	const git = await startGit([...logArguments, ...revisionArgs], {
 		settings: mirror.settings,
 		gitDir: mirror.gitDir,
+		signal: mirror.signal,
 		stdin: revisions.join('\n') + '\n',
 		timeoutMs: localTimeoutMs
 	});
@@ -106,7 +108,7 @@ export async function startLog(mirror: Mirror, revisions: string[]): Promise<Asy
 export async function readTags(mirror: Mirror): Promise<GitTag[]> {
 	const output = await runGit(
 		['for-each-ref', '--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(taggerdate:unix)', 'refs/tags'],
-		{ settings: mirror.settings, gitDir: mirror.gitDir, timeoutMs: localTimeoutMs }
+		{ settings: mirror.settings, gitDir: mirror.gitDir, signal: mirror.signal, timeoutMs: localTimeoutMs }
 	);
 	const tags: GitTag[] = [];
 	const nested: Array<{ name: string; object: string; taggedAt: Date | null }> = [];
@@ -123,6 +125,7 @@ export async function readTags(mirror: Mirror): Promise<GitTag[]> {
 		const peeled = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
 			settings: mirror.settings,
 			gitDir: mirror.gitDir,
+			signal: mirror.signal,
 			stdin: nested.map((t) => `${t.object}^{commit}`).join('\n') + '\n',
 			timeoutMs: localTimeoutMs
 		});

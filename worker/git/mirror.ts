@@ -4,12 +4,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { GitProgress } from './progress.ts';
 import { openRemote } from './remote.ts';
 import { runGit, type GitCredentials, type GitSettings } from './run-git.ts';
 
 export interface Mirror {
 	gitDir: string;
 	settings: GitSettings;
+	/** When aborted, git on this mirror stops and no more starts (a cancelled or superseded attempt). */
+	signal?: AbortSignal;
 }
 
 /** Ref name → the object it points at (for an annotated tag: the tag object). */
@@ -47,6 +50,7 @@ export async function readTips(mirror: Mirror): Promise<Tips> {
 	const output = await runGit(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags'], {
 		settings: mirror.settings,
 		gitDir: mirror.gitDir,
+		signal: mirror.signal,
 		timeoutMs: localTimeoutMs
 	});
 	const tips: Tips = {};
@@ -64,20 +68,28 @@ export async function readTips(mirror: Mirror): Promise<Tips> {
  * temporary name and renamed into place, so a crash never leaves a half-made mirror behind.
  * Returns whether it already holds the repository's branches and tags (the local clone does).
  */
-async function createMirror(mirror: Mirror, url: string, timeoutMs: number): Promise<boolean> {
-	const { settings } = mirror;
+async function createMirror(mirror: Mirror, url: string, timeoutMs: number, onProgress: SyncOptions['onProgress']): Promise<boolean> {
+	const { settings, signal } = mirror;
 	const partial = `${mirror.gitDir}.partial`;
 	await rm(partial, { recursive: true, force: true });
 	await rm(mirror.gitDir, { recursive: true, force: true });
 	const local = url.startsWith('file://');
 	if (local) {
 		// Exactly the heads and tags become refs (that is what --bare copies), as the fetch would.
-		await runGit(['clone', '--bare', '--local', '--quiet', '--', url.slice('file://'.length), partial], { settings, timeoutMs, remote: true });
+		await runGit(['clone', '--bare', '--local', '--progress', '--', url.slice('file://'.length), partial], { settings, signal, onProgress, timeoutMs, remote: true });
 	} else {
-		await runGit(['init', '--bare', '--quiet', '--', partial], { settings, timeoutMs: localTimeoutMs });
+		await runGit(['init', '--bare', '--quiet', '--', partial], { settings, signal, timeoutMs: localTimeoutMs });
 	}
 	await rename(partial, mirror.gitDir);
 	return local;
+}
+
+export interface SyncOptions {
+	timeoutMs?: number;
+	/** Stops git when aborted. */
+	signal?: AbortSignal;
+	/** Hears git's progress while it clones and fetches. */
+	onProgress?: (progress: GitProgress) => void;
 }
 
 /**
@@ -90,23 +102,24 @@ export async function syncMirror(
 	url: string,
 	credentials: GitCredentials,
 	settings: GitSettings,
-	options: { timeoutMs?: number } = {}
+	options: SyncOptions = {}
 ): Promise<Tips> {
 	const remote = await openRemote(url, settings);
 	const timeoutMs = options.timeoutMs ?? defaultFetchTimeoutMs;
-	const mirror = openMirror(repoId, remote.settings);
+	const { signal, onProgress } = options;
+	const mirror = { ...openMirror(repoId, remote.settings), signal };
 
 	await mkdir(settings.gitMirrorDir, { recursive: true });
 	if (!existsSync(path.join(mirror.gitDir, 'HEAD')) || !existsSync(path.join(mirror.gitDir, 'objects'))) {
 		// A fresh local clone is already up to date: a fetch would only start two more processes.
-		if (await createMirror(mirror, remote.url, timeoutMs)) return readTips(mirror);
+		if (await createMirror(mirror, remote.url, timeoutMs, onProgress)) return readTips(mirror);
 	}
 	await removeStaleLocks(mirror.gitDir, timeoutMs);
 
 	await runGit(
 		[
 			'fetch',
-			'--quiet',
+			'--progress',
 			'--prune',
 			'--no-tags',
 			'--force',
@@ -119,7 +132,7 @@ export async function syncMirror(
 			'+refs/heads/*:refs/heads/*',
 			'+refs/tags/*:refs/tags/*'
 		],
-		{ settings: remote.settings, credentials, gitDir: mirror.gitDir, timeoutMs, remote: true, connectTo: remote.connectTo }
+		{ settings: remote.settings, credentials, gitDir: mirror.gitDir, signal, onProgress, timeoutMs, remote: true, connectTo: remote.connectTo }
 	);
 	return readTips(mirror);
 }

@@ -38,6 +38,20 @@ export const dataWork = proxyActivities<Activities>({
 	retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 }
 });
 
+/**
+ * Ingesting a repository: data work whose first part, the fetch, can take an hour on a large
+ * repository or a slow link. Its heartbeats come every second while git runs (and after each
+ * stored batch), so a short heartbeat timeout still finds a killed worker within seconds without
+ * cutting a long transfer short; each retry waits for (or stops) the attempt before it.
+ */
+export function ingestWork(heartbeatSeconds = 10) {
+	return proxyActivities<Activities>({
+		startToCloseTimeout: '6 hours',
+		heartbeatTimeout: `${heartbeatSeconds} seconds`,
+		retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 10 }
+	});
+}
+
 /** Runs `work`; if it fails, the operation is marked failed (or cancelled) with the reason, then the error goes on. */
 export async function recordingFailure<T>(operationId: string, work: () => Promise<T>): Promise<T> {
 	try {

@@ -12,7 +12,15 @@ export async function updateAllWorkflow(input: UpdateAllInput): Promise<void> {
 		await inBatches(updates, 2, async (update) => {
 			await executeChild(updateIntegrationWorkflow, {
 				workflowId: update.workflowId,
-				args: [{ version: 1, operationId: update.operationId, integrationId: update.integrationId, concurrency: input.concurrency } satisfies UpdateIntegrationInput]
+				args: [
+					{
+						version: 1,
+						operationId: update.operationId,
+						integrationId: update.integrationId,
+						concurrency: input.concurrency,
+						heartbeatSeconds: input.heartbeatSeconds
+					} satisfies UpdateIntegrationInput
+				]
 			}).catch(() => undefined); // its own operation records how it failed
 			await bookkeeping.countFinishedUpdate({ operationId: input.operationId });
 		});

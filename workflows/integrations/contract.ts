@@ -17,6 +17,8 @@ export interface UpdateIntegrationInput {
 	integrationId: string;
 	/** How many repositories ingest at once. */
 	concurrency: number;
+	/** The ingests' heartbeat timeout (TRIBUTARY_INGEST_HEARTBEAT_SECONDS); 10 s when absent. */
+	heartbeatSeconds?: number;
 }
 export const updateIntegrationWorkflowId = (operationId: string) => `update-integration-${operationId}`;
 export const ingestRepoWorkflowId = (repoId: string, operationId: string) => `ingest-repo-${repoId}-${operationId}`;
@@ -30,6 +32,7 @@ export interface IngestRepoInput {
 	operationId: string;
 	integrationId: string;
 	repoId: string;
+	heartbeatSeconds?: number;
 }
 
 export interface RepoOutcome {
@@ -70,6 +73,7 @@ export interface UpdateAllInput {
 	operationId: string;
 	organizationId: string;
 	concurrency: number;
+	heartbeatSeconds?: number;
 }
 export const updateAllWorkflowId = (operationId: string) => `update-all-${operationId}`;
 

@@ -1,7 +1,7 @@
 import { CancellationScope, executeChild, patched } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
-import { bookkeeping, dataWork, quickBookkeeping } from './activities.ts';
+import { bookkeeping, ingestWork, quickBookkeeping } from './activities.ts';
 import { ingestRepoWorkflowId, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
 
 /** Update: one child workflow per imported repository, a few at once. */
@@ -14,7 +14,7 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 		const outcomes = await inBatches(repos, input.concurrency, (repo) =>
 			executeChild(ingestRepoWorkflow, {
 				workflowId: ingestRepoWorkflowId(repo.id, operationId),
-				args: [{ version: 1, operationId, integrationId, repoId: repo.id } satisfies IngestRepoInput]
+				args: [{ version: 1, operationId, integrationId, repoId: repo.id, heartbeatSeconds: input.heartbeatSeconds } satisfies IngestRepoInput]
 			})
 		);
 		await steps.finishUpdate({ operationId, integrationId, outcomes });
@@ -29,7 +29,7 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 /** One repository: its failure is recorded on the repository and does not stop the others. */
 export async function ingestRepoWorkflow(input: IngestRepoInput): Promise<RepoOutcome> {
 	try {
-		return await dataWork.ingestRepo(input);
+		return await ingestWork(input.heartbeatSeconds).ingestRepo(input);
 	} catch (error) {
 		const { message } = describeFailure(error);
 		return CancellationScope.nonCancellable(() => bookkeeping.markRepoFailed({ repoId: input.repoId, operationId: input.operationId, message }));

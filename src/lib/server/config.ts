@@ -27,6 +27,12 @@ export interface Settings {
 	gitMirrorDir: string;
 	/** How many repositories of one integration ingest at once. */
 	updateConcurrency: number;
+	/**
+	 * How long an ingest may go without a heartbeat before Temporal gives up on that attempt and
+	 * retries it. Ingests heartbeat every second or so, git transfers included, so the default
+	 * suits any size; tests lower it to exercise long fetches without huge repositories.
+	 */
+	ingestHeartbeatSeconds: number;
 	/** How long a deleted integration's account stays blocked from being added again. */
 	reAddCooldownHours: number;
 	/** Rows per deletion batch: each batch commits alone, so readers never wait long. */
@@ -60,6 +66,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		urlTestsPerMinute: Math.max(1, Number(env.TRIBUTARY_URL_TESTS_PER_MINUTE || 200)),
 		gitMirrorDir: path.resolve(env.TRIBUTARY_GIT_MIRRORS ?? path.join(dataDir, 'git')),
 		updateConcurrency: Math.max(1, Number(env.TRIBUTARY_UPDATE_CONCURRENCY || 4)),
+		ingestHeartbeatSeconds: Math.max(2, Number(env.TRIBUTARY_INGEST_HEARTBEAT_SECONDS || 10)),
 		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24),
 		deletionBatchSize: Math.max(100, Number(env.TRIBUTARY_DELETION_BATCH || 20_000)),
 		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000

@@ -46,8 +46,9 @@ export async function reportUpdateProgress(deps: IntegrationDeps, operationId: s
 		.select((eb) => [
 			eb.fn.countAll<number>().as('total'),
 			eb.fn.count<number>('id').filterWhere('data_status', 'not in', ['queued', 'fetching', 'processing']).as('finished'),
-			eb.fn.coalesce(eb.fn.sum<number>('progress_done'), eb.lit(0)).as('done'),
-			eb.fn.coalesce(eb.fn.sum<number>('progress_total'), eb.lit(0)).as('commits')
+			// A fetching repository's counters are git's objects, not commits.
+			eb.fn.coalesce(eb.fn.sum<number>('progress_done').filterWhere('data_status', '<>', 'fetching'), eb.lit(0)).as('done'),
+			eb.fn.coalesce(eb.fn.sum<number>('progress_total').filterWhere('data_status', '<>', 'fetching'), eb.lit(0)).as('commits')
 		])
 		.where('integration_id', '=', integrationId)
 		.where('imported', '=', true)

@@ -1,8 +1,12 @@
 // Update: plan the repositories, ingest each (in its own child workflow), record the outcome.
+import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isBeingDeleted, setIntegrationStatus } from '#lib/server/integrations/queries.ts';
 import type { RepoOutcome } from '../../../workflows/integrations/contract.ts';
 import { ingestRepository } from '../../git/ingest.ts';
+import { openMirror } from '../../git/mirror.ts';
+import { lockMirror } from '../../git/mirror-lock.ts';
+import { describeGitProgress, gitProgressPhase, type GitProgress } from '../../git/progress.ts';
 import { isPermanentGitFailure } from '../../git/run-git.ts';
 import { announceIntegration, loadCredentials, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
@@ -11,9 +15,15 @@ const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is b
 
 /** Heartbeat details of an ingest: how many commits were written for which starting cursor. */
 interface IngestCheckpoint {
+	/** A digest of the cursor: the cursor itself, one entry per branch and tag, can be megabytes. */
 	cursorKey: string;
 	written: number;
 }
+
+/** How often a running fetch's phase reaches the database and every viewer. */
+const fetchReportEveryMs = 500;
+/** How often the attempt tells Temporal it is alive (the SDK sends at most one per 80% of the timeout). */
+const heartbeatEveryMs = 1_000;
 
 export function createUpdateActivities(deps: IntegrationDeps) {
 	const { db } = deps;
@@ -38,13 +48,47 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			// A child that starts once a deletion began (it waited its turn) fetches nothing.
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 			// Marking it "fetching" also reads the row (its cursor is the ingest's starting point).
-			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null });
+			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null, progress_done: 0, progress_total: 0 });
 			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
 			const credentials = await loadCredentials(db, input.integrationId);
-			const cursorKey = JSON.stringify(repo.cursor ?? {});
-			const checkpoint = context.info.heartbeatDetails as IngestCheckpoint | undefined;
+			const cursorKey = createHash('sha256')
+				.update(JSON.stringify(repo.cursor ?? {}))
+				.digest('base64url');
+			const previous = context.info.heartbeatDetails as IngestCheckpoint | undefined;
 			// Resume only from a checkpoint taken against the same starting point.
-			const resumeAfter = checkpoint?.cursorKey === cursorKey ? checkpoint.written : 0;
+			const resumeAfter = previous?.cursorKey === cursorKey ? previous.written : 0;
+
+			// Heartbeats every second, whatever the ingest is doing: a fetch of an hour, git listing a
+			// hundred thousand tags, storing them. A worker that dies stops them, so its attempt is
+			// still retried within one heartbeat timeout; one whose attempt Temporal gave up on hears
+			// so through them (the cancellation signal) and stops.
+			let checkpoint: IngestCheckpoint = { cursorKey, written: resumeAfter };
+			context.heartbeat(checkpoint);
+			const heartbeats = setInterval(() => context.heartbeat(checkpoint), heartbeatEveryMs);
+
+			// An earlier attempt may still run here (Temporal gave up on it, git did not): it stops first.
+			const lock = await lockMirror(openMirror(repo.id, deps.settings)).catch((error: unknown) => {
+				clearInterval(heartbeats);
+				throw error;
+			});
+			// Git and the writes stop when the update is cancelled, the heartbeat timed out, or a newer attempt took over.
+			const signal = AbortSignal.any([context.cancellationSignal, lock.signal]);
+
+			// While git fetches, its phase and counts are the repository's progress.
+			let fetching = true;
+			let fetchReport: Promise<void> = Promise.resolve();
+			let lastFetchReport = 0;
+			const reportFetch = (progress: GitProgress) => {
+				const phase = gitProgressPhase(progress);
+				return updateRepo(deps, repo.id, { data_status: 'fetching', status_detail: phase, progress_done: progress.done, progress_total: progress.total ?? 0 })
+					.then(() => reportUpdateProgress(deps, input.operationId, input.integrationId, `${repo.name}: ${describeGitProgress(progress)}`))
+					.catch((error: unknown) => context.log.warn('could not report fetch progress', { error: String(error) }));
+			};
+			const onFetchProgress = (progress: GitProgress) => {
+				if (!fetching || Date.now() - lastFetchReport < fetchReportEveryMs) return;
+				lastFetchReport = Date.now();
+				fetchReport = fetchReport.then(() => (fetching ? reportFetch(progress) : undefined));
+			};
 
 			let lastReport = 0;
 			try {
@@ -54,14 +98,22 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 						repo: { id: repo.id, organizationId: repo.organization_id, integrationId: repo.integration_id, url: repo.url, cursor: repo.cursor },
 						credentials,
 						resumeAfter,
+						signal,
+						onFetchProgress,
 						onProgress: async (done, total) => {
-							context.heartbeat({ cursorKey, written: done } satisfies IngestCheckpoint);
+							checkpoint = { cursorKey, written: done };
+							context.heartbeat(checkpoint);
+							if (fetching) {
+								// The fetch is over: its last report must not land after the commits' first.
+								fetching = false;
+								await fetchReport;
+							}
 							// The database and every viewer hear at most a few times a second.
 							if (Date.now() - lastReport < 250 && done < total) return;
 							lastReport = Date.now();
 							// A deletion started: stop writing rows it would have to chase.
 							if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
-							await updateRepo(deps, repo.id, { data_status: 'processing', progress_done: done, progress_total: total });
+							await updateRepo(deps, repo.id, { data_status: 'processing', status_detail: null, progress_done: done, progress_total: total });
 							await reportUpdateProgress(deps, input.operationId, input.integrationId, `${repo.name}: ${done} of ${total} new commits`);
 						}
 					}
@@ -89,6 +141,11 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 					return { repoId: repo.id, name: repo.name, ok: false, message };
 				}
 				throw error;
+			} finally {
+				clearInterval(heartbeats);
+				fetching = false;
+				await fetchReport;
+				lock.release();
 			}
 		},
 

@@ -36,6 +36,12 @@ async function importedRepoCount(integrationId: string): Promise<number> {
 	return row.n;
 }
 
+/** What every update workflow takes from the settings. */
+function updateSettings() {
+	const settings = readSettings();
+	return { concurrency: settings.updateConcurrency, heartbeatSeconds: settings.ingestHeartbeatSeconds };
+}
+
 export async function startUpdate(user: SignedInUser, integrationId: string): Promise<Operation> {
 	return startOperation(user, {
 		kind: operationKinds.update,
@@ -43,7 +49,7 @@ export async function startUpdate(user: SignedInUser, integrationId: string): Pr
 		stages: updateStages(await importedRepoCount(integrationId)),
 		workflowId: updateIntegrationWorkflowId,
 		workflowType: 'updateIntegrationWorkflow',
-		args: (op): [UpdateIntegrationInput] => [{ version: 1, operationId: op.id, integrationId, concurrency: readSettings().updateConcurrency }]
+		args: (op): [UpdateIntegrationInput] => [{ version: 1, operationId: op.id, integrationId, ...updateSettings() }]
 	});
 }
 
@@ -79,7 +85,7 @@ export function startUpdateAll(user: SignedInUser): Promise<Operation> {
 		stages: integrationsStage(0),
 		workflowId: updateAllWorkflowId,
 		workflowType: 'updateAllWorkflow',
-		args: (op): [UpdateAllInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId, concurrency: readSettings().updateConcurrency }]
+		args: (op): [UpdateAllInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId, ...updateSettings() }]
 	});
 }
 

@@ -1,0 +1,333 @@
+// Long work under faults: fetches that take longer than the heartbeat timeout (a slow git, a slow
+// HTTP transport), a worker killed or stopped while git runs, an update cancelled mid-fetch, and
+// a retry that finds the attempt before it still running on the same mirror.
+//
+// The heartbeat timeout is lowered to 3 s here (TRIBUTARY_INGEST_HEARTBEAT_SECONDS) so that a fetch
+// of a few seconds outlasts it; at the default 10 s the same holds for a repository or a link a few
+// times larger or slower, which is all a test would otherwise need to generate.
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RepoSummary } from '../../src/lib/integrations/integration.ts';
+import { generateRepository } from '../../scripts/generate-repo.ts';
+import { lockMirror } from '../../worker/git/mirror-lock.ts';
+import { openMirror } from '../../worker/git/mirror.ts';
+import { startGit, type GitSettings } from '../../worker/git/run-git.ts';
+import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
+import {
+	connectSocket,
+	createTestSystem,
+	demoUser,
+	signIn,
+	submitAction,
+	waitFor,
+	waitForOperationEnd,
+	type RunningProcess,
+	type RunningWeb,
+	type TestSystem
+} from '../support/system.ts';
+
+const heartbeatSeconds = 3;
+const root = path.resolve(import.meta.dirname, '../..');
+
+let system: TestSystem;
+let web: RunningWeb;
+let worker: RunningProcess;
+let manager: string;
+let tmp: string;
+let sources: string;
+let http: GitHttpServer;
+let temporal: Client;
+
+// A `git` first on the worker's PATH that behaves like git on a slow network: before `fetch` it
+// sleeps or holds as the control file says, and it logs every fetch and clone (and whether
+// another one was still running on the same mirror). Its environment is git's own (the worker
+// passes git nothing else), so its paths are written into it.
+let control: string;
+let startsLog: string;
+const setControl = (mode: 'run' | 'hold' | `sleep ${number}`) => writeFileSync(control, mode);
+
+function writeSlowGit(bin: string, state: string): void {
+	const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+	const script = `#!/bin/sh
+verb=''
+for arg; do case "$arg" in fetch|clone) verb=$arg; break;; esac; done
+if [ -n "$verb" ]; then
+	if [ "$verb" = clone ]; then for arg; do target=$arg; done; else target=$GIT_DIR; fi
+	name=$(basename "$target" .partial)
+	if [ -f "${state}/$name.pid" ] && kill -0 "$(cat "${state}/$name.pid")" 2>/dev/null; then echo "overlap $name" >> "${startsLog}"; fi
+	echo $$ > "${state}/$name.pid"
+	echo "$$ $verb $name" >> "${startsLog}"
+	if [ "$verb" = fetch ]; then
+		mode=$(cat "${control}")
+		case "$mode" in
+			hold) while [ "$(cat "${control}")" = hold ]; do sleep 0.1; done;;
+			sleep*) sleep "\${mode#sleep }";;
+		esac
+	fi
+fi
+exec "${realGit}" "$@"
+`;
+	writeFileSync(path.join(bin, 'git'), script);
+	chmodSync(path.join(bin, 'git'), 0o755);
+}
+
+interface GitStart {
+	pid: number;
+	verb: 'fetch' | 'clone';
+	mirror: string;
+}
+function gitStarts(): GitStart[] {
+	if (!existsSync(startsLog)) return [];
+	return readFileSync(startsLog, 'utf8')
+		.split('\n')
+		.filter((line) => /^\d+ /.test(line))
+		.map((line) => {
+			const [pid, verb, mirror] = line.split(' ');
+			return { pid: Number(pid), verb: verb as GitStart['verb'], mirror: mirror! };
+		});
+}
+const overlaps = () => (existsSync(startsLog) ? readFileSync(startsLog, 'utf8').split('\n').filter((line) => line.startsWith('overlap')) : []);
+
+/** Running, not merely a zombie waiting for its parent to read its exit code. */
+function isRunning(pid: number): boolean {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+	} catch {
+		return false;
+	}
+}
+
+const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+
+beforeAll(async () => {
+	tmp = mkdtempSync(path.join(os.tmpdir(), 'tributary-long-fetch-'));
+	const bin = path.join(tmp, 'bin');
+	const state = path.join(tmp, 'state');
+	sources = path.join(tmp, 'sources');
+	for (const dir of [bin, state, sources]) mkdirSync(dir);
+	control = path.join(tmp, 'control');
+	startsLog = path.join(tmp, 'starts.log');
+	setControl('run');
+	writeSlowGit(bin, state);
+
+	system = await createTestSystem({
+		PATH: `${bin}:${process.env.PATH}`,
+		TRIBUTARY_INGEST_HEARTBEAT_SECONDS: String(heartbeatSeconds),
+		TRIBUTARY_GIT_SCHEMES: 'http,https,ssh,file'
+	});
+	const demo = await system.seedDemo();
+	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
+	manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);
+	for (const [index, name] of ['alpha', 'beta', 'gamma', 'delta', 'epsilon'].entries()) {
+		await generateRepository(path.join(sources, name), { commits: 300, branches: 2, tags: 5, seed: 60 + index });
+	}
+	await generateRepository(path.join(sources, 'far.git'), { commits: 1_500, branches: 4, tags: 12, seed: 70, bare: true });
+	temporal = new Client({ connection: await Connection.connect({ address: inject('temporalAddress') }) });
+}, 300_000);
+
+afterAll(async () => {
+	await http?.stop();
+	await temporal?.connection.close();
+	await system?.stop();
+});
+
+async function addIntegration(name: string, fields: Record<string, string>): Promise<{ integrationId: string; operation: { id: string; workflow_id: string } }> {
+	const added = await submitAction(web.url, '/integrations/new/generic-git', { name, ...fields }, manager);
+	expect(added.type, JSON.stringify(added)).toBe('redirect');
+	const db = system.database.db;
+	const { id: integrationId } = await db.selectFrom('integrations').select('id').where('name', '=', name).executeTakeFirstOrThrow();
+	const operation = await db.selectFrom('operations').select(['id', 'workflow_id']).where('scope', '=', `integration:${integrationId}`).executeTakeFirstOrThrow();
+	return { integrationId, operation };
+}
+
+const localUrls = (...names: string[]) => names.map((name) => `file://${path.join(sources, name)}`).join('\n');
+
+async function reposOf(integrationId: string) {
+	return system.database.db.selectFrom('repos').selectAll().where('integration_id', '=', integrationId).orderBy('name').execute();
+}
+
+/** Each repository as git counts it: every commit of its branches and tags, every tag. */
+async function expectExactCounts(integrationId: string, sourceOf: (repoName: string) => string) {
+	for (const repo of await reposOf(integrationId)) {
+		const source = sourceOf(repo.name);
+		expect({ name: repo.name, status: repo.data_status, detail: repo.status_detail }).toEqual({ name: repo.name, status: 'healthy', detail: null });
+		expect(repo.commits_count).toBe(Number(git(source, 'rev-list', '--all', '--count')));
+		expect(repo.tags_count).toBe(git(source, 'tag').split('\n').filter(Boolean).length);
+	}
+}
+
+/** The fetch of a repository's mirror once it has started (its git pid). */
+async function fetchStarted(repoId: string): Promise<number> {
+	const start = await waitFor(`git fetch of ${repoId} to start`, async () => gitStarts().find((s) => s.verb === 'fetch' && s.mirror === `${repoId}.git`), 60_000);
+	return start.pid;
+}
+
+describe('an update whose fetch takes longer than the heartbeat timeout', () => {
+	it('ends healthy with exact counts, having started git once per repository', async () => {
+		setControl(`sleep ${heartbeatSeconds * 2 + 1}`);
+		const { integrationId, operation } = await addIntegration('Slow git', { urls: localUrls('alpha', 'beta'), authMethod: 'none' });
+		const ended = await waitForOperationEnd(system, operation.id, 180_000);
+		setControl('run');
+		expect(ended.state, ended.error ?? '').toBe('succeeded');
+		await expectExactCounts(integrationId, (name) => path.join(sources, name));
+		for (const repo of await reposOf(integrationId)) {
+			const starts = gitStarts().filter((s) => s.mirror === `${repo.id}.git`);
+			expect(starts.map((s) => s.verb).sort()).toEqual(['clone', 'fetch']);
+		}
+		expect(overlaps()).toEqual([]);
+	}, 240_000);
+});
+
+describe('a worker that ends during a fetch', () => {
+	it('leaves no git behind when killed: the next worker stops it, then the retry ends healthy', async () => {
+		setControl('hold');
+		const { integrationId, operation } = await addIntegration('Killed mid-fetch', { urls: localUrls('gamma'), authMethod: 'none' });
+		const [repo] = await reposOf(integrationId);
+		const pid = await fetchStarted(repo!.id);
+
+		worker.child.kill('SIGKILL');
+		await new Promise((resolve) => worker.child.once('exit', resolve));
+		// Nothing could stop it as its worker died: git holds on (it would fetch on, unseen).
+		expect(isRunning(pid)).toBe(true);
+
+		worker = await system.startWorker();
+		await waitFor(`the dead worker's git (${pid}) to be stopped`, async () => !isRunning(pid), 10_000);
+
+		setControl('run');
+		const ended = await waitForOperationEnd(system, operation.id, 180_000);
+		expect(ended.state, ended.error ?? '').toBe('succeeded');
+		await expectExactCounts(integrationId, (name) => path.join(sources, name));
+		expect(overlaps()).toEqual([]);
+	}, 240_000);
+
+	it('leaves no git behind when stopped (SIGTERM, as Ctrl-C of npm start does)', async () => {
+		setControl('hold');
+		const { integrationId, operation } = await addIntegration('Stopped mid-fetch', { urls: localUrls('delta'), authMethod: 'none' });
+		const [repo] = await reposOf(integrationId);
+		const pid = await fetchStarted(repo!.id);
+
+		await worker.stop();
+		await waitFor(`the stopped worker's git (${pid}) to end`, async () => !isRunning(pid), 5_000);
+
+		setControl('run');
+		worker = await system.startWorker();
+		const ended = await waitForOperationEnd(system, operation.id, 180_000);
+		expect(ended.state, ended.error ?? '').toBe('succeeded');
+		await expectExactCounts(integrationId, (name) => path.join(sources, name));
+	}, 240_000);
+});
+
+describe('cancelling an update during a fetch', () => {
+	it('stops its git at once and ends the update as cancelled', async () => {
+		setControl('hold');
+		const { integrationId, operation } = await addIntegration('Cancelled mid-fetch', { urls: localUrls('epsilon'), authMethod: 'none' });
+		const [repo] = await reposOf(integrationId);
+		const pid = await fetchStarted(repo!.id);
+
+		await temporal.workflow.getHandle(operation.workflow_id).cancel();
+		await waitFor(`the cancelled update's git (${pid}) to end`, async () => !isRunning(pid), 15_000);
+		setControl('run');
+		const ended = await waitForOperationEnd(system, operation.id, 60_000);
+		expect(ended.state).toBe('cancelled');
+		expect(gitStarts().filter((s) => s.mirror === `${repo!.id}.git` && s.verb === 'fetch')).toHaveLength(1);
+	}, 120_000);
+});
+
+describe('a fetch over HTTP, the path https and ssh take (no hard links), slower than the heartbeat timeout', () => {
+	it("ends healthy with exact counts, showing git's phases and counts as the repository's progress", async () => {
+		setControl('run');
+		const source = path.join(sources, 'far.git');
+		// Slow enough that the transfer alone lasts about three heartbeat timeouts.
+		const packBytes = Number(/size-pack: (\d+)/.exec(git(source, 'count-objects', '-v'))![1]) * 1024;
+		const credentials = { username: 'reader', token: `tok_${crypto.randomUUID()}` };
+		http = await startGitHttpServer(sources, credentials, { bytesPerSecond: Math.round(packBytes / (heartbeatSeconds * 3)) });
+
+		const socket = await connectSocket(web.url, manager);
+		const seen: RepoSummary[] = [];
+		socket.on('repo.updated', (repo) => seen.push(repo));
+		try {
+			const { integrationId, operation } = await addIntegration('Far away', {
+				urls: `${http.url}/far.git`,
+				authMethod: 'https-token',
+				username: credentials.username,
+				token: credentials.token
+			});
+			const ended = await waitForOperationEnd(system, operation.id, 180_000);
+			expect(ended.state, ended.error ?? '').toBe('succeeded');
+			await expectExactCounts(integrationId, () => source);
+
+			const [repo] = await reposOf(integrationId);
+			expect(gitStarts().filter((s) => s.mirror === `${repo!.id}.git`).map((s) => s.verb)).toEqual(['fetch']);
+			const receiving = seen.filter((r) => r.id === repo!.id && r.dataStatus === 'fetching' && r.statusDetail === 'Receiving objects');
+			expect(receiving.length).toBeGreaterThan(1);
+			for (const report of receiving) expect(report.progressDone).toBeLessThanOrEqual(report.progressTotal);
+			expect(receiving.at(-1)!.progressDone).toBeGreaterThan(receiving[0]!.progressDone);
+		} finally {
+			socket.close();
+		}
+	}, 240_000);
+});
+
+describe('a retry that finds the attempt before it still running on the same mirror', () => {
+	let settings: GitSettings;
+	beforeAll(() => {
+		settings = { gitAllowedSchemes: ['file'], gitMirrorDir: path.join(tmp, 'lock-mirrors') };
+	});
+
+	/** A git that runs until stopped, on the mirror (an alias whose command sleeps). */
+	const longGit = (gitDir: string, signal?: AbortSignal) =>
+		startGit(['-c', 'alias.wait=!echo $$; exec sleep 600', 'wait'], { settings, gitDir, signal, timeoutMs: 600_000 });
+
+	it('stops the older attempt in this worker, and starts nothing until it has let go', async () => {
+		const mirror = openMirror('same-process', settings);
+		mkdirSync(mirror.gitDir, { recursive: true });
+		const older = await lockMirror(mirror);
+		const olderGit = await longGit(mirror.gitDir, older.signal);
+		const sleeper = Number(await new Promise<string>((resolve) => olderGit.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+		let released = false;
+		void olderGit.done.catch(() => undefined).finally(() => {
+			released = true;
+			older.release();
+		});
+
+		const newer = await lockMirror(mirror);
+		expect(released).toBe(true);
+		await expect(olderGit.done).rejects.toThrow(/newer attempt/);
+		expect(isRunning(sleeper)).toBe(false);
+		await expect(longGit(mirror.gitDir, older.signal)).rejects.toThrow(/newer attempt/);
+		newer.release();
+	});
+
+	it("stops another process's git on the same mirror (a worker Temporal gave up on)", async () => {
+		const mirror = openMirror('other-process', settings);
+		mkdirSync(mirror.gitDir, { recursive: true });
+		// Another worker process, as far as the records on disk tell: it runs git on this mirror.
+		const other = spawn(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`import { startGit } from ${JSON.stringify(path.join(root, 'worker/git/run-git.ts'))};
+				const git = await startGit(['-c', 'alias.wait=!echo $$; exec sleep 600', 'wait'], { settings: ${JSON.stringify(settings)}, gitDir: ${JSON.stringify(mirror.gitDir)}, timeoutMs: 600_000 });
+				git.stdout.pipe(process.stdout);
+				await git.done.catch(() => {});
+				setInterval(() => {}, 1000);`
+			],
+			{ stdio: ['ignore', 'pipe', 'inherit'] }
+		);
+		try {
+			const sleeper = Number(await new Promise<string>((resolve) => other.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString()))));
+			expect(isRunning(sleeper)).toBe(true);
+			const lock = await lockMirror(mirror);
+			await waitFor(`the other process's git (${sleeper}) to be stopped`, async () => !isRunning(sleeper), 5_000);
+			lock.release();
+		} finally {
+			other.kill('SIGKILL');
+		}
+	});
+});
