@@ -8,6 +8,8 @@ export type GitErrorKind =
 	| 'connection-refused'
 	| 'tls-certificate'
 	| 'timed-out'
+	/** Git's answer was larger than Tributary reads into memory. */
+	| 'too-large'
 	| 'other';
 
 export interface GitFailure {

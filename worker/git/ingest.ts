@@ -13,7 +13,9 @@ import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } fro
 import { countNewCommits, readTags, revisionsSince, startLog, type GitTag } from './log.ts';
 import { openMirror, syncMirror, type Mirror, type Tips } from './mirror.ts';
 import type { GitProgress } from './progress.ts';
+import { hasEscapedBytes } from './ref-names.ts';
 import type { GitCredentials, GitSettings } from './run-git.ts';
+import type { IngestSkips } from './skipped.ts';
 
 export interface IngestDependencies {
 	db: Kysely<Database>;
@@ -45,8 +47,8 @@ export interface IngestResult {
 	newCommits: number;
 	/** Stored commits no branch or tag reaches any more, now removed with their files. */
 	abandonedCommits: number;
-	/** Commits left out because no database can hold their dates (year 275,760 and beyond). */
-	unstorableCommits: number;
+	/** What this run read but could not store as it is (see skipped.ts). */
+	skipped: IngestSkips;
 	commitsCount: number;
 	tagsCount: number;
 }
@@ -72,7 +74,10 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	// commits: they are read and stored while the log runs too.
 	const log = await startLog(mirror, revisions);
 	const totalPromise = countNewCommits(mirror, revisions);
-	const tagsStored = readTags(mirror).then((tags) => replaceTags(db, owner, tags));
+	const tagsStored = readTags(mirror).then(async (tags) => {
+		await replaceTags(db, owner, tags);
+		return { tagDates: tags.filter((tag) => tag.dateOutOfRange).length, tagNames: tags.filter((tag) => hasEscapedBytes(tag.name)).length };
+	});
 	tagsStored.catch(() => {});
 
 	/** Stores one batch: files first, so a commit row always means its files are stored too. */
@@ -139,12 +144,13 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	await flush();
 	await writing;
 	await reporting;
-	await tagsStored;
+	const tagSkips = await tagsStored;
 
 	const abandoned = await removeAbandonedCommits(pool, mirror, repo.id, repo.cursor, tips);
 
 	const [commitsCount, tagsCount] = await Promise.all([countRows(db, 'commits', repo.id), countRows(db, 'tags', repo.id)]);
-	return { tips, newCommits: seen, abandonedCommits: abandoned, unstorableCommits: rows.unstorableCommits, commitsCount, tagsCount };
+	const skipped = { commits: rows.unstorableCommits, ...tagSkips };
+	return { tips, newCommits: seen, abandonedCommits: abandoned, skipped, commitsCount, tagsCount };
 }
 
 /** The rows of the commits whose entry in `keep` is true, from a batch's text and offsets. */

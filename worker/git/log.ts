@@ -1,14 +1,18 @@
 // Reading commits and tags out of a mirror. `git log` output is handed on as it arrives, chunk
 // by chunk (commit-rows.ts turns it into rows), so memory stays flat however large the repository.
-import { GitError, runGit, startGit } from './run-git.ts';
+import { decodeRefName, splitBytes } from './ref-names.ts';
+import { GitError, runGit, runGitForBytes, startGit } from './run-git.ts';
 import type { Mirror, Tips } from './mirror.ts';
 
 export interface GitTag {
+	/** Bytes that are not UTF-8 appear as \xNN (see ref-names.ts). */
 	name: string;
-	/** The commit the tag points at, through any annotated tag objects. */
+	/** What the tag points at, through any annotated tag objects: a commit, or a tree or a blob. */
 	sha: string;
 	/** When an annotated tag was made; null for a lightweight tag. */
 	taggedAt: Date | null;
+	/** The tag claims a date no database can hold: kept without it. */
+	dateOutOfRange?: boolean;
 }
 
 const localTimeoutMs = 2 * 60 * 60_000;
@@ -104,36 +108,45 @@ export async function startLog(mirror: Mirror, revisions: string[]): Promise<Asy
 	})();
 }
 
-/** Every tag of the mirror, peeled to its commit. Tags of trees or blobs are left out. */
+/**
+ * Every tag of the mirror, peeled to what it finally points at. A tag of a tree or a blob (git's
+ * own repository has one) is kept too: it counts as a tag, and is simply no deployment.
+ */
 export async function readTags(mirror: Mirror): Promise<GitTag[]> {
-	const output = await runGit(
+	const options = { settings: mirror.settings, gitDir: mirror.gitDir, signal: mirror.signal, timeoutMs: localTimeoutMs };
+	const output = await runGitForBytes(
 		['for-each-ref', '--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(taggerdate:unix)', 'refs/tags'],
-		{ settings: mirror.settings, gitDir: mirror.gitDir, signal: mirror.signal, timeoutMs: localTimeoutMs }
+		options
 	);
 	const tags: GitTag[] = [];
-	const nested: Array<{ name: string; object: string; taggedAt: Date | null }> = [];
-	for (const line of output.split('\n')) {
-		if (!line) continue;
-		const [name = '', type, object = '', peeledType, peeled = '', taggerDate] = line.split('\0');
-		const taggedAt = taggerDate ? parseDate(taggerDate) : null;
-		if (type === 'commit') tags.push({ name, sha: object, taggedAt: null });
-		else if (type === 'tag' && peeledType === 'commit') tags.push({ name, sha: peeled, taggedAt });
-		else if (type === 'tag' && peeledType === 'tag') nested.push({ name, object, taggedAt });
+	const nested: GitTag[] = [];
+	for (const line of splitBytes(output, 0x0a)) {
+		const [nameBytes, ...rest] = splitBytes(line, 0);
+		if (!nameBytes) continue;
+		const [type, object = '', peeledType, peeled = '', taggerDate] = rest.map((field) => field.toString('latin1'));
+		const name = decodeRefName(nameBytes);
+		const taggedAt = taggerDate ? storableDate(taggerDate) : null;
+		const dated = { taggedAt, ...(taggerDate && !taggedAt ? { dateOutOfRange: true } : {}) };
+		if (type !== 'tag') tags.push({ name, sha: object, taggedAt: null });
+		else if (peeledType !== 'tag') tags.push({ name, sha: peeled, ...dated });
+		else nested.push({ name, sha: object, ...dated });
 	}
 	if (nested.length > 0) {
 		// A tag of a tag: let git peel it all the way down, in one batch.
-		const peeled = await runGit(['cat-file', '--batch-check=%(objectname) %(objecttype)'], {
-			settings: mirror.settings,
-			gitDir: mirror.gitDir,
-			signal: mirror.signal,
-			stdin: nested.map((t) => `${t.object}^{commit}`).join('\n') + '\n',
-			timeoutMs: localTimeoutMs
-		});
+		const peeled = await runGit(['cat-file', '--batch-check=%(objectname)'], { ...options, stdin: nested.map((t) => `${t.sha}^{}`).join('\n') + '\n' });
 		peeled.split('\n').forEach((line, index) => {
-			const [sha, type] = line.split(' ');
 			const tag = nested[index];
-			if (tag && sha && type === 'commit') tags.push({ name: tag.name, sha, taggedAt: tag.taggedAt });
+			if (tag && commitIdPattern.test(line)) tags.push({ ...tag, sha: line });
 		});
 	}
 	return tags.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * A git timestamp as a Date, or null when no Date (nor Postgres) can hold it: a hostile or broken
+ * tag can claim any number of seconds, year 300,000 and beyond.
+ */
+function storableDate(unixSeconds: string): Date | null {
+	const date = parseDate(unixSeconds);
+	return Number.isFinite(date.getTime()) ? date : null;
 }

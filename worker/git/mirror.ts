@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { GitProgress } from './progress.ts';
+import { decodeRefName, splitBytes } from './ref-names.ts';
 import { openRemote } from './remote.ts';
-import { runGit, type GitCredentials, type GitSettings } from './run-git.ts';
+import { runGit, runGitForBytes, type GitCredentials, type GitSettings } from './run-git.ts';
 
 export interface Mirror {
 	gitDir: string;
@@ -47,17 +48,17 @@ async function removeStaleLocks(gitDir: string, olderThanMs: number): Promise<vo
 }
 
 export async function readTips(mirror: Mirror): Promise<Tips> {
-	const output = await runGit(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags'], {
+	const output = await runGitForBytes(['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads', 'refs/tags'], {
 		settings: mirror.settings,
 		gitDir: mirror.gitDir,
 		signal: mirror.signal,
 		timeoutMs: localTimeoutMs
 	});
 	const tips: Tips = {};
-	for (const line of output.split('\n')) {
-		const space = line.indexOf(' ');
+	for (const line of splitBytes(output, 0x0a)) {
+		const space = line.indexOf(0x20);
 		// Ref names cannot contain spaces, so the first one separates the two fields.
-		if (space > 0) tips[line.slice(space + 1)] = line.slice(0, space);
+		if (space > 0) tips[decodeRefName(line.subarray(space + 1))] = line.subarray(0, space).toString('latin1');
 	}
 	return tips;
 }

@@ -50,6 +50,8 @@ export interface GitCommandOptions {
 	signal?: AbortSignal;
 	/** Hears the progress git reports (for commands given `--progress`). */
 	onProgress?: (progress: GitProgress) => void;
+	/** For runGit: the most output it keeps in memory before it stops git (default 64 MiB). */
+	maxOutputBytes?: number;
 }
 
 export interface GitProcess {
@@ -81,6 +83,7 @@ const inheritedVariables = [
 
 const protocolsBySchemes: Record<string, string> = { https: 'https', http: 'http', ssh: 'ssh', git: 'git', file: 'file' };
 const stderrLimit = 64 * 1024;
+const defaultMaxOutputBytes = 64 * 1024 * 1024;
 
 /** Refuses what git could read as an option, or what would break a line-based protocol. */
 export function assertSafeArgument(value: string, what: string): void {
@@ -326,11 +329,40 @@ function stoppedBy(signal: AbortSignal): Error {
 	return signal.reason instanceof Error ? signal.reason : new GitError({ kind: 'other', permanent: false, message: 'Git was stopped: the work it was doing was cancelled.' });
 }
 
-/** Runs git to completion and returns what it printed (for commands with small output). */
+/**
+ * Runs git to completion and returns what it printed (for commands with small output). Output
+ * beyond `maxOutputBytes` stops git: a hostile repository cannot make a process hold gigabytes.
+ */
 export async function runGit(args: string[], options: GitCommandOptions): Promise<string> {
+	return (await runGitForBytes(args, options)).toString('utf8');
+}
+
+/** As runGit, for output that may not be valid UTF-8 (ref names are bytes to git). */
+export async function runGitForBytes(args: string[], options: GitCommandOptions): Promise<Buffer> {
 	const git = await startGit(args, options);
+	const limit = options.maxOutputBytes ?? defaultMaxOutputBytes;
 	const chunks: Buffer[] = [];
-	git.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
-	await git.done;
-	return Buffer.concat(chunks).toString('utf8');
+	let size = 0;
+	git.stdout.on('data', (chunk: Buffer) => {
+		size += chunk.length;
+		if (size > limit) return git.kill();
+		chunks.push(chunk);
+	});
+	try {
+		await git.done;
+	} catch (error) {
+		if (size > limit) throw outputTooLarge(limit);
+		throw error;
+	}
+	if (size > limit) throw outputTooLarge(limit);
+	return Buffer.concat(chunks);
+}
+
+export function outputTooLarge(limit: number): GitError {
+	const megabytes = Math.round(limit / (1024 * 1024));
+	return new GitError({
+		kind: 'too-large',
+		permanent: true,
+		message: `The repository is too large to read: git's answer exceeded ${megabytes} MiB (for example, far too many branches and tags).`
+	});
 }

@@ -5,7 +5,7 @@ import type { Database } from '#lib/server/db/database.ts';
 import { holdForWriting } from '#lib/server/integrations/queries.ts';
 
 /**
- * Every tag becomes a deployment at its tag time (or its commit's time for lightweight tags): for
+ * Every tag of a commit becomes a deployment at its tag time (or its commit's time for lightweight tags): for
  * one repository after its ingest, or for the whole integration when the setting is turned on.
  */
 export async function deriveDeployments(db: Kysely<Database>, integrationId: string, repoId?: string): Promise<void> {
@@ -15,15 +15,19 @@ export async function deriveDeployments(db: Kysely<Database>, integrationId: str
 		await sql`
 			insert into deployments (organization_id, integration_id, repo_id, tag_name, sha, deployed_at)
 			select t.organization_id, t.integration_id, t.repo_id, t.name, t.sha, coalesce(t.tagged_at, c.committed_at)
-			from tags t left join commits c on c.repo_id = t.repo_id and c.sha = t.sha
-			where t.integration_id = ${integrationId} ${ofRepo('t.repo_id')} and coalesce(t.tagged_at, c.committed_at) is not null
+			-- A tag of a tree or a blob is a tag, but deploys no commit.
+			from tags t join commits c on c.repo_id = t.repo_id and c.sha = t.sha
+			where t.integration_id = ${integrationId} ${ofRepo('t.repo_id')}
 			on conflict (repo_id, tag_name) do update set sha = excluded.sha, deployed_at = excluded.deployed_at
 			-- Unchanged deployments are left alone: no dead rows on every update.
 			where deployments.sha is distinct from excluded.sha or deployments.deployed_at is distinct from excluded.deployed_at`.execute(trx);
 		await sql`
 			delete from deployments d
 			where d.integration_id = ${integrationId} ${ofRepo('d.repo_id')}
-			and not exists (select 1 from tags t where t.repo_id = d.repo_id and t.name = d.tag_name)`.execute(trx);
+			and not exists (
+				select 1 from tags t join commits c on c.repo_id = t.repo_id and c.sha = t.sha
+				where t.repo_id = d.repo_id and t.name = d.tag_name
+			)`.execute(trx);
 	});
 }
 

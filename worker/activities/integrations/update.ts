@@ -8,6 +8,7 @@ import { openMirror } from '../../git/mirror.ts';
 import { lockMirror } from '../../git/mirror-lock.ts';
 import { describeGitProgress, gitProgressPhase, type GitProgress } from '../../git/progress.ts';
 import { isPermanentGitFailure } from '../../git/run-git.ts';
+import { describeSkips } from '../../git/skipped.ts';
 import { announceIntegration, loadCredentials, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
 
@@ -118,9 +119,12 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 						}
 					}
 				);
+				// Commits skipped earlier stay skipped: an incremental update never reads them again.
+				const skippedCommits = (repo.cursor ? repo.skipped_commits : 0) + result.skipped.commits;
 				await updateRepo(deps, repo.id, {
 					data_status: 'healthy',
-					status_detail: null,
+					status_detail: describeSkips({ ...result.skipped, commits: skippedCommits }),
+					skipped_commits: skippedCommits,
 					cursor: JSON.stringify(result.tips),
 					commits_count: result.commitsCount,
 					tags_count: result.tagsCount,
@@ -133,7 +137,7 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 				await reportUpdateProgress(deps, input.operationId, input.integrationId, `${repo.name}: done`);
 				return { repoId: repo.id, name: repo.name, ok: true, message: null };
 			} catch (error) {
-				// Bad credentials or a repository that is gone: retrying will not help, a person must.
+				// Bad credentials, a repository that is gone or too large to read: retrying will not help, a person must.
 				if (isPermanentGitFailure(error)) {
 					const message = (error as Error).message;
 					await updateRepo(deps, repo.id, { data_status: 'blocked', status_detail: message });

@@ -34,6 +34,8 @@ export interface ReposTable {
 	last_updated_at: Date | null;
 	commits_count: Generated<number>;
 	tags_count: Generated<number>;
+	/** Commits left out because they cannot be stored (see the repo's status detail for why). */
+	skipped_commits: Generated<number>;
 	progress_done: Generated<number>;
 	progress_total: Generated<number>;
 	cursor: ColumnType<Record<string, string> | null, string | null, string | null>;
@@ -69,7 +71,9 @@ export interface CommitFilesTable extends IntegrationData {
 }
 
 export interface TagsTable extends IntegrationData {
+	/** Bytes of the name that are not UTF-8 appear as \xNN. */
 	name: string;
+	/** What the tag points at, peeled: a commit, or for a tag of a tree or blob, that object. */
 	sha: string;
 	tagged_at: Date | null;
 }
