@@ -76,7 +76,7 @@ function tagHeavy(dir: string): void {
 }
 
 beforeAll(async () => {
-	system = await createTestSystem();
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 	const demo = await system.seedDemo();
 	[web] = await Promise.all([system.startWeb(), system.startWorker()]);
 	manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);

@@ -1,14 +1,15 @@
-// Long work under faults: fetches that take longer than the heartbeat timeout (a slow git, a slow
-// HTTP transport), a worker killed or stopped while git runs, an update cancelled mid-fetch, and
-// a retry that finds the attempt before it still running on the same mirror.
+// Long work under faults: transfers that take longer than the heartbeat timeout (a slowed git, a
+// slow HTTP transport), a worker killed or stopped while git runs, an update cancelled mid-transfer,
+// and a retry that finds the attempt before it still running on the same mirror.
 //
-// The heartbeat timeout is lowered to 3 s here (TRIBUTARY_INGEST_HEARTBEAT_SECONDS) so that a fetch
-// of a few seconds outlasts it; at the default 10 s the same holds for a repository or a link a few
-// times larger or slower, which is all a test would otherwise need to generate.
+// The heartbeat timeout is lowered to 3 s here (TRIBUTARY_INGEST_HEARTBEAT_SECONDS) so that a
+// transfer of a few seconds outlasts it; at the default 10 s the same holds for a repository or a
+// link a few times larger or slower, which is all a test would otherwise need to generate.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RepoSummary } from '../../src/lib/integrations/integration.ts';
@@ -17,6 +18,7 @@ import { lockMirror } from '../../worker/git/mirror-lock.ts';
 import { openMirror } from '../../worker/git/mirror.ts';
 import { startGit, type GitSettings } from '../../worker/git/run-git.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
+import { createGitWrapper, type GitWrapper } from '../support/git-wrapper.ts';
 import {
 	connectSocket,
 	createTestSystem,
@@ -41,56 +43,12 @@ let tmp: string;
 let sources: string;
 let http: GitHttpServer;
 let temporal: Client;
+// A `git` first on the worker's PATH that logs every clone and fetch and holds clones until the
+// test releases them: a slow network, for as long as a test needs one.
+let slowGit: GitWrapper;
 
-// A `git` first on the worker's PATH that behaves like git on a slow network: before `fetch` it
-// sleeps or holds as the control file says, and it logs every fetch and clone (and whether
-// another one was still running on the same mirror). Its environment is git's own (the worker
-// passes git nothing else), so its paths are written into it.
-let control: string;
-let startsLog: string;
-const setControl = (mode: 'run' | 'hold' | `sleep ${number}`) => writeFileSync(control, mode);
-
-function writeSlowGit(bin: string, state: string): void {
-	const realGit = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-	const script = `#!/bin/sh
-verb=''
-for arg; do case "$arg" in fetch|clone) verb=$arg; break;; esac; done
-if [ -n "$verb" ]; then
-	if [ "$verb" = clone ]; then for arg; do target=$arg; done; else target=$GIT_DIR; fi
-	name=$(basename "$target" .partial)
-	if [ -f "${state}/$name.pid" ] && kill -0 "$(cat "${state}/$name.pid")" 2>/dev/null; then echo "overlap $name" >> "${startsLog}"; fi
-	echo $$ > "${state}/$name.pid"
-	echo "$$ $verb $name" >> "${startsLog}"
-	if [ "$verb" = fetch ]; then
-		mode=$(cat "${control}")
-		case "$mode" in
-			hold) while [ "$(cat "${control}")" = hold ]; do sleep 0.1; done;;
-			sleep*) sleep "\${mode#sleep }";;
-		esac
-	fi
-fi
-exec "${realGit}" "$@"
-`;
-	writeFileSync(path.join(bin, 'git'), script);
-	chmodSync(path.join(bin, 'git'), 0o755);
-}
-
-interface GitStart {
-	pid: number;
-	verb: 'fetch' | 'clone';
-	mirror: string;
-}
-function gitStarts(): GitStart[] {
-	if (!existsSync(startsLog)) return [];
-	return readFileSync(startsLog, 'utf8')
-		.split('\n')
-		.filter((line) => /^\d+ /.test(line))
-		.map((line) => {
-			const [pid, verb, mirror] = line.split(' ');
-			return { pid: Number(pid), verb: verb as GitStart['verb'], mirror: mirror! };
-		});
-}
-const overlaps = () => (existsSync(startsLog) ? readFileSync(startsLog, 'utf8').split('\n').filter((line) => line.startsWith('overlap')) : []);
+/** The clones and fetches of a repository that git started, by its source's folder name. */
+const transfers = (source: string) => slowGit.log().filter((line) => /^(clone|fetch) /.test(line) && line.includes(`/${source} `));
 
 /** Running, not merely a zombie waiting for its parent to read its exit code. */
 function isRunning(pid: number): boolean {
@@ -106,19 +64,15 @@ const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, 
 
 beforeAll(async () => {
 	tmp = mkdtempSync(path.join(os.tmpdir(), 'tributary-long-fetch-'));
-	const bin = path.join(tmp, 'bin');
-	const state = path.join(tmp, 'state');
 	sources = path.join(tmp, 'sources');
-	for (const dir of [bin, state, sources]) mkdirSync(dir);
-	control = path.join(tmp, 'control');
-	startsLog = path.join(tmp, 'starts.log');
-	setControl('run');
-	writeSlowGit(bin, state);
+	mkdirSync(sources);
+	slowGit = createGitWrapper({ hold: { command: 'clone', repository: 'every' } });
 
 	system = await createTestSystem({
-		PATH: `${bin}:${process.env.PATH}`,
+		PATH: slowGit.path,
 		TRIBUTARY_INGEST_HEARTBEAT_SECONDS: String(heartbeatSeconds),
-		TRIBUTARY_GIT_SCHEMES: 'http,https,ssh,file'
+		TRIBUTARY_GIT_SCHEMES: 'http,https,ssh,file',
+		TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.1'
 	});
 	const demo = await system.seedDemo();
 	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
@@ -131,6 +85,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+	slowGit?.release();
 	await http?.stop();
 	await temporal?.connection.close();
 	await system?.stop();
@@ -161,34 +116,29 @@ async function expectExactCounts(integrationId: string, sourceOf: (repoName: str
 	}
 }
 
-/** The fetch of a repository's mirror once it has started (its git pid). */
-async function fetchStarted(repoId: string): Promise<number> {
-	const start = await waitFor(`git fetch of ${repoId} to start`, async () => gitStarts().find((s) => s.verb === 'fetch' && s.mirror === `${repoId}.git`), 60_000);
-	return start.pid;
-}
+/** The held clone's process, once it has begun. */
+const heldGit = () => waitFor('a clone to be held', async () => slowGit.heldPid(), 60_000);
 
-describe('an update whose fetch takes longer than the heartbeat timeout', () => {
+describe('an update whose transfer takes longer than the heartbeat timeout', () => {
 	it('ends healthy with exact counts, having started git once per repository', async () => {
-		setControl(`sleep ${heartbeatSeconds * 2 + 1}`);
 		const { integrationId, operation } = await addIntegration('Slow git', { urls: localUrls('alpha', 'beta'), authMethod: 'none' });
+		await waitFor('both clones to be held', async () => transfers('alpha').length + transfers('beta').length === 2, 60_000);
+		// The clones go on once they have outlasted the heartbeat timeout twice.
+		await delay(heartbeatSeconds * 2_000 + 1_000);
+		slowGit.release();
 		const ended = await waitForOperationEnd(system, operation.id, 180_000);
-		setControl('run');
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
 		await expectExactCounts(integrationId, (name) => path.join(sources, name));
-		for (const repo of await reposOf(integrationId)) {
-			const starts = gitStarts().filter((s) => s.mirror === `${repo.id}.git`);
-			expect(starts.map((s) => s.verb).sort()).toEqual(['clone', 'fetch']);
-		}
-		expect(overlaps()).toEqual([]);
+		expect(transfers('alpha')).toHaveLength(1);
+		expect(transfers('beta')).toHaveLength(1);
 	}, 240_000);
 });
 
-describe('a worker that ends during a fetch', () => {
+describe('a worker that ends during a transfer', () => {
 	it('leaves no git behind when killed: the next worker stops it, then the retry ends healthy', async () => {
-		setControl('hold');
+		slowGit.holdAgain();
 		const { integrationId, operation } = await addIntegration('Killed mid-fetch', { urls: localUrls('gamma'), authMethod: 'none' });
-		const [repo] = await reposOf(integrationId);
-		const pid = await fetchStarted(repo!.id);
+		const pid = await heldGit();
 
 		worker.child.kill('SIGKILL');
 		await new Promise((resolve) => worker.child.once('exit', resolve));
@@ -198,23 +148,21 @@ describe('a worker that ends during a fetch', () => {
 		worker = await system.startWorker();
 		await waitFor(`the dead worker's git (${pid}) to be stopped`, async () => !isRunning(pid), 10_000);
 
-		setControl('run');
+		slowGit.release();
 		const ended = await waitForOperationEnd(system, operation.id, 180_000);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
 		await expectExactCounts(integrationId, (name) => path.join(sources, name));
-		expect(overlaps()).toEqual([]);
 	}, 240_000);
 
 	it('leaves no git behind when stopped (SIGTERM, as Ctrl-C of npm start does)', async () => {
-		setControl('hold');
+		slowGit.holdAgain();
 		const { integrationId, operation } = await addIntegration('Stopped mid-fetch', { urls: localUrls('delta'), authMethod: 'none' });
-		const [repo] = await reposOf(integrationId);
-		const pid = await fetchStarted(repo!.id);
+		const pid = await heldGit();
 
 		await worker.stop();
 		await waitFor(`the stopped worker's git (${pid}) to end`, async () => !isRunning(pid), 5_000);
 
-		setControl('run');
+		slowGit.release();
 		worker = await system.startWorker();
 		const ended = await waitForOperationEnd(system, operation.id, 180_000);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
@@ -222,25 +170,24 @@ describe('a worker that ends during a fetch', () => {
 	}, 240_000);
 });
 
-describe('cancelling an update during a fetch', () => {
+describe('cancelling an update during a transfer', () => {
 	it('stops its git at once and ends the update as cancelled', async () => {
-		setControl('hold');
-		const { integrationId, operation } = await addIntegration('Cancelled mid-fetch', { urls: localUrls('epsilon'), authMethod: 'none' });
-		const [repo] = await reposOf(integrationId);
-		const pid = await fetchStarted(repo!.id);
+		slowGit.holdAgain();
+		const { operation } = await addIntegration('Cancelled mid-fetch', { urls: localUrls('epsilon'), authMethod: 'none' });
+		const pid = await heldGit();
 
 		await temporal.workflow.getHandle(operation.workflow_id).cancel();
 		await waitFor(`the cancelled update's git (${pid}) to end`, async () => !isRunning(pid), 15_000);
-		setControl('run');
+		slowGit.release();
 		const ended = await waitForOperationEnd(system, operation.id, 60_000);
 		expect(ended.state).toBe('cancelled');
-		expect(gitStarts().filter((s) => s.mirror === `${repo!.id}.git` && s.verb === 'fetch')).toHaveLength(1);
+		expect(transfers('epsilon')).toHaveLength(1);
 	}, 120_000);
 });
 
 describe('a fetch over HTTP, the path https and ssh take (no hard links), slower than the heartbeat timeout', () => {
 	it("ends healthy with exact counts, showing git's phases and counts as the repository's progress", async () => {
-		setControl('run');
+		slowGit.release();
 		const source = path.join(sources, 'far.git');
 		// Slow enough that the transfer alone lasts about three heartbeat timeouts.
 		const packBytes = Number(/size-pack: (\d+)/.exec(git(source, 'count-objects', '-v'))![1]) * 1024;
@@ -262,7 +209,8 @@ describe('a fetch over HTTP, the path https and ssh take (no hard links), slower
 			await expectExactCounts(integrationId, () => source);
 
 			const [repo] = await reposOf(integrationId);
-			expect(gitStarts().filter((s) => s.mirror === `${repo!.id}.git`).map((s) => s.verb)).toEqual(['fetch']);
+			// The path every network remote takes: an empty copy, then one fetch that brings everything.
+			expect(transfers('far.git').map((line) => line.split(' ')[0])).toEqual(['fetch']);
 			const receiving = seen.filter((r) => r.id === repo!.id && r.dataStatus === 'fetching' && r.statusDetail === 'Receiving objects');
 			expect(receiving.length).toBeGreaterThan(1);
 			for (const report of receiving) expect(report.progressDone).toBeLessThanOrEqual(report.progressTotal);

@@ -2,7 +2,7 @@
 // (clone, init, fetch) and can hold one kind of them until the test releases it, so a test can act
 // while an update is, for certain, making or fetching a copy. Everything else goes straight to git.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -15,8 +15,12 @@ export interface GitWrapper {
 	mark(line: string): void;
 	/** Whether a held command has begun. */
 	holding(): boolean;
+	/** The process of the held command that began last (git itself, once released: the wrapper execs it). */
+	heldPid(): number | undefined;
 	/** Lets held commands (and every later one) go on. */
 	release(): void;
+	/** Holds the next commands of the kind given again, until the next release. */
+	holdAgain(): void;
 }
 
 /**
@@ -35,7 +39,7 @@ export function createGitWrapper(options: { hold?: { command: 'clone' | 'fetch';
 		? `if [ "$command" = ${held.command} ]; then
 	case "$*" in
 		${pattern})
-			touch ${quote(file('holding'))}
+			echo $$ > ${quote(file('holding'))}
 			n=0
 			while [ ! -e ${quote(file('release'))} ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done ;;
 	esac
@@ -66,6 +70,11 @@ ${hold}exec ${quote(realGit)} "$@"
 		log: () => (existsSync(file('git.log')) ? readFileSync(file('git.log'), 'utf8').split('\n').filter(Boolean) : []),
 		mark: (line) => appendFileSync(file('git.log'), `${line}\n`),
 		holding: () => existsSync(file('holding')),
-		release: () => writeFileSync(file('release'), '')
+		heldPid: () => (existsSync(file('holding')) ? Number(readFileSync(file('holding'), 'utf8')) || undefined : undefined),
+		release: () => writeFileSync(file('release'), ''),
+		holdAgain: () => {
+			rmSync(file('holding'), { force: true });
+			rmSync(file('release'), { force: true });
+		}
 	};
 }
