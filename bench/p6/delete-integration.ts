@@ -3,16 +3,16 @@
 //   its: the plan that reads heap slices);
 // - P6i: the integration is one of ten of the same size, 200,000 rows each (a tenth of every
 //   table: the plan that takes each batch from the integration_id index), the common case.
-// Rows are made in SQL (tests/support/integration-data.ts). Both sides run on the same tables:
-// the baseline is one bare `DELETE … WHERE integration_id = …` per table (and the integrations
-// row), timed one after another and summed, inside a transaction that is then rolled back, so
-// the measured side deletes exactly those rows from exactly those tables. Measured: the product's
-// Delete of the same integration (startDelete → a real worker process runs the delete workflow,
-// default batch size), timed by the operation row's ended_at - started_at (Postgres's clock),
-// polling not counted. VACUUM ANALYZE and a CHECKPOINT before each side, so both start from
-// clean tables, fresh statistics and no dirty pages. Both sides run with the same page loads
-// beside them. The worker has run no workflow before P6's delete, so its first workflow task
-// (about 0.15 s) is counted there.
+// Rows are made in SQL (tests/support/integration-data.ts). Both sides delete the same rows from
+// the same tables: the baseline deletes an integration with one bare `DELETE … WHERE
+// integration_id = …` per table (and the integrations row), each committing, timed one after
+// another and summed; then an identical integration is made again in its place (same shape, same
+// SQL, after a VACUUM so it takes the freed space) and the product's Delete removes that one
+// (startDelete → a real worker process runs the delete workflow, default batch size), timed by
+// the operation row's ended_at - started_at (Postgres's clock), polling not counted. VACUUM
+// ANALYZE and a CHECKPOINT before each side, so both start from clean tables, fresh statistics
+// and no dirty pages. Both sides run with the same page loads beside them. The worker has run no
+// workflow before P6's delete, so its first workflow task (about 0.15 s) is counted there.
 // P6r: while P6's workflow runs, a second client (the demo viewer of Acme) loads /integrations
 // over and over, one request at a time; the same loads with nothing running are its baseline.
 import { performance } from 'node:perf_hooks';
@@ -116,36 +116,43 @@ interface Deletion {
 	during: number[];
 }
 
-/** Both sides on the same tables: the bare deletes, rolled back; then the product's Delete of the same integration. */
-async function measureDeletion(system: TestSystem, admin: SignedInUser, web: { url: string }, cookie: string, integrationId: string, beforeDelete?: (bareSeconds: number) => Promise<void>): Promise<Deletion> {
+/**
+ * Both sides on the same tables: the bare deletes of `integrationId`; then `again()` makes an
+ * identical integration in its place, and the product's Delete removes that one.
+ */
+async function measureDeletion(
+	system: TestSystem,
+	admin: SignedInUser,
+	web: { url: string },
+	cookie: string,
+	integrationId: string,
+	again: () => Promise<string>,
+	beforeDelete?: (bareSeconds: number) => Promise<void>
+): Promise<Deletion> {
 	const rows = await rowsOf(system, integrationId);
 	await settle(system);
 	const bareTimes: Array<{ name: string; ms: number }> = [];
 	await withPageLoads(web.url, cookie, async () => {
-		const client = await system.database.pool.connect();
-		try {
-			await client.query('begin');
-			for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
-				const started = performance.now();
-				await client.query(`delete from ${table} where ${column} = $1`, [integrationId]);
-				bareTimes.push({ name: table!, ms: performance.now() - started });
-			}
-		} finally {
-			await client.query('rollback');
-			client.release();
+		for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
+			const started = performance.now();
+			await system.database.pool.query(`delete from ${table} where ${column} = $1`, [integrationId]);
+			bareTimes.push({ name: table!, ms: performance.now() - started });
 		}
 	});
-	if ((await rowsOf(system, integrationId)) !== rows) throw new Error('the rolled-back deletes changed the rows');
-
+	if ((await rowsOf(system, integrationId)) !== 0) throw new Error('the bare deletes left rows');
 	const bareSeconds = bareTimes.reduce((sum, t) => sum + t.ms, 0) / 1000;
+
+	await settle(system);
+	const twin = await again();
+	if ((await rowsOf(system, twin)) !== rows) throw new Error('the integration made again differs from the first');
 	await settle(system);
 	await beforeDelete?.(bareSeconds);
 	const { result: ended, loads: during } = await withPageLoads(web.url, cookie, async () => {
-		const operation = await startDelete(admin, integrationId);
+		const operation = await startDelete(admin, twin);
 		const ended = await waitForSuccess(system, operation.id, 30 * 60_000);
 		return { ...ended, workflowId: operation.workflowId };
 	});
-	if ((await rowsOf(system, integrationId)) !== 0) throw new Error('the delete workflow left rows');
+	if ((await rowsOf(system, twin)) !== 0) throw new Error('the delete workflow left rows');
 	return {
 		rows,
 		bareSeconds,
@@ -176,7 +183,8 @@ export async function benchDeleteIntegration(engines: EngineAddresses, overrides
 		// Idle page loads: a few to warm the web process, then as many as would fit in ten times the
 		// bare deletes' time, so that the idle side has at least as many loads as the deletion will
 		// (its first that many are compared with them).
-		const aloneDeletion = await measureDeletion(system, admin, web, cookie, alone!, async (bare) => {
+		const aloneAgain = async () => (await addIntegrations(system!, admin, 'alone-again', 1, options.alone))[0]!;
+		const aloneDeletion = await measureDeletion(system, admin, web, cookie, alone!, aloneAgain, async (bare) => {
 			const warm: number[] = [];
 			for (let i = 0; i < 30; i++) warm.push(await loadPage(web.url, cookie));
 			const meanWarm = warm.reduce((s, v) => s + v, 0) / warm.length;
@@ -199,7 +207,8 @@ export async function benchDeleteIntegration(engines: EngineAddresses, overrides
 		filled = performance.now();
 		const many = await addIntegrations(system, admin, 'among', options.amongMany.integrations, options.amongMany);
 		console.log(`[bench] P6i: ${many.length} integrations, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
-		const amongDeletion = await measureDeletion(system, admin, web, cookie, many[Math.floor(many.length / 2)]!);
+		const amongAgain = async () => (await addIntegrations(system!, admin, 'among-again', 1, options.amongMany))[0]!;
+		const amongDeletion = await measureDeletion(system, admin, web, cookie, many[Math.floor(many.length / 2)]!, amongAgain);
 		console.log(
 			`P6i detail: ${amongDeletion.rows.toLocaleString('en')} rows, one of ${many.length} integrations of the same size; delete workflow ` +
 				`${amongDeletion.workflowSeconds.toFixed(2)} s, bare DELETEs ${amongDeletion.bareSeconds.toFixed(2)} s; workflow activities: ${amongDeletion.steps}; ` +
