@@ -163,6 +163,7 @@ export async function benchGitIngest(engines: EngineAddresses, overrides: Partia
 		const home = path.join(scratch, 'home');
 
 		// The generated repositories are local paths, which a server reads only when told.
+		// The generated repositories are local paths, which a server reads only when told.
 		system = await createSystem(engines, { TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
 		await system.seedDemo();
 		await useSystemRuntime(system);
