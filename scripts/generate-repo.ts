@@ -105,7 +105,57 @@ async function fastImport(dir: string, produce: (out: ReturnType<typeof streamWr
 	await exited;
 }
 
-type Tree = Map<string, string>;
+/**
+ * A branch's files: contents by path, and the paths in a list to pick from at random (listing a
+ * large tree's paths for every commit would make generating quadratic).
+ */
+class Tree {
+	readonly #files: Map<string, string>;
+	readonly #paths: string[];
+	readonly #index: Map<string, number>;
+
+	constructor(from?: Tree) {
+		this.#files = new Map(from ? from.#files : []);
+		this.#paths = from ? [...from.#paths] : [];
+		this.#index = new Map(from ? from.#index : []);
+	}
+
+	get size(): number {
+		return this.#files.size;
+	}
+
+	get(path: string): string | undefined {
+		return this.#files.get(path);
+	}
+
+	set(path: string, content: string): void {
+		if (!this.#files.has(path)) {
+			this.#index.set(path, this.#paths.length);
+			this.#paths.push(path);
+		}
+		this.#files.set(path, content);
+	}
+
+	delete(path: string): void {
+		const at = this.#index.get(path);
+		if (at === undefined) return;
+		const last = this.#paths.pop()!;
+		if (last !== path) {
+			this.#paths[at] = last;
+			this.#index.set(last, at);
+		}
+		this.#index.delete(path);
+		this.#files.delete(path);
+	}
+
+	pick(rng: Random): string {
+		return rng.pick(this.#paths);
+	}
+
+	entries(): IterableIterator<[string, string]> {
+		return this.#files.entries();
+	}
+}
 
 function line(rng: Random): string {
 	const words = ['value', 'total', 'user', 'items', 'config', 'result', 'index', 'buffer'];
@@ -176,12 +226,12 @@ export async function generateRepository(dir: string, options: GenerateOptions):
 		};
 
 		// The root commit: a handful of files on main, the starting point of every branch.
-		const root: Tree = new Map();
+		const root = new Tree();
 		for (let i = 0; i < 24; i++) root.set(`src/module${i % 6}/file${i}.ts`, newFile(rng));
 		for (const p of specialPaths) root.set(p, newFile(rng));
 		root.set(binaryPath, binaryContent(rng));
 		header('refs/heads/main', 'Initial commit', null);
-		for (const [p, content] of root) {
+		for (const [p, content] of root.entries()) {
 			out.text(`M 100644 inline ${quotePath(p)}\n`);
 			out.data(content);
 		}
@@ -190,7 +240,7 @@ export async function generateRepository(dir: string, options: GenerateOptions):
 		tips.set('main', mark);
 		for (const feature of features) {
 			out.text(`reset refs/heads/${feature}\nfrom :${mark}\n\n`);
-			trees.set(feature, new Map(root));
+			trees.set(feature, new Tree(root));
 			tips.set(feature, mark);
 			touched.set(feature, new Set());
 			dueToMerge.set(feature, rng.int(5, 40));
@@ -221,23 +271,25 @@ export async function generateRepository(dir: string, options: GenerateOptions):
 				tips.set('main', mark);
 				// The feature carries on from the merge.
 				out.text(`reset refs/heads/${branch}\nfrom :${mark}\n\n`);
-				trees.set(branch, new Map(mainTree));
+				trees.set(branch, new Tree(mainTree));
 				tips.set(branch, mark);
 				touched.set(branch, new Set());
 				dueToMerge.set(branch, rng.int(5, 40));
 			} else {
 				const subject = `${rng.pick(verbs)} ${rng.pick(nouns)}${rng.pick(oddities)}`;
 				header(`refs/heads/${branch}`, subject, tips.get(branch)!);
-				const paths = [...tree.keys()];
 				const changes = rng.int(1, 6);
 				for (let c = 0; c < changes; c++) {
 					const roll = rng.next();
 					let p: string;
-					if (roll < 0.06 || paths.length < 10) {
-						p = `src/module${rng.int(0, 9)}/new${mark}_${c}.ts`;
+					if (roll < 0.06 || tree.size < 10) {
+						// Spread over a fixed tree of small folders, as in a real repository: no folder
+						// grows long with the history, so a commit of a large history costs git what one
+						// of a small history does.
+						p = `src/module${rng.int(0, 9)}/area${rng.int(0, 15)}/part${rng.int(0, 15)}/new${mark}_${c}.ts`;
 						tree.set(p, newFile(rng));
 					} else if (roll < 0.08) {
-						p = rng.pick(paths);
+						p = tree.pick(rng);
 						if (p === binaryPath || specialPaths.includes(p)) continue;
 						tree.delete(p);
 						out.text(`D ${quotePath(p)}\n`);
@@ -247,7 +299,7 @@ export async function generateRepository(dir: string, options: GenerateOptions):
 						p = binaryPath;
 						tree.set(p, binaryContent(rng));
 					} else {
-						p = rng.pick(paths);
+						p = tree.pick(rng);
 						const current = tree.get(p);
 						if (current === undefined) continue;
 						tree.set(p, p === binaryPath ? binaryContent(rng) : editFile(rng, current));

@@ -1,18 +1,31 @@
-// Emits progress through the product's own reporter (Postgres write + broadcast through the
-// Postgres adapter) and returns when each report started, in epoch milliseconds.
+// Emits progress from the worker process and returns when each event started, in epoch
+// milliseconds: through the product's own reporter (Postgres write + broadcast through the
+// Postgres adapter), or the same broadcast alone. Both sides stamp time the same way, here.
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
+import type { Kysely } from 'kysely';
+import type { Database } from '#lib/server/db/database.ts';
+import { broadcastProgress } from '#lib/server/operations/broadcast.ts';
+import { getOperation } from '#lib/server/operations/queries.ts';
+import type { RealtimeServer } from '#lib/server/realtime/server.ts';
 import type { ProgressReporter } from '../../worker/activities/progress.ts';
 import type { EmitProgressInput } from './contract.ts';
 
-export function createBenchActivities(progress: ProgressReporter) {
+export function createBenchActivities(deps: { db: Kysely<Database>; io: RealtimeServer; progress: ProgressReporter }) {
 	return {
-		async emitProgress({ operationId, events, intervalMs }: EmitProgressInput): Promise<number[]> {
+		async emitProgress({ operationId, events, intervalMs, path }: EmitProgressInput): Promise<number[]> {
 			const context = Context.current();
+			const operation = path === 'bare' ? await getOperation(deps.db, operationId) : undefined;
+			if (path === 'bare' && !operation) throw new Error(`no operation ${operationId}`);
 			const emittedAt: number[] = [];
 			for (let done = 1; done <= events; done++) {
 				emittedAt.push(performance.timeOrigin + performance.now());
-				await progress.report(operationId, { stage: 'events', done });
+				if (operation) {
+					const [stage] = operation.stages;
+					broadcastProgress(deps.io, { ...operation, stages: [{ ...stage!, done }], revision: operation.revision + done });
+				} else {
+					await deps.progress.report(operationId, { stage: 'events', done });
+				}
 				context.heartbeat(done);
 				await context.sleep(intervalMs);
 			}

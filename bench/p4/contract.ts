@@ -2,6 +2,11 @@ export interface EmitProgressInput {
 	operationId: string;
 	events: number;
 	intervalMs: number;
+	/**
+	 * `product`: the product's ProgressReporter (the row written, then broadcast); `bare`: the
+	 * same broadcast from the same process with no row written, the floor under it.
+	 */
+	path: 'product' | 'bare';
 }
 
 export const benchTaskQueueSuffix = 'bench-p4';

@@ -1,27 +1,42 @@
-// P6: deleting an integration holding 1,000,000 rows, and what readers see meanwhile.
-// Two integrations (A and B) of the Acme organisation get identical data, made in SQL.
-// Baseline: one bare `DELETE … WHERE integration_id = B` per table (and B's integrations row),
-// timed one after another and summed. Measured: the product's Delete of A (startDelete → a real
-// worker process runs the delete workflow, default batch size), timed by the operation row's
-// ended_at - started_at (Postgres's clock), polling not counted; the worker has run no workflow
-// before, so its first workflow task (about 0.15 s) is counted too. VACUUM ANALYZE and a CHECKPOINT
-// before each side, so both start from clean tables, fresh statistics and no dirty pages; the
-// data (~0.5 GB) fits in memory. Both sides run with the same page loads beside them.
-// P6r: while the workflow runs, a second client (the demo viewer of Acme) loads /integrations
+// P6: deleting an integration, and what readers see meanwhile, in two situations:
+// - P6: the integration holds 1,000,000 rows and is alone in its tables (most of every table is
+//   its: the plan that reads heap slices);
+// - P6i: the integration is one of ten of the same size, 200,000 rows each (a tenth of every
+//   table: the plan that takes each batch from the integration_id index), the common case.
+// Rows are made in SQL (tests/support/integration-data.ts). Both sides delete the same rows from
+// the same tables: the baseline deletes an integration with one bare `DELETE … WHERE
+// integration_id = …` per table (and the integrations row), each committing, timed one after
+// another and summed; then an identical integration is made again in its place (same shape, same
+// SQL, after a VACUUM so it takes the freed space) and the product's Delete removes that one
+// (startDelete → a real worker process runs the delete workflow, default batch size), timed by
+// the operation row's ended_at - started_at (Postgres's clock), polling not counted. VACUUM
+// ANALYZE and a CHECKPOINT before each side, so both start from clean tables, fresh statistics
+// and no dirty pages. Both sides run with the same page loads beside them. The worker has run no
+// workflow before P6's delete, so its first workflow task (about 0.15 s) is counted there.
+// P6r: while P6's workflow runs, a second client (the demo viewer of Acme) loads /integrations
 // over and over, one request at a time; the same loads with nothing running are its baseline.
 import { performance } from 'node:perf_hooks';
 import { startDelete } from '../../src/lib/server/integrations/operations.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
 import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
+import type { SignedInUser } from '../../src/lib/accounts/user.ts';
 import { createSystem, demoUser, signedInUser, signIn, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { activityTimes, describeTimes } from '../support/history.ts';
 import { fillIntegrationData, type IntegrationDataShape } from '../../tests/support/integration-data.ts';
 import { benchLine, percentile } from '../support/report.ts';
 import { useSystemRuntime, waitForSuccess } from '../support/system.ts';
 
-export type P6Options = IntegrationDataShape;
+export interface P6Options {
+	/** P6: the one integration in its tables. */
+	alone: IntegrationDataShape;
+	/** P6i: each of `integrations` integrations; one of them is deleted. */
+	amongMany: IntegrationDataShape & { integrations: number };
+}
 
-const defaults: P6Options = { repos: 20, commitsPerRepo: 10_000 };
+const defaults: P6Options = {
+	alone: { repos: 20, commitsPerRepo: 10_000 },
+	amongMany: { repos: 4, commitsPerRepo: 10_000, integrations: 10 }
+};
 
 /**
  * Before each side: clean tables and fresh statistics, and a checkpoint, so neither side pays for
@@ -50,8 +65,106 @@ async function loadPage(url: string, cookie: string): Promise<number> {
 	return performance.now() - started;
 }
 
-export async function benchDeleteIntegration(engines: EngineAddresses, options: Partial<P6Options> = {}): Promise<string[]> {
-	const settings = { ...defaults, ...options };
+/** Runs `work` with the viewer loading the page one request after another beside it; returns the load times too. */
+async function withPageLoads<T>(url: string, cookie: string, work: () => Promise<T>): Promise<{ result: T; loads: number[] }> {
+	let running = true;
+	const loads: number[] = [];
+	// A failed load ends the loop and is thrown after the work (an unhandled rejection meanwhile
+	// would end the whole bench process).
+	let loadFailure: unknown;
+	const readers = (async () => {
+		while (running) loads.push(await loadPage(url, cookie));
+	})().catch((error: unknown) => (loadFailure = error));
+	let result: T;
+	try {
+		result = await work();
+	} finally {
+		running = false;
+		await readers;
+	}
+	if (loadFailure) throw loadFailure;
+	return { result, loads };
+}
+
+async function addIntegrations(system: TestSystem, admin: SignedInUser, label: string, count: number, shape: IntegrationDataShape): Promise<string[]> {
+	const ids: string[] = [];
+	for (let n = 1; n <= count; n++) {
+		// Never fetched: the rows are made in SQL, the URLs only have to be unique in Acme.
+		const repositories = Array.from({ length: shape.repos }, (_, i) => ({
+			url: `file:///bench/p6/${label}-${n}/repo-${i}`,
+			display: `/bench/p6/${label}-${n}/repo-${i}`,
+			name: `repo-${i}`
+		}));
+		const integration = await createGenericGitIntegration(system.database.db, admin, {
+			name: `P6 ${label} ${n}`,
+			repositories,
+			credentials: { method: 'none' },
+			deploymentsFromTags: false
+		});
+		await fillIntegrationData(system.database.db, integration.id, shape);
+		ids.push(integration.id);
+	}
+	return ids;
+}
+
+interface Deletion {
+	rows: number;
+	bareSeconds: number;
+	bareTimes: Array<{ name: string; ms: number }>;
+	workflowSeconds: number;
+	steps: string;
+	during: number[];
+}
+
+/**
+ * Both sides on the same tables: the bare deletes of `integrationId`; then `again()` makes an
+ * identical integration in its place, and the product's Delete removes that one.
+ */
+async function measureDeletion(
+	system: TestSystem,
+	admin: SignedInUser,
+	web: { url: string },
+	cookie: string,
+	integrationId: string,
+	again: () => Promise<string>,
+	beforeDelete?: (bareSeconds: number) => Promise<void>
+): Promise<Deletion> {
+	const rows = await rowsOf(system, integrationId);
+	await settle(system);
+	const bareTimes: Array<{ name: string; ms: number }> = [];
+	await withPageLoads(web.url, cookie, async () => {
+		for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
+			const started = performance.now();
+			await system.database.pool.query(`delete from ${table} where ${column} = $1`, [integrationId]);
+			bareTimes.push({ name: table!, ms: performance.now() - started });
+		}
+	});
+	if ((await rowsOf(system, integrationId)) !== 0) throw new Error('the bare deletes left rows');
+	const bareSeconds = bareTimes.reduce((sum, t) => sum + t.ms, 0) / 1000;
+
+	await settle(system);
+	const twin = await again();
+	if ((await rowsOf(system, twin)) !== rows) throw new Error('the integration made again differs from the first');
+	await settle(system);
+	await beforeDelete?.(bareSeconds);
+	const { result: ended, loads: during } = await withPageLoads(web.url, cookie, async () => {
+		const operation = await startDelete(admin, twin);
+		const ended = await waitForSuccess(system, operation.id, 30 * 60_000);
+		return { ...ended, workflowId: operation.workflowId };
+	});
+	if ((await rowsOf(system, twin)) !== 0) throw new Error('the delete workflow left rows');
+	return {
+		rows,
+		bareSeconds,
+		bareTimes,
+		workflowSeconds: ended.seconds,
+		steps: describeTimes(await activityTimes(ended.workflowId)),
+		during
+	};
+}
+
+export async function benchDeleteIntegration(engines: EngineAddresses, overrides: Partial<P6Options> = {}): Promise<string[]> {
+	const options = { ...defaults, ...overrides };
 	let system: TestSystem | undefined;
 	try {
 		system = await createSystem(engines);
@@ -60,106 +173,58 @@ export async function benchDeleteIntegration(engines: EngineAddresses, options: 
 		const admin = await signedInUser(system, 'admin@acme.example');
 		const [, web] = await Promise.all([system.startWorker(), system.startWeb()]);
 		const cookie = await signIn(web.url, 'viewer@acme.example', demoUser(demo, 'viewer@acme.example').password);
+		const p = (values: number[], q: number) => percentile(values, q).toFixed(1);
 
-		// Never fetched: the rows are made in SQL, the URLs only have to be unique in Acme.
-		const integrationIds: string[] = [];
-		for (const label of ['A', 'B']) {
-			const repositories = Array.from({ length: settings.repos }, (_, i) => ({
-				url: `file:///bench/p6/${label.toLowerCase()}/repo-${i}`,
-				display: `/bench/p6/${label.toLowerCase()}/repo-${i}`,
-				name: `repo-${i}`
-			}));
-			const integration = await createGenericGitIntegration(system.database.db, admin, {
-				name: `P6 ${label}`,
-				repositories,
-				credentials: { method: 'none' },
-				deploymentsFromTags: false
-			});
-			integrationIds.push(integration.id);
-		}
-		const [a, b] = integrationIds as [string, string];
-		const filled = performance.now();
-		const rowsA = await fillIntegrationData(system.database.db, a, settings);
-		const rowsB = await fillIntegrationData(system.database.db, b, settings);
-		if (rowsA !== rowsB) throw new Error(`A and B differ: ${rowsA} and ${rowsB} rows`);
-		console.log(`[bench] P6: ${rowsA.toLocaleString('en')} rows in each of two integrations, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
-
-		// Baseline: bare deletes of B, with the same page loads beside them as the workflow gets,
-		// so both sides share the machine alike (on two cores the readers take most of one).
-		await settle(system);
-		const bareTimes: Array<{ name: string; ms: number }> = [];
-		let bareRunning = true;
-		const bareReaders = (async () => {
-			while (bareRunning) await loadPage(web.url, cookie);
-		})();
-		try {
-			for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
-				const started = performance.now();
-				await system.database.pool.query(`delete from ${table} where ${column} = $1`, [b]);
-				bareTimes.push({ name: table!, ms: performance.now() - started });
-			}
-		} finally {
-			bareRunning = false;
-			await bareReaders;
-		}
-		const bareSeconds = bareTimes.reduce((sum, t) => sum + t.ms, 0) / 1000;
-		if ((await rowsOf(system, b)) !== 0) throw new Error('the bare deletes left rows of B');
-
-		await settle(system);
+		// P6 and P6r: the integration alone in its tables.
+		let filled = performance.now();
+		const [alone] = await addIntegrations(system, admin, 'alone', 1, options.alone);
+		console.log(`[bench] P6: one integration alone, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+		let idle: number[] = [];
 		// Idle page loads: a few to warm the web process, then as many as would fit in ten times the
 		// bare deletes' time, so that the idle side has at least as many loads as the deletion will
-		// (its first that many are compared with them). In a trial the workflow took 8× the bare
-		// deletes and readers are slower meanwhile, so 10× leaves room.
-		const warm: number[] = [];
-		for (let i = 0; i < 30; i++) warm.push(await loadPage(web.url, cookie));
-		const meanWarm = warm.reduce((s, v) => s + v, 0) / warm.length;
-		const idleCount = Math.min(5_000, Math.max(300, Math.ceil((10 * bareSeconds * 1000) / meanWarm)));
-		const idle: number[] = [];
-		for (let i = 0; i < idleCount; i++) idle.push(await loadPage(web.url, cookie));
-
-		// Measured: the product's Delete of A, with the page loading meanwhile.
-		const operation = await startDelete(admin, a);
-		let deleting = true;
-		const during: number[] = [];
-		// A failed load ends the loop and is thrown after the wait (an unhandled rejection
-		// meanwhile would end the whole bench process).
-		let loadFailure: unknown;
-		const loads = (async () => {
-			while (deleting) during.push(await loadPage(web.url, cookie));
-		})().catch((error: unknown) => (loadFailure = error));
-		let ended;
-		try {
-			ended = await waitForSuccess(system, operation.id, 30 * 60_000);
-		} finally {
-			deleting = false;
-			await loads;
-		}
-		if (loadFailure) throw loadFailure;
-		if ((await rowsOf(system, a)) !== 0) throw new Error('the delete workflow left rows of A');
-		const steps = describeTimes(await activityTimes(operation.workflowId));
-
+		// (its first that many are compared with them).
+		const aloneAgain = async () => (await addIntegrations(system!, admin, 'alone-again', 1, options.alone))[0]!;
+		const aloneDeletion = await measureDeletion(system, admin, web, cookie, alone!, aloneAgain, async (bare) => {
+			const warm: number[] = [];
+			for (let i = 0; i < 30; i++) warm.push(await loadPage(web.url, cookie));
+			const meanWarm = warm.reduce((s, v) => s + v, 0) / warm.length;
+			const idleCount = Math.min(5_000, Math.max(300, Math.ceil((10 * bare * 1000) / meanWarm)));
+			for (let i = 0; i < idleCount; i++) idle.push(await loadPage(web.url, cookie));
+		});
+		const during = aloneDeletion.during;
 		const samples = Math.min(idle.length, during.length);
-		const idleSame = idle.slice(0, samples);
-		if (during.length > idle.length) {
-			console.log(`[bench] P6: the deletion saw ${during.length} loads, more than the ${idle.length} idle ones: the p99s are over different counts`);
-		}
-		const p = (values: number[], q: number) => percentile(values, q).toFixed(1);
+		idle = idle.slice(0, samples);
+		if (during.length > samples) console.log(`[bench] P6: the deletion saw ${during.length} loads, more than the ${samples} idle ones: the p99s are over different counts`);
 		console.log(
-			`P6 detail: ${rowsA.toLocaleString('en')} rows per integration; delete workflow ${ended.seconds.toFixed(2)} s ` +
-				`(operation ended_at - started_at), bare DELETEs ${bareSeconds.toFixed(2)} s; /integrations during: ${during.length} loads, ` +
-				`p50 ${p(during, 50)} ms, p99 ${p(during, 99)} ms, max ${p(during, 100)} ms; idle (first ${samples} of ${idle.length}): ` +
-				`p50 ${p(idleSame, 50)} ms, p99 ${p(idleSame, 99)} ms, max ${p(idleSame, 100)} ms`
+			`P6 detail: ${aloneDeletion.rows.toLocaleString('en')} rows, alone in their tables; delete workflow ${aloneDeletion.workflowSeconds.toFixed(2)} s ` +
+				`(operation ended_at - started_at), bare DELETEs ${aloneDeletion.bareSeconds.toFixed(2)} s; /integrations during: ${during.length} loads, ` +
+				`p50 ${p(during, 50)} ms, p99 ${p(during, 99)} ms, max ${p(during, 100)} ms; idle (first ${samples}): ` +
+				`p50 ${p(idle, 50)} ms, p99 ${p(idle, 99)} ms, max ${p(idle, 100)} ms`
 		);
-		console.log(`P6 detail: workflow activities: ${steps}; bare DELETEs: ${describeTimes(bareTimes)}`);
+		console.log(`P6 detail: workflow activities: ${aloneDeletion.steps}; bare DELETEs: ${describeTimes(aloneDeletion.bareTimes)}`);
+
+		// P6i: one integration among many of the same size.
+		filled = performance.now();
+		const many = await addIntegrations(system, admin, 'among', options.amongMany.integrations, options.amongMany);
+		console.log(`[bench] P6i: ${many.length} integrations, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
+		const amongAgain = async () => (await addIntegrations(system!, admin, 'among-again', 1, options.amongMany))[0]!;
+		const amongDeletion = await measureDeletion(system, admin, web, cookie, many[Math.floor(many.length / 2)]!, amongAgain);
+		console.log(
+			`P6i detail: ${amongDeletion.rows.toLocaleString('en')} rows, one of ${many.length} integrations of the same size; delete workflow ` +
+				`${amongDeletion.workflowSeconds.toFixed(2)} s, bare DELETEs ${amongDeletion.bareSeconds.toFixed(2)} s; workflow activities: ${amongDeletion.steps}; ` +
+				`bare DELETEs: ${describeTimes(amongDeletion.bareTimes)}`
+		);
+
 		return [
-			benchLine({ id: 'P6', name: 'delete-integration-1m-rows', value: ended.seconds, unit: 's', baseline: bareSeconds, target: '<=1.5' }),
+			benchLine({ id: 'P6', name: 'delete-integration-1m-rows', value: aloneDeletion.workflowSeconds, unit: 's', baseline: aloneDeletion.bareSeconds, target: '<=1.5' }),
+			benchLine({ id: 'P6r', name: 'integrations-page-p99-during-delete', value: percentile(during, 99), unit: 'ms', baseline: percentile(idle, 99), target: '<=50' }),
 			benchLine({
-				id: 'P6r',
-				name: 'integrations-page-p99-during-delete',
-				value: percentile(during, 99),
-				unit: 'ms',
-				baseline: percentile(idleSame, 99),
-				target: '<=50'
+				id: 'P6i',
+				name: `delete-integration-among-${many.length}`,
+				value: amongDeletion.workflowSeconds,
+				unit: 's',
+				baseline: amongDeletion.bareSeconds,
+				target: '<=1.5'
 			})
 		];
 	} finally {
