@@ -76,7 +76,9 @@ function tagHeavy(dir: string): void {
 }
 
 beforeAll(async () => {
-	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file' });
+	// A short heartbeat timeout: listing and storing tens of thousands of tags takes longer than it,
+	// as it takes longer than the default 10 s for a few times more tags.
+	system = await createTestSystem({ TRIBUTARY_GIT_SCHEMES: 'https,ssh,file', TRIBUTARY_INGEST_HEARTBEAT_SECONDS: '3' });
 	const demo = await system.seedDemo();
 	[web] = await Promise.all([system.startWeb(), system.startWorker()]);
 	manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);
