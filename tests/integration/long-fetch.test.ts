@@ -246,7 +246,9 @@ describe('a retry that finds the attempt before it still running on the same mir
 		const newer = await lockMirror(mirror);
 		expect(released).toBe(true);
 		await expect(olderGit.done).rejects.toThrow(/newer attempt/);
-		expect(isRunning(sleeper)).toBe(false);
+		// git (its direct child) has been reaped; the killed grandchild may take a moment to go on a
+		// loaded machine.
+		await waitFor('the older attempt\'s git to be gone', async () => !isRunning(sleeper), 10_000);
 		await expect(longGit(mirror.gitDir, older.signal)).rejects.toThrow(/newer attempt/);
 		newer.release();
 	});
