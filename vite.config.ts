@@ -3,7 +3,7 @@
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
-import { realtimeDevPlugin } from './server/realtime-dev-plugin.ts';
+import { realtimeDevPlugin } from './web/realtime-dev-plugin.ts';
 
 export default defineConfig({
 	plugins: [

@@ -15,8 +15,9 @@ function newestMtime(target: string): number {
 
 export async function buildIfStale(root: string, say: (line: string) => void): Promise<void> {
 	const output = path.join(root, 'build/handler.js');
-	// worker/git is in the web bundle too: the web process tests repository URLs before saving.
-	const sources = ['src', 'static', 'workflows', 'worker', 'vite.config.ts', 'package.json', 'package-lock.json'];
+	// core/ is in the web bundle too (the web process tests repository URLs before saving, reads
+	// and writes the same tables as the worker).
+	const sources = ['src', 'static', 'core', 'workflows', 'vite.config.ts', 'package.json', 'package-lock.json'];
 	const built = existsSync(output) ? statSync(output).mtimeMs : 0;
 	if (built > Math.max(...sources.map((s) => newestMtime(path.join(root, s))))) return;
 	say('building the web app…');

@@ -5,10 +5,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
-import type { IntegrationsLevel } from '../src/lib/accounts/levels.ts';
+import type { IntegrationsLevel } from '#core/domain/accounts/levels.ts';
 import { createOrganization } from '../src/lib/server/accounts/organizations.ts';
 import { createUser } from '../src/lib/server/accounts/users.ts';
-import type { Database } from '../src/lib/server/db/database.ts';
+import type { Database } from '#core/db/database.ts';
 import { findSignedInUser } from '../src/lib/server/accounts/signed-in-user.ts';
 import type { DemoSignIn } from './demo-sign-ins.ts';
 
@@ -72,7 +72,7 @@ export async function addDemoIntegration(root: string, dataDir: string, env: Nod
 	}
 	const { generateRepository } = await import('./generate-repo.ts');
 	const { database } = await import('../src/lib/server/runtime.ts');
-	const { createGenericGitIntegration, parseUrls } = await import('../src/lib/server/integrations/generic-git.ts');
+	const { createGenericGitIntegration, parseUrls } = await import('#core/providers/generic-git/form.ts');
 	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
 
 	const paths = demoRepositoryPaths(root, dataDir);

@@ -2,7 +2,7 @@
 // Only fs and path here: end-to-end tests read the file too.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { IntegrationsLevel } from '../src/lib/accounts/levels.ts';
+import type { IntegrationsLevel } from '#core/domain/accounts/levels.ts';
 
 export interface DemoSignIn {
 	email: string;

@@ -2,7 +2,7 @@
 // on embedded defaults a dev key is generated once into the data folder (never committed).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateSecretKey } from '../src/lib/server/crypto/credentials.ts';
+import { generateSecretKey } from '#core/crypto/credentials.ts';
 
 export function devSecretKey(dataDir: string, say: (line: string) => void): string {
 	const file = path.join(dataDir, 'secret.key');

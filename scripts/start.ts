@@ -5,9 +5,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { readSettings } from '../src/lib/server/config.ts';
-import { connectDatabase } from '../src/lib/server/db/connect.ts';
-import { migrateToLatest } from '../src/lib/server/db/migrate.ts';
+import { readSettings } from '#core/config.ts';
+import { connectDatabase } from '#core/db/connect.ts';
+import { migrateToLatest } from '#core/db/migrate.ts';
 import { buildIfStale } from './build.ts';
 import { addDemoIntegration, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
@@ -112,7 +112,7 @@ async function main() {
 	const worker = supervise('worker', path.join(root, 'worker/index.ts'), [], env);
 	const web = dev
 		? supervise('web', path.join(root, 'node_modules/vite/bin/vite.js'), ['dev', '--port', String(settings.port), '--strictPort'], env)
-		: supervise('web', path.join(root, 'server/index.ts'), [], env);
+		: supervise('web', path.join(root, 'web/index.ts'), [], env);
 	await Promise.all([worker, web]);
 	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
 

@@ -1,5 +1,5 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
-import type { SignedInUser } from '#lib/accounts/user.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
 
 declare global {
 	namespace App {

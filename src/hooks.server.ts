@@ -1,7 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit/hooks';
 import { deleteSessionCookie, setSessionCookie } from '#lib/server/auth/cookies.ts';
 import { sessionCookieName, validateSessionToken } from '#lib/server/auth/sessions.ts';
-import { createLogger } from '#lib/server/logger.ts';
+import { createLogger } from '#core/logger.ts';
 import { database } from '#lib/server/runtime.ts';
 
 const log = createLogger('web');

@@ -12,14 +12,14 @@
 // says its workflow is not running).
 import { WorkflowNotFoundError, type Client, type WorkflowExecutionStatusName } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
-import { integrationIdOfScope } from '#lib/integrations/integration.ts';
-import type { Operation } from '#lib/operations/operation.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import { broadcastIntegration, broadcastRepo } from '#lib/server/integrations/broadcast.ts';
-import { getIntegrationById, toRepoSummary } from '#lib/server/integrations/queries.ts';
-import { broadcastFinished } from '#lib/server/operations/broadcast.ts';
-import { finishOperation } from '#lib/server/operations/queries.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import { integrationIdOfScope } from '#core/domain/integrations/integration.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
+import type { Database } from '#core/db/database.ts';
+import { broadcastIntegration, broadcastRepo } from '#core/integrations/broadcast.ts';
+import { getIntegrationById, toRepoSummary } from '#core/integrations/queries.ts';
+import { broadcastFinished } from '#core/operations/broadcast.ts';
+import { finishOperation } from '#core/operations/queries.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 import { operationKinds } from '../workflows/integrations/contract.ts';
 
 export interface LostOperationsDependencies {

@@ -1,7 +1,7 @@
 // The worker announces itself in Postgres every few seconds; health and the System page read it.
 import os from 'node:os';
 import type { Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
+import type { Database } from '#core/db/database.ts';
 
 export const workerPresenceIntervalMs = 5_000;
 

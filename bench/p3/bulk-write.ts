@@ -12,7 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { copyInsert, type CopyValue } from '../../src/lib/server/db/bulk.ts';
+import { copyInsert, type CopyValue } from '#core/db/bulk.ts';
 import { createSystem, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { benchLine } from '../support/report.ts';
 import { median } from '../support/system.ts';

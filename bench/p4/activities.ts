@@ -4,10 +4,10 @@
 import { performance } from 'node:perf_hooks';
 import { Context } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
-import { broadcastProgress } from '#lib/server/operations/broadcast.ts';
-import { getOperation } from '#lib/server/operations/queries.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { Database } from '#core/db/database.ts';
+import { broadcastProgress } from '#core/operations/broadcast.ts';
+import { getOperation } from '#core/operations/queries.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 import type { ProgressReporter } from '../../worker/activities/progress.ts';
 import type { EmitProgressInput } from './contract.ts';
 

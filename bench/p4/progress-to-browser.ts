@@ -13,14 +13,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
 import { chromium, type Page } from 'playwright-core';
-import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
-import { insertOperation } from '../../src/lib/server/operations/queries.ts';
-import { createLogger } from '../../src/lib/server/logger.ts';
+import { broadcastStarted } from '#core/operations/broadcast.ts';
+import { insertOperation } from '#core/operations/queries.ts';
+import { createLogger } from '#core/logger.ts';
 import { database } from '../../src/lib/server/runtime.ts';
 import { seedDemo } from '../../scripts/demo-data.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
 import { stopChild } from '../../scripts/engines/processes.ts';
-import { startWebServer } from '../../server/web-server.ts';
+import { startWebServer } from '../../web/web-server.ts';
 import { benchLine, percentile } from '../support/report.ts';
 import type { progressBenchWorkflow } from './workflow.ts';
 

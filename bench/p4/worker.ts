@@ -2,9 +2,9 @@
 // Temporal worker, in a process of its own (as the product's worker is).
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { readSettings, requireSetting } from '#lib/server/config.ts';
-import { connectDatabase } from '#lib/server/db/connect.ts';
-import { closeRealtime, createRealtimeServer } from '#lib/server/realtime/server.ts';
+import { readSettings, requireSetting } from '#core/config.ts';
+import { connectDatabase } from '#core/db/connect.ts';
+import { closeRealtime, createRealtimeServer } from '#core/realtime/server.ts';
 import { createProgressReporter } from '../../worker/activities/progress.ts';
 import { createBenchActivities } from './activities.ts';
 

@@ -18,8 +18,8 @@
 import { performance } from 'node:perf_hooks';
 import { startDelete } from '../../src/lib/server/integrations/operations.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
-import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
-import type { SignedInUser } from '../../src/lib/accounts/user.ts';
+import { createGenericGitIntegration } from '#core/providers/generic-git/form.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { createSystem, demoUser, signedInUser, signIn, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { activityTimes, describeTimes } from '../support/history.ts';
 import { fillIntegrationData, type IntegrationDataShape } from '../../tests/support/integration-data.ts';

@@ -1,4 +1,4 @@
-import { capabilitiesOf } from '#lib/accounts/permissions.ts';
+import { capabilitiesOf } from '#core/domain/accounts/permissions.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
 import type { LayoutServerLoad } from './$types';
 

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { can } from '#lib/accounts/permissions.ts';
+import { can } from '#core/domain/accounts/permissions.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
 import type { RequestHandler } from './$types';
 

@@ -2,7 +2,7 @@
 // first made of it, the form then shows theirs, and a save from there goes through.
 import { expect, test } from '@playwright/test';
 import { embeddedPostgresUrl } from '../../scripts/engines/postgres.ts';
-import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
+import { connectDatabase, type DatabaseHandle } from '#core/db/connect.ts';
 import { signInAs } from './support/sign-in.ts';
 
 let database: DatabaseHandle;

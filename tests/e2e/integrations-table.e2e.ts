@@ -3,10 +3,10 @@
 // and status, on integrations made for this test in Globex (so no other test's rows mix in).
 import { expect, test, type Page } from '@playwright/test';
 import { embeddedPostgresUrl } from '../../scripts/engines/postgres.ts';
-import { integrationStatusText } from '../../src/lib/integrations/integration.ts';
-import { providers } from '../../src/lib/integrations/providers.ts';
-import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
-import { sortColumns, type SortColumn } from '../../src/lib/server/integrations/queries.ts';
+import { integrationStatusText } from '#core/domain/integrations/integration.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
+import { connectDatabase, type DatabaseHandle } from '#core/db/connect.ts';
+import { sortColumns, type SortColumn } from '#core/integrations/queries.ts';
 import { addTableIntegrations, expectedOrder, type TableRow } from '../support/integrations-table.ts';
 import { signInAs } from './support/sign-in.ts';
 

@@ -4,9 +4,9 @@
 // when the deletion began finishes first and is deleted with the rest.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SignedInUser } from '../../src/lib/accounts/user.ts';
-import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
-import { holdForWriting } from '../../src/lib/server/integrations/queries.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import { createGenericGitIntegration } from '#core/providers/generic-git/form.ts';
+import { holdForWriting } from '#core/integrations/queries.ts';
 import { planBatches } from '../../worker/activities/integrations/delete.ts';
 import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';

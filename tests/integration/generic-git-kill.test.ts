@@ -10,7 +10,7 @@ import { Client, Connection, defaultPayloadConverter } from '@temporalio/client'
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
+import { getOperation } from '#core/operations/queries.ts';
 import { ingestRepoWorkflowId } from '../../workflows/integrations/contract.ts';
 import { createTestSystem, demoUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
 

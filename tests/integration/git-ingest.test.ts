@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendCommits, generateRepository } from '../../scripts/generate-repo.ts';
-import { copyField, copyInsert } from '../../src/lib/server/db/bulk.ts';
+import { copyField, copyInsert } from '#core/db/bulk.ts';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
-import { ingestRepository, type IngestInput, type IngestResult } from '../../worker/git/ingest.ts';
-import { testRepository } from '../../worker/git/ls-remote.ts';
-import { openMirror, readTips, syncMirror } from '../../worker/git/mirror.ts';
-import { classifyGitError, redact, runGit, type GitSettings } from '../../worker/git/run-git.ts';
+import { ingestRepository, type IngestInput, type IngestResult } from '#core/git/ingest.ts';
+import { testRepository } from '#core/git/ls-remote.ts';
+import { openMirror, readTips, syncMirror } from '#core/git/mirror.ts';
+import { classifyGitError, redact, runGit, type GitSettings } from '#core/git/run-git.ts';
 import { createTestSystem, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { appendCommits, generateRepository } from '../../scripts/generate-repo.ts';
 import { ingestRepoWorkflowId } from '../../workflows/integrations/contract.ts';
-import { runGit } from '../../worker/git/run-git.ts';
+import { runGit } from '#core/git/run-git.ts';
 import { createTestSystem, demoUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;

@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import type { SignedInUser } from '../../src/lib/accounts/user.ts';
-import { credentialsBinding, decryptCredentials } from '../../src/lib/server/crypto/credentials.ts';
-import { createGenericGitIntegration } from '../../src/lib/server/integrations/generic-git.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import { credentialsBinding, decryptCredentials } from '#core/crypto/credentials.ts';
+import { createGenericGitIntegration } from '#core/providers/generic-git/form.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
 import { createTestSystem, demoUser, signedInUser, signIn, submitAction, type RunningWeb, type TestSystem } from '../support/system.ts';
 

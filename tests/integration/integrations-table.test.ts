@@ -3,7 +3,7 @@
 // PostgreSQL, against the order computed from what each column shows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
-import { listIntegrations, sortColumns, type IntegrationFilter, type SortColumn } from '../../src/lib/server/integrations/queries.ts';
+import { listIntegrations, sortColumns, type IntegrationFilter, type SortColumn } from '#core/integrations/queries.ts';
 import { addTableIntegrations, expectedOrder, type TableRow } from '../support/integrations-table.ts';
 import { createTestSystem, type TestSystem } from '../support/system.ts';
 

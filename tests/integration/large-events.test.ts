@@ -1,9 +1,9 @@
 // Events over NOTIFY's 8,000-byte limit travel through socket_io_attachments (created by a
 // migration). Without that table they were lost and the database error reached browsers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation } from '../../src/lib/operations/operation.ts';
-import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
-import { closeRealtime, createRealtimeServer, type RealtimeServer } from '../../src/lib/server/realtime/server.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
+import { broadcastStarted } from '#core/operations/broadcast.ts';
+import { closeRealtime, createRealtimeServer, type RealtimeServer } from '#core/realtime/server.ts';
 import { connectSocket, createTestSystem, demoUser, runningOperation, signIn, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;

@@ -12,11 +12,11 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { RepoSummary } from '../../src/lib/integrations/integration.ts';
+import type { RepoSummary } from '#core/domain/integrations/integration.ts';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import { lockMirror } from '../../worker/git/mirror-lock.ts';
-import { openMirror } from '../../worker/git/mirror.ts';
-import { startGit, type GitSettings } from '../../worker/git/run-git.ts';
+import { lockMirror } from '#core/git/mirror-lock.ts';
+import { openMirror } from '#core/git/mirror.ts';
+import { startGit, type GitSettings } from '#core/git/run-git.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
 import { createGitWrapper, type GitWrapper } from '../support/git-wrapper.ts';
 import {
@@ -262,7 +262,7 @@ describe('a retry that finds the attempt before it still running on the same mir
 			[
 				'--input-type=module',
 				'-e',
-				`import { startGit } from ${JSON.stringify(path.join(root, 'worker/git/run-git.ts'))};
+				`import { startGit } from ${JSON.stringify(path.join(root, 'core/git/run-git.ts'))};
 				const git = await startGit(['-c', 'alias.wait=!echo $$; exec sleep 600', 'wait'], { settings: ${JSON.stringify(settings)}, gitDir: ${JSON.stringify(mirror.gitDir)}, timeoutMs: 600_000 });
 				git.stdout.pipe(process.stdout);
 				await git.done.catch(() => {});

@@ -4,7 +4,7 @@ import {
 	insertOperation,
 	OperationAlreadyRunningError,
 	recordProgress
-} from '../../src/lib/server/operations/queries.ts';
+} from '#core/operations/queries.ts';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
 import { createTestSystem, type TestSystem } from '../support/system.ts';
 

@@ -3,17 +3,17 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSignIn } from '../../scripts/demo-data.ts';
-import { can, type Permission } from '../../src/lib/accounts/permissions.ts';
-import type { Operation } from '../../src/lib/operations/operation.ts';
+import { can, type Permission } from '#core/domain/accounts/permissions.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
 import { createUser } from '../../src/lib/server/accounts/users.ts';
-import { createGenericGitIntegration, parseUrls } from '../../src/lib/server/integrations/generic-git.ts';
+import { createGenericGitIntegration, parseUrls } from '#core/providers/generic-git/form.ts';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { broadcastStarted } from '../../src/lib/server/operations/broadcast.ts';
-import { finishOperation, insertOperation } from '../../src/lib/server/operations/queries.ts';
-import { closeRealtime, createRealtimeServer } from '../../src/lib/server/realtime/server.ts';
+import { broadcastStarted } from '#core/operations/broadcast.ts';
+import { finishOperation, insertOperation } from '#core/operations/queries.ts';
+import { closeRealtime, createRealtimeServer } from '#core/realtime/server.ts';
 import { pageComponents, serverEntries, socketRequests, type Entry } from '../support/routes.ts';
 import {
 	connectSocket,

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/engines/ports.ts';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import { testRepository } from '../../worker/git/ls-remote.ts';
-import { syncMirror } from '../../worker/git/mirror.ts';
-import type { GitSettings } from '../../worker/git/run-git.ts';
+import { testRepository } from '#core/git/ls-remote.ts';
+import { syncMirror } from '#core/git/mirror.ts';
+import type { GitSettings } from '#core/git/run-git.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
 import {
 	createTestSystem,
@@ -223,7 +223,7 @@ describe('SSH keys and the worker', () => {
 		const silent = net.createServer((socket) => held.add(socket));
 		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
 		const script = `
-			import { testRepository } from ${JSON.stringify(path.join(root, 'worker/git/ls-remote.ts'))};
+			import { testRepository } from ${JSON.stringify(path.join(root, 'core/git/ls-remote.ts'))};
 			await testRepository('ssh://git@127.0.0.1:${(silent.address() as AddressInfo).port}/team/app.git', { method: 'ssh-key', privateKey: 'not really a key' },
 				{ gitAllowedSchemes: ['ssh'], gitMirrorDir: ${JSON.stringify(mirrors)}, gitPrivateNetworks: ['127.0.0.1'] });`;
 		const killed = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });

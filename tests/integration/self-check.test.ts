@@ -2,9 +2,9 @@
 // worker runs it, its progress reaches a Socket.IO client and lands in Postgres.
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation, OperationProgress } from '../../src/lib/operations/operation.ts';
-import type { ServerToClientEvents } from '../../src/lib/realtime/events.ts';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
+import type { Operation, OperationProgress } from '#core/domain/operations/operation.ts';
+import type { ServerToClientEvents } from '#core/domain/realtime/events.ts';
+import { getOperation } from '#core/operations/queries.ts';
 import {
 	connectSocket,
 	createTestSystem,

@@ -3,9 +3,9 @@
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSignIn } from '../../scripts/demo-data.ts';
-import type { IntegrationSummary } from '../../src/lib/integrations/integration.ts';
-import { integrationsRoom } from '../../src/lib/realtime/events.ts';
-import { closeRealtime, createRealtimeServer, type RealtimeServer } from '../../src/lib/server/realtime/server.ts';
+import type { IntegrationSummary } from '#core/domain/integrations/integration.ts';
+import { integrationsRoom } from '#core/domain/realtime/events.ts';
+import { closeRealtime, createRealtimeServer, type RealtimeServer } from '#core/realtime/server.ts';
 import { connectSocket, createTestSystem, demoUser, signIn, submitAction, waitFor, type RunningWeb, type TestSystem } from '../support/system.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 

@@ -1,7 +1,7 @@
 // SPEC B8: two web processes and one worker share Postgres and Temporal. A browser connected to
 // web server 2 sees the progress of a self-check started through web server 1.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Operation, OperationProgress } from '../../src/lib/operations/operation.ts';
+import type { Operation, OperationProgress } from '#core/domain/operations/operation.ts';
 import { connectSocket, createTestSystem, demoUser, signIn, submitAction, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;

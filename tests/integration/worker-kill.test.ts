@@ -4,7 +4,7 @@
 // is that the samples checkpointed before the kill are not measured (nor reported) again.
 import { Client, Connection, defaultPayloadConverter } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
+import { getOperation } from '#core/operations/queries.ts';
 import { selfCheckWorkflowId } from '../../workflows/self-check/contract.ts';
 import { createTestSystem, demoUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { connectDatabase } from '../../src/lib/server/db/connect.ts';
-import { migrateToLatest } from '../../src/lib/server/db/migrate.ts';
+import { connectDatabase } from '#core/db/connect.ts';
+import { migrateToLatest } from '#core/db/migrate.ts';
 import { startEmbeddedPostgres } from '../../scripts/engines/postgres.ts';
 import { startTemporalDevServer } from '../../scripts/engines/temporal.ts';
 

@@ -1,7 +1,7 @@
 // An integration's data made in SQL, with realistic widths and every owner column set: for tests
 // and benchmarks that need many rows without ingesting a repository that large.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../src/lib/server/db/database.ts';
+import type { Database } from '#core/db/database.ts';
 import { deletionTables, type DeletionTable } from '../../workflows/integrations/contract.ts';
 
 export interface IntegrationDataShape {

@@ -2,10 +2,10 @@
 // updated, no services, no deployment source), names that look like LIKE patterns, and mixed
 // case; and the order the table must show them in, computed here from what each column shows.
 import type { Kysely } from 'kysely';
-import { deploymentSourceLabel, integrationStatusText } from '../../src/lib/integrations/integration.ts';
-import { integrationDataStatuses, providers, type IntegrationDataStatus, type ProviderKind, type Service } from '../../src/lib/integrations/providers.ts';
-import type { Database } from '../../src/lib/server/db/database.ts';
-import type { SortColumn } from '../../src/lib/server/integrations/queries.ts';
+import { deploymentSourceLabel, integrationStatusText } from '#core/domain/integrations/integration.ts';
+import { integrationDataStatuses, providers, type IntegrationDataStatus, type ProviderKind, type Service } from '#core/domain/integrations/providers.ts';
+import type { Database } from '#core/db/database.ts';
+import type { SortColumn } from '#core/integrations/queries.ts';
 
 export interface TableRow {
 	id: string;

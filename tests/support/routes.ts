@@ -1,7 +1,7 @@
 // Every server entry point of the app, read from the route files themselves: loads, form actions
 // and endpoint methods, each with the permission its guard declares.
 import { readFileSync } from 'node:fs';
-import type { Permission } from '../../src/lib/accounts/permissions.ts';
+import type { Permission } from '#core/domain/accounts/permissions.ts';
 import { declaredPermission } from '../../src/lib/server/auth/guard.ts';
 
 export interface Entry {
@@ -68,6 +68,6 @@ export async function serverEntries(): Promise<Entry[]> {
 
 /** The requests a browser's socket may send, read from the handlers the web process registers. */
 export function socketRequests(): string[] {
-	const source = readFileSync(new URL('../../src/lib/server/realtime/server.ts', import.meta.url), 'utf8');
+	const source = readFileSync(new URL('../../core/realtime/server.ts', import.meta.url), 'utf8');
 	return [...source.matchAll(/\bsocket\.on\(\s*'([^']+)'/g)].map((match) => match[1]!);
 }

@@ -6,14 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'devalue';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { SignedInUser } from '../../src/lib/accounts/user.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { findSignedInUser } from '../../src/lib/server/accounts/signed-in-user.ts';
-import type { Operation } from '../../src/lib/operations/operation.ts';
-import { getOperation } from '../../src/lib/server/operations/queries.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../src/lib/realtime/events.ts';
-import { connectDatabase, type DatabaseHandle } from '../../src/lib/server/db/connect.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
+import { getOperation } from '#core/operations/queries.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '#core/domain/realtime/events.ts';
+import { connectDatabase, type DatabaseHandle } from '#core/db/connect.ts';
 import { freePort } from '../../scripts/engines/ports.ts';
-import { generateSecretKey } from '../../src/lib/server/crypto/credentials.ts';
+import { generateSecretKey } from '#core/crypto/credentials.ts';
 import { stopChild } from '../../scripts/engines/processes.ts';
 import { seedDemo, type DemoSignIn } from '../../scripts/demo-data.ts';
 import { createDatabase, databaseUrl, dropDatabase } from './engines.ts';
@@ -129,7 +129,7 @@ export async function createSystem(engines: EngineAddresses, overrides: NodeJS.P
 		async startWeb(extraEnv = {}) {
 			// A given PORT starts a web process where an earlier one stood (a restart).
 			const port = extraEnv.PORT ? Number(extraEnv.PORT) : await freePort();
-			const handle = await launch('server/index.ts', { HOST: '127.0.0.1', ...extraEnv, PORT: String(port) });
+			const handle = await launch('web/index.ts', { HOST: '127.0.0.1', ...extraEnv, PORT: String(port) });
 			return { ...handle, port, url: `http://127.0.0.1:${port}` };
 		},
 		async stop() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CopyTextWriter } from '../../src/lib/server/db/copy-text.ts';
-import { CommitRowEncoder, type CommitRowBatch } from '../../worker/git/commit-rows.ts';
+import { CopyTextWriter } from '#core/db/copy-text.ts';
+import { CommitRowEncoder, type CommitRowBatch } from '#core/git/commit-rows.ts';
 
 const owner = ['org', 'int', 'repo'];
 const sha = (n: number) => n.toString(16).padStart(40, '0');

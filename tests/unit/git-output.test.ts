@@ -1,8 +1,8 @@
 // Reading what git prints: its progress on standard error, and ref names that need not be UTF-8.
 import { describe, expect, it } from 'vitest';
-import { describeGitProgress, gitProgressPhase, parseGitProgress } from '../../worker/git/progress.ts';
-import { decodeRefName, hasEscapedBytes } from '../../worker/git/ref-names.ts';
-import { describeSkips } from '../../worker/git/skipped.ts';
+import { describeGitProgress, gitProgressPhase, parseGitProgress } from '#core/git/progress.ts';
+import { decodeRefName, hasEscapedBytes } from '#core/git/ref-names.ts';
+import { describeSkips } from '#core/git/skipped.ts';
 
 describe("git's progress lines", () => {
 	it.each([

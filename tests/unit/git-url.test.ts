@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRepositoryUrl } from '../../src/lib/integrations/git-url.ts';
+import { parseRepositoryUrl } from '#core/domain/integrations/git-url.ts';
 
 const network = ['https', 'ssh'];
 const withFile = ['https', 'ssh', 'file'];

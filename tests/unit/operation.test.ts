@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyProgress, operationPercent, operationTotals, type OperationProgress } from '../../src/lib/operations/operation.ts';
+import { applyProgress, operationPercent, operationTotals, type OperationProgress } from '#core/domain/operations/operation.ts';
 
 const stages = [
 	{ key: 'a', label: 'A', done: 5, total: 10 },

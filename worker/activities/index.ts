@@ -1,10 +1,10 @@
 // All activities, built from the worker's connections. Workflows import only this file's type.
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import type { OperationState } from '#lib/operations/operation.ts';
-import type { Settings } from '#lib/server/config.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { OperationState } from '#core/domain/operations/operation.ts';
+import type { Settings } from '#core/config.ts';
+import type { Database } from '#core/db/database.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 import { createBulkActivities } from './integrations/bulk.ts';
 import { createDeleteActivities } from './integrations/delete.ts';
 import { createTestConnectionActivities } from './integrations/test-connection.ts';

@@ -1,11 +1,11 @@
 // How an activity reports progress: the row in Postgres is the truth a page load reads, the
 // broadcast is the live path. Both happen for every report.
 import type { Kysely } from 'kysely';
-import type { Operation, OperationState } from '#lib/operations/operation.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import { broadcastFinished, broadcastProgress } from '#lib/server/operations/broadcast.ts';
-import { finishOperation, recordProgress, type ProgressUpdate } from '#lib/server/operations/queries.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { Operation, OperationState } from '#core/domain/operations/operation.ts';
+import type { Database } from '#core/db/database.ts';
+import { broadcastFinished, broadcastProgress } from '#core/operations/broadcast.ts';
+import { finishOperation, recordProgress, type ProgressUpdate } from '#core/operations/queries.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 
 export interface ProgressReporter {
 	report(operationId: string, update: ProgressUpdate | ProgressUpdate[]): Promise<Operation | undefined>;

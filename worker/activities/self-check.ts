@@ -4,8 +4,8 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
-import { pingCluster, type RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { Database } from '#core/db/database.ts';
+import { pingCluster, type RealtimeServer } from '#core/realtime/server.ts';
 import type { LatencySummary } from '../../workflows/self-check/contract.ts';
 import type { ProgressReporter } from './progress.ts';
 

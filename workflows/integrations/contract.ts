@@ -1,6 +1,6 @@
 // Inputs, ids and stages of the integration workflows. No workflow runtime here: the web process
 // imports this to start them. Workflow ids double as locks: one per integration and kind.
-import type { OperationStage } from '#lib/operations/operation.ts';
+import type { OperationStage } from '#core/domain/operations/operation.ts';
 
 export const operationKinds = {
 	update: 'integration.update',

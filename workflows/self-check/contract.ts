@@ -1,6 +1,6 @@
 // What callers of the self-check need: its input, id and stages. No workflow runtime here, so
 // the web process can import it.
-import type { OperationStage } from '#lib/operations/operation.ts';
+import type { OperationStage } from '#core/domain/operations/operation.ts';
 
 export const selfCheckKind = 'system.self-check';
 

@@ -2,7 +2,7 @@
 // A new page load (navigation, filter, reconnect) starts again from what Postgres says.
 import { invalidateAll } from '$app/navigation';
 import { realtimeSocket } from '#lib/realtime/socket.ts';
-import type { IntegrationSummary, RepoSummary } from './integration.ts';
+import type { IntegrationSummary, RepoSummary } from '#core/domain/integrations/integration.ts';
 
 export function createLiveIntegrations(loaded: () => IntegrationSummary[]) {
 	let newer = $state<Record<string, IntegrationSummary>>({});

@@ -1,5 +1,5 @@
 // Banner sentences for finished operations, by kind.
-import type { Operation } from './operation.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
 
 const names: Record<string, string> = {
 	'integration.update': 'Update',

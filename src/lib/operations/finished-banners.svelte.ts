@@ -1,6 +1,6 @@
 // The banners a page shows for operations that ended while it was open: newest first, one per
 // operation, a few at most, each dismissable.
-import type { Operation } from './operation.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
 
 export interface FinishedBanner {
 	id: string;

@@ -6,7 +6,7 @@
 import { untrack } from 'svelte';
 import { invalidateAll } from '$app/navigation';
 import { realtimeSocket } from '#lib/realtime/socket.ts';
-import { applyProgress, type Operation, type OperationProgress } from './operation.ts';
+import { applyProgress, type Operation, type OperationProgress } from '#core/domain/operations/operation.ts';
 
 export interface LiveOperationsOptions {
 	/** Which operations this page shows: one scope, or a test on the scope. */

@@ -1,4 +1,4 @@
-import type { Operation } from './operation.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
 import type { SelfCheckResult } from '../../../workflows/self-check/contract.ts';
 
 /** The banner sentence for a finished self-check. */

@@ -1,5 +1,5 @@
 import type { Tone } from '#lib/components/StatusBadge.svelte';
-import type { OperationState } from './operation.ts';
+import type { OperationState } from '#core/domain/operations/operation.ts';
 
 export const operationStateLabels: Record<OperationState, { tone: Tone; label: string; explanation: string }> = {
 	running: { tone: 'run', label: 'Running', explanation: 'A worker is doing this now; the counts move as it goes.' },

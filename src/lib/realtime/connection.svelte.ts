@@ -2,7 +2,7 @@
 // server refused it. Socket.IO reconnects by itself after a lost connection, but not after the
 // server refused its handshake (the session could not be checked, say while Postgres restarts):
 // that is retried here, with growing pauses, until it works or the server says to sign in again.
-import { signInRefusal } from './events.ts';
+import { signInRefusal } from '#core/domain/realtime/events.ts';
 import { pauseAfter } from './reconnect-pause.ts';
 import type { RealtimeSocket } from './socket.ts';
 

@@ -1,7 +1,7 @@
 // The browser's one Socket.IO connection, opened on first use.
 import { io, type Socket } from 'socket.io-client';
 import { keepConnected } from './connection.svelte.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from './events.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '#core/domain/realtime/events.ts';
 
 export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

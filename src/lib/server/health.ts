@@ -1,8 +1,8 @@
 // Component health, as `/health` and the System page report it. Each check is bounded in time so
 // a hung component reads as down instead of hanging the page.
 import { sql } from 'kysely';
-import { readSettings } from './config.ts';
-import { isListening } from './realtime/server.ts';
+import { readSettings } from '#core/config.ts';
+import { isListening } from '#core/realtime/server.ts';
 import { database, realtime, temporal } from './runtime.ts';
 
 export const components = ['postgres', 'temporal', 'worker', 'realtime'] as const;

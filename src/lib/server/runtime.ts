@@ -1,9 +1,9 @@
 // Process-wide connections. The adapter-node bundle and our own server module are two module
 // graphs in one process, so the instances live on globalThis under one key and both see them.
 import { Client, Connection } from '@temporalio/client';
-import { readSettings, requireSetting } from './config.ts';
-import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
-import { closeRealtime, type RealtimeServer } from './realtime/server.ts';
+import { readSettings, requireSetting } from '#core/config.ts';
+import { connectDatabase, type DatabaseHandle } from '#core/db/connect.ts';
+import { closeRealtime, type RealtimeServer } from '#core/realtime/server.ts';
 
 interface Runtime {
 	database?: DatabaseHandle;

@@ -1,8 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { integrationDataStatuses, providerKinds, providers, type ProviderKind } from '#lib/integrations/providers.ts';
+import { integrationDataStatuses, providerKinds, providers, type ProviderKind } from '#core/domain/integrations/providers.ts';
 import { guard } from '#lib/server/auth/guard.ts';
-import { readSettings } from '#lib/server/config.ts';
+import { readSettings } from '#core/config.ts';
 import {
 	startDelete,
 	startDeploymentSource,
@@ -10,9 +10,9 @@ import {
 	startUpdate,
 	startUpdateAll
 } from '#lib/server/integrations/operations.ts';
-import { countIntegrationData, listIntegrations, sortColumns, type SortColumn } from '#lib/server/integrations/queries.ts';
+import { countIntegrationData, listIntegrations, sortColumns, type SortColumn } from '#core/integrations/queries.ts';
 import { readSelection } from '#lib/server/integrations/selection.ts';
-import { listRunningOperations } from '#lib/server/operations/queries.ts';
+import { listRunningOperations } from '#core/operations/queries.ts';
 import { startEach, startUnlessRunning } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';

@@ -5,7 +5,7 @@ import { setSessionCookie } from '#lib/server/auth/cookies.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
 import { createSession, generateSessionToken } from '#lib/server/auth/sessions.ts';
 import { beginSignInAttempt, forgetOldFailures, signInKeys, signInSucceeded } from '#lib/server/auth/sign-in-limits.ts';
-import { email, password, readForm, safeNext } from '#lib/server/forms.ts';
+import { email, password, readForm, safeNext } from '#core/forms.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 

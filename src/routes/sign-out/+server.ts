@@ -2,7 +2,7 @@ import { redirect } from '@sveltejs/kit';
 import { deleteSessionCookie } from '#lib/server/auth/cookies.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { invalidateSession } from '#lib/server/auth/sessions.ts';
-import { disconnectSession } from '#lib/server/realtime/server.ts';
+import { disconnectSession } from '#core/realtime/server.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { RequestHandler } from './$types';
 

@@ -1,8 +1,8 @@
 import { fail } from '@sveltejs/kit';
 import { guard } from '#lib/server/auth/guard.ts';
-import { readSettings, workflowUrlBase } from '#lib/server/config.ts';
+import { readSettings, workflowUrlBase } from '#core/config.ts';
 import { checkHealth } from '#lib/server/health.ts';
-import { listOperations, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
+import { listOperations, OperationAlreadyRunningError } from '#core/operations/queries.ts';
 import { startSelfCheck, systemScope } from '#lib/server/operations/self-check.ts';
 import { database } from '#lib/server/runtime.ts';
 import { selfCheckKind } from '../../../workflows/self-check/contract.ts';

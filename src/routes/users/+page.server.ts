@@ -1,7 +1,7 @@
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { integrationsLevels } from '#lib/accounts/levels.ts';
-import { listAudit } from '#lib/server/accounts/audit.ts';
+import { integrationsLevels } from '#core/domain/accounts/levels.ts';
+import { listAudit } from '#core/accounts/audit.ts';
 import {
 	AccountError,
 	changeLevel,
@@ -12,8 +12,8 @@ import {
 	listUsers
 } from '#lib/server/accounts/users.ts';
 import { guard } from '#lib/server/auth/guard.ts';
-import { choice, email, id, password, readForm, text } from '#lib/server/forms.ts';
-import { applyLevelToSockets, disconnectUser } from '#lib/server/realtime/server.ts';
+import { choice, email, id, password, readForm, text } from '#core/forms.ts';
+import { applyLevelToSockets, disconnectUser } from '#core/realtime/server.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 

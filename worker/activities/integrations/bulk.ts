@@ -1,9 +1,9 @@
 // Actions for all integrations: planning the per-integration updates, metrics, deployment source.
 import { sql } from 'kysely';
-import { providers } from '#lib/integrations/providers.ts';
-import { integrationIdOfScope, integrationScope } from '#lib/integrations/integration.ts';
-import { insertOperation, OperationAlreadyRunningError } from '#lib/server/operations/queries.ts';
-import { broadcastStarted } from '#lib/server/operations/broadcast.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
+import { integrationIdOfScope, integrationScope } from '#core/domain/integrations/integration.ts';
+import { insertOperation, OperationAlreadyRunningError } from '#core/operations/queries.ts';
+import { broadcastStarted } from '#core/operations/broadcast.ts';
 import { operationKinds, updateIntegrationWorkflowId, updateStages } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics, removeDeployments } from './deployments.ts';

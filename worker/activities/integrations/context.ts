@@ -2,14 +2,14 @@
 // integration's credentials (decrypted here, inside the worker, and nowhere else).
 import type { Kysely, Updateable } from 'kysely';
 import type pg from 'pg';
-import type { Settings } from '#lib/server/config.ts';
-import { credentialsBinding, decryptCredentials } from '#lib/server/crypto/credentials.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import type { RepoRow } from '#lib/server/db/tables/integrations.ts';
-import { broadcastIntegration, broadcastRepo } from '#lib/server/integrations/broadcast.ts';
-import { getIntegrationById, toRepoSummary } from '#lib/server/integrations/queries.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
-import type { GitCredentials } from '../../git/run-git.ts';
+import type { Settings } from '#core/config.ts';
+import { credentialsBinding, decryptCredentials } from '#core/crypto/credentials.ts';
+import type { Database } from '#core/db/database.ts';
+import type { RepoRow } from '#core/db/tables/integrations.ts';
+import { broadcastIntegration, broadcastRepo } from '#core/integrations/broadcast.ts';
+import { getIntegrationById, toRepoSummary } from '#core/integrations/queries.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
+import type { GitCredentials } from '#core/git/run-git.ts';
 import type { ProgressReporter } from '../progress.ts';
 
 export interface IntegrationDeps {

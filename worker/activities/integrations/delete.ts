@@ -3,10 +3,10 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
-import { broadcastRemoved } from '#lib/server/integrations/broadcast.ts';
+import type { Database } from '#core/db/database.ts';
+import { broadcastRemoved } from '#core/integrations/broadcast.ts';
 
-import { integrationScope } from '#lib/integrations/integration.ts';
+import { integrationScope } from '#core/domain/integrations/integration.ts';
 import { deletionLabels, deletionTables, operationKinds, type DeletionTable } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 

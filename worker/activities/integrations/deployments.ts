@@ -1,8 +1,8 @@
 // Deployments from git tags, and the per-repo daily metrics: both derived from stored raw data
 // only, so they can be recomputed at any time.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
-import { holdForWriting } from '#lib/server/integrations/queries.ts';
+import type { Database } from '#core/db/database.ts';
+import { holdForWriting } from '#core/integrations/queries.ts';
 
 /**
  * Every tag of a commit becomes a deployment at its tag time (or its commit's time for lightweight tags): for

@@ -1,6 +1,6 @@
 // Test connection: reach every repository of a saved integration with its stored credentials.
 import { Context } from '@temporalio/activity';
-import { testRepositories } from '../../git/ls-remote.ts';
+import { testRepositories } from '#core/git/ls-remote.ts';
 import { loadCredentials, type IntegrationDeps } from './context.ts';
 
 export function createTestConnectionActivities(deps: IntegrationDeps) {

@@ -1,14 +1,14 @@
 // Update: plan the repositories, ingest each (in its own child workflow), record the outcome.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { isBeingDeleted, setIntegrationStatus } from '#lib/server/integrations/queries.ts';
+import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
 import type { RepoOutcome } from '../../../workflows/integrations/contract.ts';
-import { ingestRepository } from '../../git/ingest.ts';
-import { openMirror } from '../../git/mirror.ts';
-import { lockMirror } from '../../git/mirror-lock.ts';
-import { describeGitProgress, gitProgressPhase, type GitProgress } from '../../git/progress.ts';
-import { isPermanentGitFailure } from '../../git/run-git.ts';
-import { describeSkips } from '../../git/skipped.ts';
+import { ingestRepository } from '#core/git/ingest.ts';
+import { openMirror } from '#core/git/mirror.ts';
+import { lockMirror } from '#core/git/mirror-lock.ts';
+import { describeGitProgress, gitProgressPhase, type GitProgress } from '#core/git/progress.ts';
+import { isPermanentGitFailure } from '#core/git/run-git.ts';
+import { describeSkips } from '#core/git/skipped.ts';
 import { announceIntegration, loadCredentials, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
 

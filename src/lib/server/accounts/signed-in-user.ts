@@ -1,8 +1,8 @@
 // A user as requests, actions and the starters of long work see them: one shape, built here.
 import { sql, type Kysely } from 'kysely';
-import type { IntegrationsLevel } from '#lib/accounts/levels.ts';
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { Database } from '#lib/server/db/database.ts';
+import type { IntegrationsLevel } from '#core/domain/accounts/levels.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Database } from '#core/db/database.ts';
 
 interface UserWithOrganization {
 	organization_id: string;

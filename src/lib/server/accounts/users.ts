@@ -1,13 +1,13 @@
 // Users of an organisation. Every change here is audited in the same transaction; every query
 // that takes a user id also takes the organisation, so nothing crosses organisations.
 import { sql, type Kysely } from 'kysely';
-import type { IntegrationsLevel } from '#lib/accounts/levels.ts';
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import type { UserRow } from '#lib/server/db/tables/accounts.ts';
+import type { IntegrationsLevel } from '#core/domain/accounts/levels.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Database } from '#core/db/database.ts';
+import type { UserRow } from '#core/db/tables/accounts.ts';
 import { hashPassword, verifyDecoy, verifyPassword } from '#lib/server/auth/passwords.ts';
 import { invalidateUserSessions } from '#lib/server/auth/sessions.ts';
-import { recordAudit } from './audit.ts';
+import { recordAudit } from '#core/accounts/audit.ts';
 
 export interface UserSummary {
 	id: string;

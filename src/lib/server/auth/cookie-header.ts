@@ -1,6 +1,6 @@
 import { sessionCookieName, validateSessionToken } from './sessions.ts';
 import { database } from '#lib/server/runtime.ts';
-import type { Handshake } from '#lib/server/realtime/server.ts';
+import type { Handshake } from '#core/realtime/server.ts';
 
 /** The session token in a raw Cookie header (a Socket.IO handshake has no SvelteKit cookies). */
 function sessionTokenFromCookieHeader(header: string | undefined): string | undefined {

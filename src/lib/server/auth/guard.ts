@@ -2,8 +2,8 @@
 // checks the permission on the server before the handler runs, and carries the permission as a
 // tag so a test can read it from the route files and prove that nothing is left unguarded.
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
-import { can, refusal, type Permission } from '#lib/accounts/permissions.ts';
-import type { SignedInUser } from '#lib/accounts/user.ts';
+import { can, refusal, type Permission } from '#core/domain/accounts/permissions.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
 
 const permissionTag = Symbol.for('tributary.permission');
 

@@ -5,8 +5,8 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
 import type { Kysely } from 'kysely';
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { Database } from '#lib/server/db/database.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Database } from '#core/db/database.ts';
 import { toSignedInUser } from '#lib/server/accounts/signed-in-user.ts';
 
 export const sessionCookieName = 'tributary_session';

@@ -8,7 +8,7 @@
 // cannot all pass the check before any of them is counted. A right password then takes its
 // attempt back.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
+import type { Database } from '#core/db/database.ts';
 
 const windowSeconds = 60;
 export const limits = {

@@ -1,9 +1,9 @@
 // The integration a page or action under /integrations/[id] is about: its own organisation's, or 404.
 import { error } from '@sveltejs/kit';
 import { z } from 'zod';
-import type { IntegrationSummary } from '#lib/integrations/integration.ts';
+import type { IntegrationSummary } from '#core/domain/integrations/integration.ts';
 import { database } from '#lib/server/runtime.ts';
-import { getIntegration } from './queries.ts';
+import { getIntegration } from '#core/integrations/queries.ts';
 
 export async function integrationForPage(id: string, organizationId: string): Promise<IntegrationSummary> {
 	if (!z.uuid().safeParse(id).success) error(404, 'There is no such integration.');

@@ -1,9 +1,9 @@
 // Every action on integrations starts one operation (a row and its durable workflow).
 import { sql } from 'kysely';
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import { allIntegrationsScope, integrationScope } from '#lib/integrations/integration.ts';
-import type { Operation } from '#lib/operations/operation.ts';
-import { readSettings } from '#lib/server/config.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import { allIntegrationsScope, integrationScope } from '#core/domain/integrations/integration.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
+import { readSettings } from '#core/config.ts';
 import { startOperation } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import {

@@ -1,7 +1,7 @@
 // Integrations picked in a form (checkboxes, a row menu): only ids of the user's organisation count.
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '#lib/server/db/database.ts';
+import type { Database } from '#core/db/database.ts';
 
 const ids = z.array(z.uuid()).min(1).max(500);
 

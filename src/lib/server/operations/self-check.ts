@@ -1,6 +1,6 @@
 // Starting a self-check from the System page.
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { Operation } from '#lib/operations/operation.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
 import {
 	selfCheckDefaults,
 	selfCheckKind,

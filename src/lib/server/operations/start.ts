@@ -1,11 +1,11 @@
 // Starting long work from the web process: the operation row first (so a page load sees it at
 // once, and the database refuses a second one of the same kind and scope), then its workflow.
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { Operation } from '#lib/operations/operation.ts';
-import { readSettings } from '#lib/server/config.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
+import { readSettings } from '#core/config.ts';
 import { database, realtime, temporal } from '#lib/server/runtime.ts';
-import { broadcastFinished, broadcastStarted } from './broadcast.ts';
-import { finishOperation, insertOperation, OperationAlreadyRunningError, type NewOperation } from './queries.ts';
+import { broadcastFinished, broadcastStarted } from '#core/operations/broadcast.ts';
+import { finishOperation, insertOperation, OperationAlreadyRunningError, type NewOperation } from '#core/operations/queries.ts';
 
 /** What to start; the person starting it gives the organisation and the "started by". */
 export interface OperationSpec<Args extends unknown[]> extends Pick<NewOperation, 'kind' | 'scope' | 'stages' | 'workflowId'> {

@@ -1,8 +1,8 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { guard } from '#lib/server/auth/guard.ts';
-import { readSettings } from '#lib/server/config.ts';
-import { readForm } from '#lib/server/forms.ts';
-import { broadcastIntegration } from '#lib/server/integrations/broadcast.ts';
+import { readSettings } from '#core/config.ts';
+import { readForm } from '#core/forms.ts';
+import { broadcastIntegration } from '#core/integrations/broadcast.ts';
 import {
 	checkAvailability,
 	createGenericGitIntegration,
@@ -11,7 +11,7 @@ import {
 	genericGitForm,
 	parseUrls,
 	testRepositories
-} from '#lib/server/integrations/generic-git.ts';
+} from '#core/providers/generic-git/form.ts';
 import { startUpdate } from '#lib/server/integrations/operations.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';

@@ -6,8 +6,8 @@
 // it stores the returned tips as the next cursor once this has succeeded.
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { copyFromStream, copyInsertText } from '#lib/server/db/bulk.ts';
-import type { Database } from '#lib/server/db/database.ts';
+import { copyFromStream, copyInsertText } from '#core/db/bulk.ts';
+import type { Database } from '#core/db/database.ts';
 import { abandonedCommits, reachableCommits, type CommitList } from './abandoned.ts';
 import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
 import { countNewCommits, readTags, revisionsSince, startLog, type GitTag } from './log.ts';

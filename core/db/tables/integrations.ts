@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { AuthMethod, IntegrationDataStatus, ProviderKind, RepoDataStatus, Service } from '#lib/integrations/providers.ts';
+import type { AuthMethod, IntegrationDataStatus, ProviderKind, RepoDataStatus, Service } from '#core/domain/integrations/providers.ts';
 
 export interface IntegrationsTable {
 	id: Generated<string>;

@@ -12,10 +12,10 @@ import type {
 	RealtimePeer,
 	ServerToClientEvents,
 	SocketData
-} from '#lib/realtime/events.ts';
-import { can, type Actor } from '#lib/accounts/permissions.ts';
-import { integrationsRoom, maxRequestedOperations, organizationRoom, roomOf, sessionRoom, signInRefusal, userRoom } from '#lib/realtime/events.ts';
-import type { Operation } from '#lib/operations/operation.ts';
+} from '#core/domain/realtime/events.ts';
+import { can, type Actor } from '#core/domain/accounts/permissions.ts';
+import { integrationsRoom, maxRequestedOperations, organizationRoom, roomOf, sessionRoom, signInRefusal, userRoom } from '#core/domain/realtime/events.ts';
+import type { Operation } from '#core/domain/operations/operation.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 

@@ -11,7 +11,7 @@ import { lookup } from 'node:dns/promises';
 import { realpath } from 'node:fs/promises';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
-import { parseRepositoryUrl } from '#lib/integrations/git-url.ts';
+import { parseRepositoryUrl } from '#core/domain/integrations/git-url.ts';
 import { GitError, type GitFailure } from './git-errors.ts';
 import { assertSafeArgument, type ConnectTo, type GitSettings } from './run-git.ts';
 

@@ -1,7 +1,7 @@
 // Integration events reach the organisation's viewers (level "view" and up) on every web process.
-import type { IntegrationSummary, RepoSummary } from '#lib/integrations/integration.ts';
-import { integrationsRoom } from '#lib/realtime/events.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { IntegrationSummary, RepoSummary } from '#core/domain/integrations/integration.ts';
+import { integrationsRoom } from '#core/domain/realtime/events.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 
 export function broadcastIntegration(io: RealtimeServer | undefined, integration: IntegrationSummary, event: 'added' | 'updated' = 'updated'): void {
 	io?.to(integrationsRoom(integration.organizationId)).emit(event === 'added' ? 'integration.added' : 'integration.updated', integration);

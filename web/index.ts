@@ -1,6 +1,6 @@
 // The web process. Run after `vite build`; `npm start` runs it for you.
-import { readSettings } from '#lib/server/config.ts';
-import { createLogger } from '#lib/server/logger.ts';
+import { readSettings } from '#core/config.ts';
+import { createLogger } from '#core/logger.ts';
 import { startWebServer, type WebServer } from './web-server.ts';
 
 const log = createLogger('web');

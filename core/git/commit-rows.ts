@@ -2,7 +2,7 @@
 // as it arrives, chunk by chunk: bytes in, bytes out, no object or string per value. Each chunk
 // is a millisecond of work, so git never waits long for its pipe to be read.
 import { isUtf8 } from 'node:buffer';
-import { CopyTextWriter } from '#lib/server/db/copy-text.ts';
+import { CopyTextWriter } from '#core/db/copy-text.ts';
 
 const nul = 0x00;
 const tab = 0x09;

@@ -2,7 +2,7 @@
 // changing its credentials). Each test makes the server connect wherever the URL says, so this
 // bounds what one account can make Tributary probe. Counted in Postgres: every web process agrees.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '#lib/server/db/database.ts';
+import type { Database } from '#core/db/database.ts';
 
 const windowSeconds = 60;
 

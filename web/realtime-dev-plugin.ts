@@ -1,7 +1,7 @@
 // `npm run dev`: Vite's dev server hosts the same Socket.IO setup as the production server.
 import type { Plugin } from 'vite';
 import type { Server as HttpServer } from 'node:http';
-import { closeRuntime } from '../src/lib/server/runtime.ts';
+import { closeRuntime } from '#lib/server/runtime.ts';
 import { attachBrowserRealtime } from './browser-realtime.ts';
 
 export function realtimeDevPlugin(): Plugin {

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Settings } from '#lib/server/config.ts';
+import type { Settings } from '#core/config.ts';
 import { classifyGitError, GitError, unclassifiedFailure } from './git-errors.ts';
 import { trackGit } from './processes.ts';
 import { parseGitProgress, type GitProgress } from './progress.ts';

@@ -1,8 +1,8 @@
 // Queries on the operations table. Every write bumps `revision` so browsers can order events.
 import { sql, type Kysely } from 'kysely';
-import type { Operation, OperationStage, OperationState } from '#lib/operations/operation.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import type { OperationRow } from '#lib/server/db/tables/operations.ts';
+import type { Operation, OperationStage, OperationState } from '#core/domain/operations/operation.ts';
+import type { Database } from '#core/db/database.ts';
+import type { OperationRow } from '#core/db/tables/operations.ts';
 
 export function toOperation(row: OperationRow): Operation {
 	return {

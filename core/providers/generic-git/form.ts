@@ -3,18 +3,18 @@
 // only then store anything.
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import { parseRepositoryUrl } from '#lib/integrations/git-url.ts';
-import type { IntegrationSummary } from '#lib/integrations/integration.ts';
-import { recordAudit } from '#lib/server/accounts/audit.ts';
-import { readSettings, type Settings } from '#lib/server/config.ts';
-import { credentialsBinding, encryptCredentials } from '#lib/server/crypto/credentials.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import { choice, text } from '#lib/server/forms.ts';
-import { testRepositories as testEach } from '../../../../worker/git/ls-remote.ts';
-import type { GitCredentials } from '../../../../worker/git/run-git.ts';
-import { getIntegration } from './queries.ts';
-import { reserveUrlTests } from './url-test-limits.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import { parseRepositoryUrl } from '#core/domain/integrations/git-url.ts';
+import type { IntegrationSummary } from '#core/domain/integrations/integration.ts';
+import { recordAudit } from '#core/accounts/audit.ts';
+import { readSettings, type Settings } from '#core/config.ts';
+import { credentialsBinding, encryptCredentials } from '#core/crypto/credentials.ts';
+import type { Database } from '#core/db/database.ts';
+import { choice, text } from '#core/forms.ts';
+import { testRepositories as testEach } from '../../git/ls-remote.ts';
+import type { GitCredentials } from '../../git/run-git.ts';
+import { getIntegration } from '../../integrations/queries.ts';
+import { reserveUrlTests } from '../../integrations/url-test-limits.ts';
 
 const gitAuthMethods = ['none', 'https-token', 'ssh-key'] as const;
 const maxRepositoriesPerIntegration = 200;

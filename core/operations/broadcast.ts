@@ -1,8 +1,8 @@
 // Operation events go to a room of the operation's organisation, from whichever process wrote
 // them: no socket of another organisation is in those rooms.
-import type { Operation, OperationProgress } from '#lib/operations/operation.ts';
-import { roomOf } from '#lib/realtime/events.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { Operation, OperationProgress } from '#core/domain/operations/operation.ts';
+import { roomOf } from '#core/domain/realtime/events.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 
 export function progressOf(operation: Operation): OperationProgress {
 	const { id, organizationId, kind, scope, state, stages, currentItem, revision } = operation;

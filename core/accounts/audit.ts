@@ -1,7 +1,7 @@
 // Audit events: who changed what, when, from which value to which (SPEC B3).
 import type { Kysely, Transaction } from 'kysely';
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { Database } from '#lib/server/db/database.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Database } from '#core/db/database.ts';
 
 export interface AuditEvent {
 	id: string;

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { IntegrationsLevel } from '#lib/accounts/levels.ts';
+import type { IntegrationsLevel } from '#core/domain/accounts/levels.ts';
 
 export interface OrganizationsTable {
 	id: Generated<string>;

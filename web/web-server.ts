@@ -1,10 +1,10 @@
 // The web process's HTTP server: SvelteKit's adapter-node handler plus Socket.IO. Used by
-// server/index.ts and by the benchmarks, which measure the real thing in their own process.
+// web/index.ts and by the benchmarks, which measure the real thing in their own process.
 import http from 'node:http';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '#lib/server/logger.ts';
-import type { RealtimeServer } from '#lib/server/realtime/server.ts';
+import type { Logger } from '#core/logger.ts';
+import type { RealtimeServer } from '#core/realtime/server.ts';
 import { closeRuntime } from '#lib/server/runtime.ts';
 import { attachBrowserRealtime } from './browser-realtime.ts';
 

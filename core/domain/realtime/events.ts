@@ -1,8 +1,8 @@
 // The one event map shared by the Socket.IO server (web), the broadcaster (worker) and the
 // browser client. Events are named in the past tense: they report what happened.
-import type { SignedInUser } from '#lib/accounts/user.ts';
-import type { IntegrationSummary, RepoSummary } from '#lib/integrations/integration.ts';
-import type { Operation, OperationProgress } from '#lib/operations/operation.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { IntegrationSummary, RepoSummary } from '#core/domain/integrations/integration.ts';
+import type { Operation, OperationProgress } from '#core/domain/operations/operation.ts';
 
 export interface ServerToClientEvents {
 	'operation.started': (operation: Operation) => void;

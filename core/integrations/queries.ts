@@ -1,9 +1,9 @@
 // Queries on integrations and repos. Every function takes the organisation: nothing crosses it.
 import { sql, type Expression, type Kysely, type Transaction } from 'kysely';
-import { deploymentSourceText, integrationStatusText, type IntegrationSummary, type RepoSummary } from '#lib/integrations/integration.ts';
-import { integrationDataStatuses, providerKinds, providers, type IntegrationDataStatus, type ProviderKind } from '#lib/integrations/providers.ts';
-import type { Database } from '#lib/server/db/database.ts';
-import type { RepoRow } from '#lib/server/db/tables/integrations.ts';
+import { deploymentSourceText, integrationStatusText, type IntegrationSummary, type RepoSummary } from '#core/domain/integrations/integration.ts';
+import { integrationDataStatuses, providerKinds, providers, type IntegrationDataStatus, type ProviderKind } from '#core/domain/integrations/providers.ts';
+import type { Database } from '#core/db/database.ts';
+import type { RepoRow } from '#core/db/tables/integrations.ts';
 
 const summaryColumns = [
 	'integrations.id',

@@ -1,5 +1,5 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { OperationStage, OperationState } from '#lib/operations/operation.ts';
+import type { OperationStage, OperationState } from '#core/domain/operations/operation.ts';
 
 export interface OperationsTable {
 	id: Generated<string>;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import { FileMigrationProvider, Migrator } from 'kysely/migration';
 
-export const migrationsFolder = path.resolve(import.meta.dirname, '../../../../migrations');
+export const migrationsFolder = path.resolve(import.meta.dirname, '../../migrations');
 
 // Migrations see the schema as it was when they were written, hence `any`, as Kysely advises.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
