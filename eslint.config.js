@@ -13,14 +13,21 @@ const node = '^(pg|pg-copy-streams|kysely|socket\\.io|@temporalio/(client|worker
 /** The web app's and the worker's own folders, and the simulator, which product code never imports. */
 const notShared = '^#lib(/|$)|(^|/)(src|worker|web|simulator)/';
 
-/** One `no-restricted-imports` rule for a set of files (flat config: the last matching block wins, so the sets do not overlap). */
+/**
+ * One `no-restricted-imports` rule for a set of files (flat config: the last matching block wins, so the sets do not overlap).
+ * @param {string[]} files
+ * @param {string[]} ignores
+ * @param {Array<{ regex: string; message: string; allowTypeImports?: boolean }>} patterns
+ * @param {{ builtins?: boolean; builtinMessage?: string }} [options]
+ * @returns {import('eslint').Linter.Config}
+ */
 function fence(files, ignores, patterns, { builtins = false, builtinMessage = 'This code runs in browsers or workflows too: no Node built-ins.' } = {}) {
 	return {
 		files,
 		ignores,
 		rules: {
 			'no-restricted-imports': [
-				'error',
+				/** @type {const} */ ('error'),
 				{ paths: builtins ? nodeBuiltins.map((name) => ({ name, message: builtinMessage })) : [], patterns }
 			]
 		}

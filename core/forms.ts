@@ -68,6 +68,15 @@ export function readForm<S extends z.ZodObject>(form: FormData, schema: S): Form
 	return { ok: false, errors, values };
 }
 
+/** What of a read form may go back to the page to refill it: never a password, token or key. */
+export function publicValues(data: Record<string, unknown>): Record<string, string> {
+	const values: Record<string, string> = {};
+	for (const [key, value] of Object.entries(data)) {
+		if (typeof value === 'string' && !secretField.test(key)) values[key] = value.slice(0, 300);
+	}
+	return values;
+}
+
 /** A path to go back to after signing in: a path of this site, never another site. */
 export function safeNext(next: string | null): string {
 	if (!next?.startsWith('/')) return '/';

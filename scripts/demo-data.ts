@@ -72,7 +72,7 @@ export async function addDemoIntegration(root: string, dataDir: string, env: Nod
 	}
 	const { generateRepository } = await import('./generate-repo.ts');
 	const { database } = await import('../src/lib/server/runtime.ts');
-	const { createGenericGitIntegration, parseUrls } = await import('#core/providers/generic-git/form.ts');
+	const { createGenericGitIntegration, parseUrls } = await import('#core/providers/generic-git/create.ts');
 	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
 
 	const paths = demoRepositoryPaths(root, dataDir);

@@ -19,7 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 import { generateRepository } from '../../scripts/generate-repo.ts';
-import { createGenericGitIntegration, parseUrls } from '#core/providers/generic-git/form.ts';
+import { createGenericGitIntegration, parseUrls } from '#core/providers/generic-git/create.ts';
 import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
 import { ingestRepoWorkflowId } from '../../workflows/integrations/contract.ts';
 import { logArguments } from '#core/git/log.ts';

@@ -18,7 +18,7 @@
 import { performance } from 'node:perf_hooks';
 import { startDelete } from '../../src/lib/server/integrations/operations.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
-import { createGenericGitIntegration } from '#core/providers/generic-git/form.ts';
+import { createGenericGitIntegration } from '#core/providers/generic-git/create.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { createSystem, demoUser, signedInUser, signIn, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { activityTimes, describeTimes } from '../support/history.ts';

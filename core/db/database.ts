@@ -9,7 +9,10 @@ import type {
 	CommitFilesTable,
 	CommitsTable,
 	DeploymentsTable,
+	GroupsTable,
 	IntegrationsTable,
+	PullRequestActivityTable,
+	PullRequestsTable,
 	RemovedAccountsTable,
 	RepoDailyMetricsTable,
 	ReposTable,
@@ -26,12 +29,17 @@ export interface Database {
 	sign_in_failures: SignInFailuresTable;
 	audit_events: AuditEventsTable;
 	integrations: IntegrationsTable;
+	groups: GroupsTable;
 	repos: ReposTable;
 	commits: CommitsTable;
 	commit_files: CommitFilesTable;
 	tags: TagsTable;
 	deployments: DeploymentsTable;
 	repo_daily_metrics: RepoDailyMetricsTable;
+	pull_requests: PullRequestsTable;
+	pull_request_reviews: PullRequestActivityTable;
+	pull_request_review_comments: PullRequestActivityTable;
+	pull_request_comments: PullRequestActivityTable;
 	removed_accounts: RemovedAccountsTable;
 	url_tests: UrlTestsTable;
 	operations: OperationsTable;

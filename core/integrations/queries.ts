@@ -4,6 +4,7 @@ import { deploymentSourceText, integrationStatusText, type IntegrationSummary, t
 import { integrationDataStatuses, providerKinds, providers, type IntegrationDataStatus, type ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { Database } from '#core/db/database.ts';
 import type { RepoRow } from '#core/db/tables/integrations.ts';
+import { deletionTables, type DataCounts } from '#core/domain/integrations/data-kinds.ts';
 
 const summaryColumns = [
 	'integrations.id',
@@ -19,7 +20,8 @@ const summaryColumns = [
 	'integrations.last_updated_at',
 	'integrations.added_by_email',
 	'integrations.created_at',
-	'integrations.version'
+	'integrations.version',
+	'integrations.base_url'
 ] as const;
 
 /** Every integration's summary, before any filter: callers narrow it to one organisation or one id. */
@@ -54,7 +56,8 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 		addedBy: row.added_by_email,
 		createdAt: row.created_at.toISOString(),
 		repoCount: row.repo_count ?? 0,
-		version: row.version
+		version: row.version,
+		baseUrl: row.base_url
 	};
 }
 
@@ -154,6 +157,7 @@ export function toRepoSummary(row: RepoRow): RepoSummary {
 		organizationId: row.organization_id,
 		name: row.name,
 		url: row.url,
+		providerId: row.provider_id,
 		imported: row.imported,
 		dataStatus: row.data_status,
 		statusDetail: row.status_detail,
@@ -176,27 +180,27 @@ export async function listRepos(db: Kysely<Database>, organizationId: string, in
 	return rows.map(toRepoSummary);
 }
 
+/** An integration's provider settings (not in its summary: a CA certificate is kilobytes, and only its edit form needs them). */
+export async function getIntegrationSettings(db: Kysely<Database>, organizationId: string, id: string): Promise<Record<string, unknown>> {
+	const row = await db.selectFrom('integrations').select('settings').where('organization_id', '=', organizationId).where('id', '=', id).executeTakeFirst();
+	return row?.settings ?? {};
+}
+
 /** What deleting these integrations would remove, per kind of data. */
-export async function countIntegrationData(db: Kysely<Database>, organizationId: string, integrationIds: string[]) {
-	if (integrationIds.length === 0) return { repos: 0, commits: 0, files: 0, tags: 0, deployments: 0, metrics: 0 };
-	const count = async (table: 'repos' | 'commits' | 'commit_files' | 'tags' | 'deployments' | 'repo_daily_metrics') =>
-		(
-			await db
+export async function countIntegrationData(db: Kysely<Database>, organizationId: string, integrationIds: string[]): Promise<DataCounts> {
+	const counts = await Promise.all(
+		deletionTables.map(async (table) => {
+			if (integrationIds.length === 0) return 0;
+			const row = await db
 				.selectFrom(table)
 				.select(sql<number>`count(*)::int`.as('n'))
 				.where('organization_id', '=', organizationId)
 				.where('integration_id', 'in', integrationIds)
-				.executeTakeFirstOrThrow()
-		).n;
-	const [repos, commits, files, tags, deployments, metrics] = await Promise.all([
-		count('repos'),
-		count('commits'),
-		count('commit_files'),
-		count('tags'),
-		count('deployments'),
-		count('repo_daily_metrics')
-	]);
-	return { repos, commits, files, tags, deployments, metrics };
+				.executeTakeFirstOrThrow();
+			return row.n;
+		})
+	);
+	return Object.fromEntries(deletionTables.map((table, index) => [table, counts[index]!])) as DataCounts;
 }
 
 /** Sets the data status, except on an integration being deleted: that status is final. */

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
-import { createGenericGitIntegration } from '#core/providers/generic-git/form.ts';
+import { createGenericGitIntegration } from '#core/providers/generic-git/create.ts';
 import { holdForWriting } from '#core/integrations/queries.ts';
 import { planBatches } from '../../worker/activities/integrations/delete.ts';
 import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
+import { deletionTables } from '#core/domain/integrations/data-kinds.ts';
 import { countIntegrationRows } from '../support/integration-data.ts';
 import { createTestSystem, demoUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
@@ -131,7 +132,8 @@ describe('Generic Git', () => {
 		const deletion = await latestOperation(integrationId, 'integration.delete');
 		const ended = await waitForOperation(deletion!.id);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
-		expect(await rows(integrationId)).toEqual({ repos: 0, commits: 0, commit_files: 0, tags: 0, deployments: 0, repo_daily_metrics: 0 });
+		// Every kind of integration data, from the one list the deletion reads.
+		expect(await rows(integrationId)).toEqual(Object.fromEntries(deletionTables.map((table) => [table, 0])));
 		expect(await system.database.db.selectFrom('integrations').select('id').where('id', '=', integrationId).executeTakeFirst()).toBeUndefined();
 		// Operations (history) stay: deletion removes the integration's data, not the record of what was done.
 		const afterOps = await system.database.db.selectFrom('operations').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();

@@ -56,7 +56,7 @@ async function addRepo(url: string) {
 		.executeTakeFirstOrThrow();
 	const repo = await db
 		.insertInto('repos')
-		.values({ organization_id: organization.id, integration_id: integration.id, url, name: path.basename(url) })
+		.values({ organization_id: organization.id, integration_id: integration.id, url, provider_id: url, name: path.basename(url) })
 		.returning(['id', 'organization_id', 'integration_id', 'url'])
 		.executeTakeFirstOrThrow();
 	return { id: repo.id, organizationId: repo.organization_id, integrationId: repo.integration_id, url: repo.url };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { credentialsBinding, decryptCredentials } from '#core/crypto/credentials.ts';
-import { createGenericGitIntegration } from '#core/providers/generic-git/form.ts';
+import { createGenericGitIntegration } from '#core/providers/generic-git/create.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-http-server.ts';
 import { createTestSystem, demoUser, signedInUser, signIn, submitAction, type RunningWeb, type TestSystem } from '../support/system.ts';
 

@@ -71,6 +71,7 @@ export async function addTableIntegrations(db: Kysely<Database>, organizationId:
 						organization_id: organizationId,
 						integration_id: id,
 						url: `https://git.example/${id}/${r}.git`,
+						provider_id: `https://git.example/${id}/${r}.git`,
 						name: `repo-${r}`,
 						status_detail: null,
 						last_updated_at: null,

@@ -1,7 +1,7 @@
 // A form that fails validation is shown again with what was typed, but never with a secret.
 import { describe, expect, it } from 'vitest';
 import { readForm } from '#core/forms.ts';
-import { genericGitForm } from '#core/providers/generic-git/form.ts';
+import { genericGitForm } from '#core/providers/generic-git/fields.ts';
 
 describe('readForm', () => {
 	it('gives back what was typed, except tokens and private keys', () => {

@@ -2,26 +2,20 @@
 import { executeChild } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { bookkeeping, dataWork, recordingFailure } from './activities.ts';
-import type { DeploymentSourceInput, MetricsInput, UpdateAllInput, UpdateIntegrationInput } from './contract.ts';
+import type { DeploymentSourceInput, MetricsInput, UpdateAllInput } from './contract.ts';
 import { updateIntegrationWorkflow } from './update.ts';
 
 /** Update all repos: every integration's update, each with its own operation, a few at once. */
 export async function updateAllWorkflow(input: UpdateAllInput): Promise<void> {
 	await recordingFailure(input.operationId, async () => {
-		const updates = await bookkeeping.planUpdateAll({ operationId: input.operationId, organizationId: input.organizationId });
+		const updates = await bookkeeping.planUpdateAll({
+			operationId: input.operationId,
+			organizationId: input.organizationId,
+			concurrency: input.concurrency,
+			heartbeatSeconds: input.heartbeatSeconds
+		});
 		await inBatches(updates, 2, async (update) => {
-			await executeChild(updateIntegrationWorkflow, {
-				workflowId: update.workflowId,
-				args: [
-					{
-						version: 1,
-						operationId: update.operationId,
-						integrationId: update.integrationId,
-						concurrency: input.concurrency,
-						heartbeatSeconds: input.heartbeatSeconds
-					} satisfies UpdateIntegrationInput
-				]
-			}).catch(() => undefined); // its own operation records how it failed
+			await executeChild(updateIntegrationWorkflow, { workflowId: update.workflowId, args: [update.input] }).catch(() => undefined); // its own operation records how it failed
 			await bookkeeping.countFinishedUpdate({ operationId: input.operationId });
 		});
 		await bookkeeping.finishOperation({ operationId: input.operationId, state: 'succeeded', result: { integrations: updates.length } });

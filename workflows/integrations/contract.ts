@@ -57,16 +57,7 @@ export interface DeleteIntegrationInput {
 }
 /** One deletion per integration, ever running: the id is the lock. */
 export const deleteIntegrationWorkflowId = (integrationId: string) => `delete-integration-${integrationId}`;
-export const deletionTables = ['commit_files', 'commits', 'tags', 'deployments', 'repo_daily_metrics', 'repos'] as const;
-export type DeletionTable = (typeof deletionTables)[number];
-export const deletionLabels: Record<DeletionTable, string> = {
-	commit_files: 'File changes',
-	commits: 'Commits',
-	tags: 'Tags',
-	deployments: 'Deployments',
-	repo_daily_metrics: 'Daily metrics',
-	repos: 'Repositories'
-};
+export { deletionLabels, deletionTables, type DeletionTable } from '#core/domain/integrations/data-kinds.ts';
 
 export interface UpdateAllInput {
 	version: 1;

@@ -20,6 +20,24 @@ export interface IntegrationsTable {
 	added_by_email: string;
 	created_at: ColumnType<Date, never, never>;
 	version: Generated<number>;
+	/** A self-hosted server's address (GitHub Enterprise Server, GitLab self-managed…); null for cloud kinds. */
+	base_url: string | null;
+	/** The provider's own settings (for example a custom CA certificate); never a secret. */
+	settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+/** A provider's container of repositories: a GitHub organisation, a GitLab group, a Bitbucket workspace. */
+export interface GroupsTable {
+	id: Generated<string>;
+	organization_id: string;
+	integration_id: string;
+	provider_id: string;
+	name: string;
+	url: string | null;
+	/** New repositories found in it are imported by Refresh. */
+	auto_import: Generated<boolean>;
+	show_in_repos: Generated<boolean>;
+	created_at: ColumnType<Date, never, never>;
 }
 
 export interface ReposTable {
@@ -40,6 +58,11 @@ export interface ReposTable {
 	progress_total: Generated<number>;
 	cursor: ColumnType<Record<string, string> | null, string | null, string | null>;
 	created_at: ColumnType<Date, never, never>;
+	/** The provider's id of the repository within the integration; Generic Git's is its URL. */
+	provider_id: string;
+	group_id: string | null;
+	archived: Generated<boolean>;
+	fork: Generated<boolean>;
 }
 
 interface IntegrationData {
@@ -109,4 +132,36 @@ export interface UrlTestsTable {
 	user_id: string;
 	urls: number;
 	tested_at: ColumnType<Date, never, never>;
+}
+
+export interface PullRequestsTable extends IntegrationData {
+	provider_id: string;
+	number: number;
+	title: string;
+	state: 'open' | 'closed' | 'merged';
+	draft: boolean;
+	/** The author's login; null for a deleted account. */
+	author: string | null;
+	url: string;
+	base_ref: string;
+	head_ref: string;
+	head_sha: string | null;
+	merge_commit_sha: string | null;
+	additions: number | null;
+	deletions: number | null;
+	created_at: Date;
+	updated_at: Date;
+	first_review_at: Date | null;
+	merged_at: Date | null;
+	closed_at: Date | null;
+}
+
+/** A review, review comment or conversation comment of a pull request. */
+export interface PullRequestActivityTable extends IntegrationData {
+	provider_id: string;
+	pull_request_provider_id: string;
+	author: string | null;
+	state: string | null;
+	created_at: Date;
+	updated_at: Date | null;
 }

@@ -17,6 +17,8 @@ export interface IntegrationSummary {
 	createdAt: string;
 	repoCount: number;
 	version: number;
+	/** A self-hosted server's address; null for cloud kinds. */
+	baseUrl: string | null;
 }
 
 export interface RepoSummary {
@@ -25,6 +27,8 @@ export interface RepoSummary {
 	organizationId: string;
 	name: string;
 	url: string;
+	/** The provider's id of it within the integration (Generic Git: its URL). */
+	providerId: string;
 	imported: boolean;
 	dataStatus: RepoDataStatus;
 	statusDetail: string | null;

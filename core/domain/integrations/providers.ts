@@ -1,5 +1,5 @@
-// The provider kinds of SPEC "Domain", as data. The Add integration picker offers only the kinds
-// whose `ready` is true: the ones that work end to end today.
+// The provider kinds of SPEC "Domain", as data: what each is called and what it brings. Which
+// kinds work end to end is core/providers/registry.ts's to say (the picker offers those).
 export const providerKinds = [
 	'github',
 	'github-enterprise',
@@ -30,23 +30,22 @@ export interface Provider {
 	hasRepoData: boolean;
 	/** Self-hosted kinds need the server's base URL. */
 	needsBaseUrl: boolean;
-	ready: boolean;
 }
 
 const git = ['repos'] as Service[];
 const gitHost = ['repos', 'pull-requests'] as Service[];
 
 export const providers: Record<ProviderKind, Provider> = {
-	github: { kind: 'github', label: 'GitHub', description: 'github.com organisations and their repositories.', authMethods: ['github-app', 'oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false, ready: false },
-	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['github-app', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true, ready: false },
-	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false, ready: false },
-	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true, ready: false },
-	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces.', authMethods: ['oauth', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false, ready: false },
-	'bitbucket-data-center': { kind: 'bitbucket-data-center', label: 'Bitbucket Data Center', description: 'Your own Bitbucket server.', authMethods: ['personal-access-token', 'basic'], services: gitHost, hasRepoData: true, needsBaseUrl: true, ready: false },
-	'azure-devops': { kind: 'azure-devops', label: 'Azure DevOps', description: 'Azure DevOps organisations: repos, pull requests and work items.', authMethods: ['personal-access-token', 'oauth'], services: ['repos', 'pull-requests', 'tickets'], hasRepoData: true, needsBaseUrl: false, ready: false },
-	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Atlassian-hosted Jira projects and issues.', authMethods: ['oauth', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true, ready: false },
-	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true, ready: false },
-	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false, ready: true }
+	github: { kind: 'github', label: 'GitHub', description: 'github.com organisations and their repositories.', authMethods: ['github-app', 'oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
+	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['github-app', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
+	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
+	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
+	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces.', authMethods: ['oauth', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
+	'bitbucket-data-center': { kind: 'bitbucket-data-center', label: 'Bitbucket Data Center', description: 'Your own Bitbucket server.', authMethods: ['personal-access-token', 'basic'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
+	'azure-devops': { kind: 'azure-devops', label: 'Azure DevOps', description: 'Azure DevOps organisations: repos, pull requests and work items.', authMethods: ['personal-access-token', 'oauth'], services: ['repos', 'pull-requests', 'tickets'], hasRepoData: true, needsBaseUrl: false },
+	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Atlassian-hosted Jira projects and issues.', authMethods: ['oauth', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
+	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
+	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false }
 };
 
 export const authMethodLabels: Record<AuthMethod, string> = {

@@ -2,9 +2,9 @@
 import { sql } from 'kysely';
 import { providers } from '#core/domain/integrations/providers.ts';
 import { integrationIdOfScope, integrationScope } from '#core/domain/integrations/integration.ts';
-import { insertOperation, OperationAlreadyRunningError } from '#core/operations/queries.ts';
-import { broadcastStarted } from '#core/operations/broadcast.ts';
-import { operationKinds, updateIntegrationWorkflowId, updateStages } from '../../../workflows/integrations/contract.ts';
+import { OperationAlreadyRunningError } from '#core/operations/queries.ts';
+import { createOperation } from '#core/operations/start.ts';
+import { operationKinds, updateStages, type UpdateIntegrationInput } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics, removeDeployments } from './deployments.ts';
 
@@ -25,8 +25,20 @@ export function createBulkActivities(deps: IntegrationDeps) {
 		},
 
 		/** One update operation per integration (skipping those already updating), started by this action's author. */
-		async planUpdateAll(input: { operationId: string; organizationId: string }): Promise<Array<{ integrationId: string; operationId: string; workflowId: string }>> {
+		async planUpdateAll(input: {
+			operationId: string;
+			organizationId: string;
+			concurrency: number;
+			heartbeatSeconds?: number;
+		}): Promise<Array<{ workflowId: string; input: UpdateIntegrationInput }>> {
 			const parent = await db.selectFrom('operations').select('started_by').where('id', '=', input.operationId).executeTakeFirstOrThrow();
+			const updateInput = (operationId: string, integrationId: string): UpdateIntegrationInput => ({
+				version: 1,
+				operationId,
+				integrationId,
+				concurrency: input.concurrency,
+				heartbeatSeconds: input.heartbeatSeconds
+			});
 			// A retry must not plan twice: reuse the updates this operation already created.
 			const existing = await db
 				.selectFrom('operations')
@@ -34,7 +46,7 @@ export function createBulkActivities(deps: IntegrationDeps) {
 				.where('parent_id', '=', input.operationId)
 				.execute();
 			if (existing.length > 0) {
-				return existing.map((op) => ({ integrationId: integrationIdOfScope(op.scope)!, operationId: op.id, workflowId: op.workflow_id }));
+				return existing.map((op) => ({ workflowId: op.workflow_id, input: updateInput(op.id, integrationIdOfScope(op.scope)!) }));
 			}
 			const integrations = await db
 				.selectFrom('integrations')
@@ -47,17 +59,17 @@ export function createBulkActivities(deps: IntegrationDeps) {
 			for (const integration of integrations) {
 				const repos = await db.selectFrom('repos').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', integration.id).where('imported', '=', true).executeTakeFirstOrThrow();
 				try {
-					const operation = await insertOperation(db, {
-						organizationId: input.organizationId,
+					// The same operation a person's Update starts; its workflow runs as this one's child.
+					const { operation, input: childInput } = await createOperation(db, deps.io, {
 						kind: operationKinds.update,
+						organizationId: input.organizationId,
+						startedBy: parent.started_by,
 						scope: integrationScope(integration.id),
 						stages: updateStages(repos.n),
-						startedBy: parent.started_by,
-						workflowId: updateIntegrationWorkflowId,
-						parentId: input.operationId
+						parentId: input.operationId,
+						input: (operationId) => updateInput(operationId, integration.id)
 					});
-					broadcastStarted(deps.io, operation);
-					planned.push({ integrationId: integration.id, operationId: operation.id, workflowId: operation.workflowId });
+					planned.push({ workflowId: operation.workflowId, input: childInput });
 				} catch (error) {
 					if (!(error instanceof OperationAlreadyRunningError)) throw error;
 				}

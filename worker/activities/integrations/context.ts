@@ -9,7 +9,9 @@ import type { RepoRow } from '#core/db/tables/integrations.ts';
 import { broadcastIntegration, broadcastRepo } from '#core/integrations/broadcast.ts';
 import { getIntegrationById, toRepoSummary } from '#core/integrations/queries.ts';
 import type { RealtimeServer } from '#core/realtime/server.ts';
-import type { GitCredentials } from '#core/git/run-git.ts';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { IntegrationProvider, ProviderContext } from '#core/providers/provider.ts';
+import { requireProvider } from '#core/providers/registry.ts';
 import type { ProgressReporter } from '../progress.ts';
 
 export interface IntegrationDeps {
@@ -20,10 +22,30 @@ export interface IntegrationDeps {
 	progress: ProgressReporter;
 }
 
-export async function loadCredentials(db: Kysely<Database>, integrationId: string): Promise<GitCredentials> {
-	const row = await db.selectFrom('integrations').select('credentials').where('id', '=', integrationId).executeTakeFirstOrThrow();
-	if (!row.credentials) return { method: 'none' };
-	return decryptCredentials<GitCredentials>(row.credentials, credentialsBinding(integrationId));
+/**
+ * An integration's provider and what the provider needs to work on it: its row, its credentials
+ * (opened here, in the worker, and nowhere else), a heartbeat and the activity's cancellation.
+ */
+export async function openIntegration(deps: IntegrationDeps, integrationId: string): Promise<{ provider: IntegrationProvider; context: ProviderContext }> {
+	const row = await deps.db
+		.selectFrom('integrations')
+		.select(['id', 'organization_id', 'kind', 'name', 'auth_method', 'base_url', 'settings', 'credentials'])
+		.where('id', '=', integrationId)
+		.executeTakeFirst();
+	if (!row) throw ApplicationFailure.nonRetryable('The integration is gone.', 'IntegrationGone');
+	const activity = Context.current();
+	return {
+		provider: requireProvider(row.kind),
+		context: {
+			db: deps.db,
+			pool: deps.pool,
+			settings: deps.settings,
+			integration: { id: row.id, organizationId: row.organization_id, name: row.name, authMethod: row.auth_method, baseUrl: row.base_url, settings: row.settings },
+			credentials: row.credentials ? decryptCredentials(row.credentials, credentialsBinding(row.id)) : null,
+			heartbeat: () => activity.heartbeat(activity.info.heartbeatDetails),
+			signal: activity.cancellationSignal
+		}
+	};
 }
 
 /** Tells every viewer how the integration stands now. */

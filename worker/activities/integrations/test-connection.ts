@@ -1,36 +1,30 @@
-// Test connection: reach every repository of a saved integration with its stored credentials.
-import { Context } from '@temporalio/activity';
-import { testRepositories } from '#core/git/ls-remote.ts';
-import { loadCredentials, type IntegrationDeps } from './context.ts';
+// Test connection: the integration's provider reaches what it holds with the stored credentials,
+// step by step on the operation's bar.
+import { openIntegration, type IntegrationDeps } from './context.ts';
 
 export function createTestConnectionActivities(deps: IntegrationDeps) {
-	const { db } = deps;
 	return {
 		async testIntegrationConnection(input: { operationId: string; integrationId: string }): Promise<void> {
-			const credentials = await loadCredentials(db, input.integrationId);
-			const repos = await db.selectFrom('repos').select(['name', 'url']).where('integration_id', '=', input.integrationId).orderBy('name').execute();
-			const names = new Map(repos.map((repo) => [repo.url, repo.name]));
+			const { provider, context } = await openIntegration(deps, input.integrationId);
 			let done = 0;
-			const results = await testRepositories(
-				repos.map((repo) => repo.url),
-				credentials,
-				deps.settings,
-				async (url, outcome) => {
-					Context.current().heartbeat();
-					await deps.progress.report(input.operationId, {
-						stage: 'repos',
-						done: ++done,
-						total: repos.length,
-						currentItem: `${names.get(url)}: ${outcome.ok ? 'reached' : outcome.message}`
-					});
-				}
-			);
-			const failures = results.flatMap((outcome, index) => (outcome.ok ? [] : [`${repos[index]!.name}: ${outcome.message}`]));
-			const reached = results.length - failures.length;
+			const report = await provider.testConnection(context, async (step, total) => {
+				await deps.progress.report(input.operationId, {
+					stage: 'repos',
+					done: ++done,
+					total,
+					currentItem: `${step.item}: ${step.ok ? 'reached' : step.message}`
+				});
+			});
 			await deps.progress.finish(input.operationId, {
-				state: failures.length === 0 ? 'succeeded' : 'failed',
-				error: failures.length === 0 ? null : failures.join(' '),
-				result: { reached, failed: failures.length }
+				state: report.ok ? 'succeeded' : 'failed',
+				error: report.ok ? null : report.message,
+				result: {
+					reached: report.reached,
+					failed: report.failed,
+					...(report.account ? { account: report.account } : {}),
+					...(report.missingPermissions?.length ? { missingPermissions: report.missingPermissions } : {}),
+					...(report.expiresAt ? { expiresAt: report.expiresAt.toISOString() } : {})
+				}
 			});
 		}
 	};

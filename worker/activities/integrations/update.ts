@@ -9,7 +9,7 @@ import { lockMirror } from '#core/git/mirror-lock.ts';
 import { describeGitProgress, gitProgressPhase, type GitProgress } from '#core/git/progress.ts';
 import { isPermanentGitFailure } from '#core/git/run-git.ts';
 import { describeSkips } from '#core/git/skipped.ts';
-import { announceIntegration, loadCredentials, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
+import { announceIntegration, openIntegration, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
@@ -51,7 +51,9 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			// Marking it "fetching" also reads the row (its cursor is the ingest's starting point).
 			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null, progress_done: 0, progress_total: 0 });
 			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
-			const credentials = await loadCredentials(db, input.integrationId);
+			const { provider, context: providerContext } = await openIntegration(deps, input.integrationId);
+			if (!provider.gitRemote) throw ApplicationFailure.nonRetryable(`${provider.kind} integrations have no git repositories.`, 'NoGitRepositories');
+			const remote = await provider.gitRemote(providerContext, { url: repo.url, providerId: repo.provider_id });
 			const cursorKey = createHash('sha256')
 				.update(JSON.stringify(repo.cursor ?? {}))
 				.digest('base64url');
@@ -96,8 +98,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 				const result = await ingestRepository(
 					{ db, pool: deps.pool, settings: deps.settings },
 					{
-						repo: { id: repo.id, organizationId: repo.organization_id, integrationId: repo.integration_id, url: repo.url, cursor: repo.cursor },
-						credentials,
+						repo: { id: repo.id, organizationId: repo.organization_id, integrationId: repo.integration_id, url: remote.url, cursor: repo.cursor },
+						credentials: remote.credentials,
 						resumeAfter,
 						signal,
 						onFetchProgress,

@@ -7,16 +7,10 @@ import { readSettings } from '#core/config.ts';
 import { startOperation } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import {
-	deleteIntegrationWorkflowId,
 	deletionLabels,
 	deletionTables,
-	deploymentSourceWorkflowId,
-	metricsWorkflowId,
 	operationKinds,
-	testConnectionWorkflowId,
 	testStages,
-	updateAllWorkflowId,
-	updateIntegrationWorkflowId,
 	updateStages,
 	type DeleteIntegrationInput,
 	type DeploymentSourceInput,
@@ -47,9 +41,7 @@ export async function startUpdate(user: SignedInUser, integrationId: string): Pr
 		kind: operationKinds.update,
 		scope: integrationScope(integrationId),
 		stages: updateStages(await importedRepoCount(integrationId)),
-		workflowId: updateIntegrationWorkflowId,
-		workflowType: 'updateIntegrationWorkflow',
-		args: (op): [UpdateIntegrationInput] => [{ version: 1, operationId: op.id, integrationId, ...updateSettings() }]
+		input: (operationId): UpdateIntegrationInput => ({ version: 1, operationId, integrationId, ...updateSettings() })
 	});
 }
 
@@ -58,9 +50,7 @@ export async function startTest(user: SignedInUser, integrationId: string): Prom
 		kind: operationKinds.test,
 		scope: integrationScope(integrationId),
 		stages: testStages(await importedRepoCount(integrationId)),
-		workflowId: testConnectionWorkflowId,
-		workflowType: 'testConnectionWorkflow',
-		args: (op): [TestConnectionInput] => [{ version: 1, operationId: op.id, integrationId }]
+		input: (operationId): TestConnectionInput => ({ version: 1, operationId, integrationId })
 	});
 }
 
@@ -70,9 +60,7 @@ export function startDelete(user: SignedInUser, integrationId: string): Promise<
 		scope: integrationScope(integrationId),
 		stages: deletionTables.map((table) => ({ key: table, label: deletionLabels[table], done: 0, total: 0 })),
 		// One deletion per integration: the workflow id is the integration's, not the operation's.
-		workflowId: () => deleteIntegrationWorkflowId(integrationId),
-		workflowType: 'deleteIntegrationWorkflow',
-		args: (op): [DeleteIntegrationInput] => [{ version: 1, operationId: op.id, integrationId }]
+		input: (operationId): DeleteIntegrationInput => ({ version: 1, operationId, integrationId })
 	});
 }
 
@@ -83,9 +71,7 @@ export function startUpdateAll(user: SignedInUser): Promise<Operation> {
 		kind: operationKinds.updateAll,
 		scope: allIntegrationsScope,
 		stages: integrationsStage(0),
-		workflowId: updateAllWorkflowId,
-		workflowType: 'updateAllWorkflow',
-		args: (op): [UpdateAllInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId, ...updateSettings() }]
+		input: (operationId): UpdateAllInput => ({ version: 1, operationId, organizationId: user.organizationId, ...updateSettings() })
 	});
 }
 
@@ -94,9 +80,7 @@ export function startMetrics(user: SignedInUser): Promise<Operation> {
 		kind: operationKinds.metrics,
 		scope: allIntegrationsScope,
 		stages: integrationsStage(0),
-		workflowId: metricsWorkflowId,
-		workflowType: 'updateMetricsWorkflow',
-		args: (op): [MetricsInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId }]
+		input: (operationId): MetricsInput => ({ version: 1, operationId, organizationId: user.organizationId })
 	});
 }
 
@@ -108,8 +92,6 @@ export function startDeploymentSource(user: SignedInUser, integrationIds: string
 		// by side; a change to several shares the scope of "all", so those wait for one another.
 		scope: integrationIds.length === 1 ? integrationScope(integrationIds[0]!) : allIntegrationsScope,
 		stages: integrationsStage(integrationIds.length),
-		workflowId: deploymentSourceWorkflowId,
-		workflowType: 'deploymentSourceWorkflow',
-		args: (op): [DeploymentSourceInput] => [{ version: 1, operationId: op.id, organizationId: user.organizationId, integrationIds, gitTags }]
+		input: (operationId): DeploymentSourceInput => ({ version: 1, operationId, organizationId: user.organizationId, integrationIds, gitTags })
 	});
 }

@@ -5,7 +5,6 @@ import {
 	selfCheckDefaults,
 	selfCheckKind,
 	selfCheckStages,
-	selfCheckWorkflowId,
 	type SelfCheckInput
 } from '../../../../workflows/self-check/contract.ts';
 import { startOperation } from './start.ts';
@@ -17,8 +16,6 @@ export function startSelfCheck(user: SignedInUser, pace: { samples: number; inte
 		kind: selfCheckKind,
 		scope: systemScope,
 		stages: selfCheckStages(pace.samples),
-		workflowId: selfCheckWorkflowId,
-		workflowType: 'selfCheckWorkflow',
-		args: (operation): [SelfCheckInput] => [{ version: 1, operationId: operation.id, ...pace }]
+		input: (operationId): SelfCheckInput => ({ version: 1, operationId, ...pace })
 	});
 }

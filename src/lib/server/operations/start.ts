@@ -1,43 +1,18 @@
-// Starting long work from the web process: the operation row first (so a page load sees it at
-// once, and the database refuses a second one of the same kind and scope), then its workflow.
+// Starting long work from the web process: the person starting it gives the organisation and the
+// "started by"; the rest is core/operations/start.ts, which the worker's planning shares.
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import { readSettings } from '#core/config.ts';
+import { OperationAlreadyRunningError } from '#core/operations/queries.ts';
+import type { OperationKind } from '#core/operations/registry.ts';
+import { startOperation as start, type OperationRequest } from '#core/operations/start.ts';
 import { database, realtime, temporal } from '#lib/server/runtime.ts';
-import { broadcastFinished, broadcastStarted } from '#core/operations/broadcast.ts';
-import { finishOperation, insertOperation, OperationAlreadyRunningError, type NewOperation } from '#core/operations/queries.ts';
 
-/** What to start; the person starting it gives the organisation and the "started by". */
-export interface OperationSpec<Args extends unknown[]> extends Pick<NewOperation, 'kind' | 'scope' | 'stages' | 'workflowId'> {
-	/** The workflow function's name, as the worker registers it. */
-	workflowType: string;
-	args: (operation: Operation) => Args;
-}
-
-export async function startOperation<Args extends unknown[]>(user: SignedInUser, spec: OperationSpec<Args>): Promise<Operation> {
-	const { db } = database();
-	const operation = await insertOperation(db, {
-		organizationId: user.organizationId,
-		startedBy: user.email,
-		kind: spec.kind,
-		scope: spec.scope,
-		stages: spec.stages,
-		workflowId: spec.workflowId
-	});
-	try {
-		await temporal().workflow.start(spec.workflowType, {
-			taskQueue: readSettings().taskQueue,
-			workflowId: operation.workflowId,
-			args: spec.args(operation)
-		});
-	} catch (error) {
-		const reason = error instanceof Error ? error.message : String(error);
-		const failed = await finishOperation(db, operation.id, { state: 'failed', error: `Temporal did not accept the work: ${reason}` });
-		if (failed) broadcastFinished(realtime(), failed);
-		return failed ?? operation;
-	}
-	broadcastStarted(realtime(), operation);
-	return operation;
+export function startOperation<K extends OperationKind>(user: SignedInUser, request: Omit<OperationRequest<K>, 'organizationId' | 'startedBy'>): Promise<Operation> {
+	return start(
+		{ db: database().db, temporal: temporal(), io: realtime(), taskQueue: readSettings().taskQueue },
+		{ ...request, organizationId: user.organizationId, startedBy: user.email }
+	);
 }
 
 /** Starts it, or answers `undefined` when one of the same kind and scope is already running. */

@@ -3,49 +3,73 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { recordAudit } from '#core/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
+import { readSettings } from '#core/config.ts';
 import { credentialsBinding, encryptCredentials } from '#core/crypto/credentials.ts';
-import { readForm } from '#core/forms.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
+import { publicValues, readForm } from '#core/forms.ts';
 import { broadcastIntegration } from '#core/integrations/broadcast.ts';
-import { credentialsFrom, describeCredentials, genericGitForm, testRepositories } from '#core/providers/generic-git/form.ts';
-import { getIntegration, listRepos } from '#core/integrations/queries.ts';
+import { getIntegration, getIntegrationSettings, listRepos } from '#core/integrations/queries.ts';
+import { requireProvider } from '#core/providers/registry.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 import { integrationForPage } from '#lib/server/integrations/integration-for-page.ts';
 
-const editForm = genericGitForm.omit({ urls: true, deploymentsFromTags: true }).extend({ version: z.coerce.number().int().min(1) });
-
+/** The edit form: the provider's own fields, and the version the page was loaded at (edits never overwrite unseen ones). */
+const editSchema = (kind: Parameters<typeof requireProvider>[0]) => requireProvider(kind).formSchema(true).extend({ version: z.coerce.number().int().min(1) });
 
 export const load: PageServerLoad = guard('integrations.manage', async ({ params }, user) => {
 	const integration = await integrationForPage(params.id, user.organizationId);
-	return { integration, repos: await listRepos(database().db, user.organizationId, integration.id) };
+	const provider = requireProvider(integration.kind);
+	return {
+		integration,
+		repos: await listRepos(database().db, user.organizationId, integration.id),
+		fields: provider.fields,
+		authMethods: providers[integration.kind].authMethods
+	};
 });
 
 export const actions: Actions = {
 	default: guard('integrations.manage', async ({ params, request }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
-		const form = readForm(await request.formData(), editForm);
+		const provider = requireProvider(integration.kind);
+		const form = readForm(await request.formData(), editSchema(integration.kind));
 		if (!form.ok) return fail(400, { errors: form.errors, values: form.values, failures: [] as string[] });
-		const values = { name: form.data.name, authMethod: form.data.authMethod, username: form.data.username ?? '' };
+		const values = publicValues(form.data);
 		const { db } = database();
+		const repos = await listRepos(db, user.organizationId, integration.id);
+		const context = {
+			db,
+			user,
+			settings: readSettings(),
+			editing: {
+				id: integration.id,
+				authMethod: integration.authMethod,
+				baseUrl: integration.baseUrl,
+				settings: await getIntegrationSettings(db, user.organizationId, integration.id),
+				repositories: repos.map((r) => ({ providerId: r.providerId, url: r.url, display: r.url, name: r.name }))
+			}
+		};
+		const draft = provider.readForm(form.data as Record<string, string | undefined>, context);
+		if (!draft.ok) return fail(400, { errors: draft.errors, values, failures: [] as string[] });
 
 		// Secrets the form leaves empty keep their stored value, which the web process never reads:
-		// the sealed value is kept as it is. Anything else needs the secret typed again.
-		const untouched =
-			form.data.authMethod === integration.authMethod && !form.data.token && !form.data.privateKey && !form.data.username;
-		const changes: Record<string, unknown> = { name: form.data.name, version: sql`version + 1` };
+		// the sealed value is kept as it is. New ones are tested before anything is written.
+		const changes: Record<string, unknown> = { name: draft.value.name, version: sql`version + 1` };
 		const before: Record<string, unknown> = { name: integration.name };
-		const after: Record<string, unknown> = { name: form.data.name };
-		if (!untouched) {
-			const repos = await listRepos(db, user.organizationId, integration.id);
-			const repositories = repos.map((r) => ({ url: r.url, display: r.url, name: r.name }));
-			const credentials = credentialsFrom({ ...form.data, urls: '' }, repositories, true);
-			if (!credentials.ok) return fail(400, { errors: credentials.errors, values, failures: [] as string[] });
-			const tested = await testRepositories(db, user, repositories, credentials.value);
-			if ('limited' in tested) return fail(429, { errors: {} as Record<string, string>, values, failures: [tested.limited] });
+		const after: Record<string, unknown> = { name: draft.value.name };
+		if (integration.baseUrl !== draft.value.baseUrl) {
+			changes.base_url = draft.value.baseUrl;
+			before.baseUrl = integration.baseUrl;
+			after.baseUrl = draft.value.baseUrl;
+		}
+		if (JSON.stringify(context.editing.settings) !== JSON.stringify(draft.value.settings)) changes.settings = JSON.stringify(draft.value.settings);
+		if (!draft.value.keepCredentials) {
+			const tested = await provider.reach(draft.value, context);
+			if (tested.limited) return fail(429, { errors: {} as Record<string, string>, values, failures: [tested.limited] });
 			if (tested.failures.length > 0) return fail(400, { errors: {} as Record<string, string>, values, failures: tested.failures });
-			changes.auth_method = credentials.value.method;
-			changes.credentials = credentials.value.method === 'none' ? null : encryptCredentials(credentials.value, credentialsBinding(integration.id));
-			changes.credential_summary = describeCredentials(credentials.value, user);
+			changes.auth_method = draft.value.authMethod;
+			changes.credentials = draft.value.credentials === null ? null : encryptCredentials(draft.value.credentials, credentialsBinding(integration.id));
+			changes.credential_summary = provider.describeCredentials(draft.value, user);
 			before.credentials = integration.credentialSummary;
 			after.credentials = changes.credential_summary;
 		}
@@ -55,14 +79,14 @@ export const actions: Actions = {
 				.set(changes)
 				.where('id', '=', integration.id)
 				.where('organization_id', '=', user.organizationId)
-				.where('version', '=', form.data.version)
+				.where('version', '=', Number(form.data.version))
 				.returning('id')
 				.executeTakeFirst();
 			if (!row) return false;
 			await recordAudit(trx, {
 				organizationId: user.organizationId,
 				actor: user,
-				subject: { type: 'integration', id: integration.id, label: form.data.name },
+				subject: { type: 'integration', id: integration.id, label: draft.value.name },
 				action: 'integration.edited',
 				before,
 				after

@@ -1,0 +1,147 @@
+// The provider seam: what one kind of integration (GitHub, GitLab, Jira, any git server…) brings.
+// Pages, activities and the deletion look a provider up by its kind in the registry and call
+// only this; a new kind is a folder implementing it and one line in registry.ts.
+//
+// Where each part runs: the form and its checks in the web process (nothing is saved until the
+// provider says it can reach what was entered); the connection test, discovery and ingest in
+// worker activities (credentials are opened only there); webhooks in the web process, which
+// verifies them and starts the work they ask for.
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type pg from 'pg';
+import type { Settings } from '#core/config.ts';
+import type { Database } from '#core/db/database.ts';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { AuthMethod, ProviderKind } from '#core/domain/integrations/providers.ts';
+import type { FormField } from '#core/domain/integrations/form-fields.ts';
+import type { GitCredentials } from '#core/git/run-git.ts';
+
+export type Check<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+/** A form as its schema read it: every field as text (checkboxes "on"), secrets included, never logged. */
+export type SubmittedForm = Record<string, string | undefined>;
+
+/** A repository the integration will hold, as the provider names it. */
+export interface RepositoryDraft {
+	/** The provider's id of it within the integration (Generic Git: its URL). */
+	providerId: string;
+	/** Where git fetches it from. */
+	url: string;
+	/** How people recognise it (a URL without credentials, owner/name…). */
+	display: string;
+	name: string;
+	groupProviderId?: string;
+	archived?: boolean;
+	fork?: boolean;
+	/** Whether it is imported at once (ingested by updates); discovery may list some that are not. */
+	imported?: boolean;
+}
+
+/** What a submitted form becomes: everything to store, checked, with the credentials still open. */
+export interface IntegrationDraft<Credentials = unknown> {
+	name: string;
+	authMethod: AuthMethod;
+	/** The secret part; sealed before it is stored. Null: none needed (public repositories). */
+	credentials: Credentials | null;
+	/** Editing only: no secret was typed and the method is the same, so the sealed one stays (untested, unopened). */
+	keepCredentials?: boolean;
+	baseUrl: string | null;
+	/** Non-secret provider settings (a CA certificate, chosen services…). */
+	settings: Record<string, unknown>;
+	/** Repositories entered on the form; hosted kinds discover theirs after saving instead. */
+	repositories: RepositoryDraft[];
+	deploymentsFromTags: boolean;
+}
+
+/** What the web process lends a provider while it checks a form. */
+export interface FormContext {
+	db: Kysely<Database>;
+	user: SignedInUser;
+	settings: Settings;
+	/** The integration being edited; absent while adding. */
+	editing?: { id: string; authMethod: AuthMethod; baseUrl: string | null; settings: Record<string, unknown>; repositories: RepositoryDraft[] };
+}
+
+/** The outcome of reaching the provider: per item, reached or why not, in words a person can act on. */
+export interface ReachResult {
+	/** One sentence per failure, naming what failed. */
+	failures: string[];
+	/** Set when the person has tested too many addresses this minute: nothing was tested. */
+	limited?: string;
+}
+
+/** What an activity lends a provider: connections, settings and the integration's own row. */
+export interface ProviderContext<Credentials = unknown> {
+	db: Kysely<Database>;
+	pool: pg.Pool;
+	settings: Settings;
+	integration: { id: string; organizationId: string; name: string; authMethod: AuthMethod; baseUrl: string | null; settings: Record<string, unknown> };
+	/** Opened inside the worker only; null for an integration without credentials. */
+	credentials: Credentials | null;
+	/** Tells Temporal the activity is alive (long calls heartbeat through this). */
+	heartbeat: () => void;
+	signal: AbortSignal;
+}
+
+/** One line of a connection test, live on the operation: which item, and how it went. */
+export interface ConnectionStep {
+	item: string;
+	ok: boolean;
+	message: string | null;
+}
+
+export interface ConnectionReport {
+	ok: boolean;
+	/** Who the credentials belong to, as the provider says. */
+	account?: string;
+	/** Permissions the chosen services need and the credentials lack, by the provider's names. */
+	missingPermissions?: string[];
+	/** When the credentials stop working, if the provider says. */
+	expiresAt?: Date | null;
+	/** The first failure's sentence, or a summary of several. */
+	message: string | null;
+	reached: number;
+	failed: number;
+}
+
+/** A group and its repositories as the provider lists them now. */
+export interface DiscoveredGroup {
+	providerId: string;
+	name: string;
+	url: string | null;
+	repositories: RepositoryDraft[];
+}
+
+/** How the git ingest reaches one repository: over HTTPS or SSH with the integration's credentials. */
+export interface GitRemote {
+	url: string;
+	credentials: GitCredentials;
+}
+
+export interface IntegrationProvider<Credentials = unknown> {
+	kind: ProviderKind;
+	/**
+	 * The add and edit form beyond the name and the authentication method (which every form has):
+	 * data the page renders, so a provider needs no page of its own.
+	 */
+	fields: FormField[];
+	/** The submitted form's shape: every field with its limits (the name and authMethod included). */
+	formSchema(editing: boolean): z.ZodObject;
+	/** Checks what the schema let through; when editing, secret fields left empty keep the stored ones. */
+	readForm(form: SubmittedForm, context: FormContext): Check<IntegrationDraft<Credentials>>;
+	/**
+	 * Refusals per form field, before anything is tested or stored: repositories already in another integration
+	 * of the organisation, in their cooldown after a deletion…
+	 */
+	checkAvailability(draft: IntegrationDraft<Credentials>, context: FormContext): Promise<Record<string, string>>;
+	/** Reaches the provider with the form's credentials, before saving (web process). */
+	reach(draft: IntegrationDraft<Credentials>, context: FormContext): Promise<ReachResult>;
+	/** What the UI may show about the credentials: whose, which method. Never the secret. */
+	describeCredentials(draft: IntegrationDraft<Credentials>, user: SignedInUser): string;
+	/** The test of a saved integration (worker): who am I, permissions, expiry, each item reached. */
+	testConnection(context: ProviderContext<Credentials>, onStep: (step: ConnectionStep, total: number) => Promise<void>): Promise<ConnectionReport>;
+	/** Groups and their repositories, for kinds that list them (hosted providers). */
+	discover?(context: ProviderContext<Credentials>): Promise<DiscoveredGroup[]>;
+	/** For kinds with repository data: where git fetches a repository and with what. */
+	gitRemote?(context: ProviderContext<Credentials>, repo: { url: string; providerId: string }): Promise<GitRemote>;
+}

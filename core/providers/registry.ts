@@ -1,0 +1,26 @@
+// Every provider that works end to end, by kind: the one line a new kind adds. The Add
+// integration picker offers exactly these; the other kinds of core/domain are known by name only.
+import type { ProviderKind } from '#core/domain/integrations/providers.ts';
+import { genericGit } from './generic-git/index.ts';
+import type { IntegrationProvider } from './provider.ts';
+
+/** Credentials are each provider's own shape; at the seam they are opaque. */
+const register = <Credentials>(provider: IntegrationProvider<Credentials>) => provider as unknown as IntegrationProvider<unknown>;
+
+const registry: Partial<Record<ProviderKind, IntegrationProvider<unknown>>> = {
+	'generic-git': register(genericGit)
+};
+
+/** The provider of a kind, or undefined for a kind not built yet. */
+export function providerOf(kind: string): IntegrationProvider<unknown> | undefined {
+	return Object.hasOwn(registry, kind) ? registry[kind as ProviderKind] : undefined;
+}
+
+/** The provider of a stored integration's kind; a kind without one is a programming error. */
+export function requireProvider(kind: ProviderKind): IntegrationProvider<unknown> {
+	const provider = providerOf(kind);
+	if (!provider) throw new Error(`No provider is registered for "${kind}".`);
+	return provider;
+}
+
+export const availableKinds = (): ProviderKind[] => Object.keys(registry) as ProviderKind[];
