@@ -35,7 +35,10 @@ export interface Fault extends FaultInput {
 }
 
 function pattern(glob: string): RegExp {
-	const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*');
+	const escaped = glob
+		.split('**')
+		.map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*'))
+		.join('.*');
 	return new RegExp(`^${escaped}$`);
 }
 

@@ -127,7 +127,7 @@ export class PullStore {
 	readonly #changed = new Map<number, PullFacts>();
 	readonly #extraReviews = new Map<number, ReviewRecord[]>();
 	#count: number;
-	#caches: { updated?: Uint32Array; created?: Uint32Array; counts?: RepoCounts; comments?: Partial<Record<CommentKind, CommentIndex>> } = {};
+	#caches: { orders?: Map<string, Uint32Array>; counts?: RepoCounts; comments?: Partial<Record<CommentKind, CommentIndex>> } = {};
 
 	constructor(options: PullStoreOptions) {
 		this.#options = options;
@@ -270,15 +270,21 @@ export class PullStore {
 		});
 	}
 
-	/** Pull request numbers ordered by `sort`, ascending. */
-	order(sort: 'created' | 'updated'): Uint32Array {
-		const cached = this.#caches[sort];
+	/** Pull request numbers in `state` (closed includes merged), ordered by `sort`, ascending. */
+	order(sort: 'created' | 'updated', state: 'open' | 'closed' | 'all' = 'all'): Uint32Array {
+		const orders = (this.#caches.orders ??= new Map());
+		const cached = orders.get(`${sort}:${state}`);
 		if (cached) return cached;
-		const keys = new Float64Array(this.#count);
-		for (let n = 1; n <= this.#count; n++) keys[n - 1] = sort === 'created' ? this.facts(n).created : this.facts(n).updated;
-		const order = sortedBy(keys, (i) => i);
-		for (let i = 0; i < order.length; i++) order[i]! += 1;
-		this.#caches[sort] = order;
+		let order: Uint32Array;
+		if (state === 'all') {
+			const keys = new Float64Array(this.#count);
+			for (let n = 1; n <= this.#count; n++) keys[n - 1] = sort === 'created' ? this.facts(n).created : this.facts(n).updated;
+			order = sortedBy(keys, (i) => i);
+			for (let i = 0; i < order.length; i++) order[i]! += 1;
+		} else {
+			order = this.order(sort).filter((n) => (this.facts(n).state === 'open') === (state === 'open'));
+		}
+		orders.set(`${sort}:${state}`, order);
 		return order;
 	}
 

@@ -135,12 +135,10 @@ function listPulls(req: ApiRequest, world: World, repo: Repo, store: PullStore) 
 	const direction = req.query.get('direction') ?? (sort === 'created' ? 'desc' : 'asc');
 	const base = req.query.get('base');
 	const head = req.query.get('head');
-	let numbers: ArrayLike<number> = store.order(sort === 'updated' ? 'updated' : 'created');
-	if (state !== 'all' || base || head) {
+	let numbers: ArrayLike<number> = store.order(sort === 'updated' ? 'updated' : 'created', state as 'open' | 'closed' | 'all');
+	if (base || head) {
 		numbers = Array.from(numbers).filter((n) => {
 			const pull = store.facts(n);
-			if (state === 'open' && pull.state !== 'open') return false;
-			if (state === 'closed' && pull.state === 'open') return false;
 			if (base && pull.baseRef !== base) return false;
 			if (head && `${repo.ownerLogin}:${pull.headRef}` !== head) return false;
 			return true;

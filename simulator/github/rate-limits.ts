@@ -1,5 +1,6 @@
 // GitHub's primary rate limit: a budget per bucket (token, installation, App, address) that
-// resets by itself an hour after it started, reported in `x-ratelimit-*` on every response.
+// resets by itself an hour after it started, reported in `x-ratelimit-*` on every response. A window
+// set through the control API lasts until its reset; the next one has the default limit again.
 
 export interface RateLimitState {
 	limit: number;
@@ -22,21 +23,19 @@ const now = () => Math.floor(Date.now() / 1000);
 
 export class RateLimits {
 	readonly #buckets = new Map<string, RateLimitState>();
-	/** Settings made before the bucket's first request, and the limit it keeps after a reset. */
-	readonly #settings = new Map<string, RateLimitSetting>();
 
+	/** The bucket's current window; once its reset time passes, a fresh window at the default limit. */
 	state(key: string, defaultLimit: number): RateLimitState {
 		let state = this.#buckets.get(key);
 		if (!state || state.reset <= now()) {
-			const setting = this.#settings.get(key);
-			state = { limit: setting?.limit ?? defaultLimit, used: 0, reset: now() + HOUR_SECONDS, status: setting?.status ?? 403 };
+			state = { limit: defaultLimit, used: 0, reset: now() + HOUR_SECONDS, status: 403 };
 			this.#buckets.set(key, state);
 		}
 		return state;
 	}
 
+	/** Sets the bucket's current window (e.g. 100 requests, resetting in 20 s). */
 	set(key: string, setting: RateLimitSetting): RateLimitState {
-		this.#settings.set(key, setting);
 		const state: RateLimitState = {
 			limit: setting.limit,
 			used: setting.limit - Math.min(setting.limit, setting.remaining ?? setting.limit),
