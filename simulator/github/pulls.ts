@@ -18,11 +18,10 @@ export function association(world: World, repo: Repo, userIndex: number | null):
 }
 
 /** What the list and the single pull request share. */
-function pullCommon(r: Roots, world: World, repo: Repo, store: PullStore, pull: PullFacts) {
+function pullCommon(r: Roots, world: World, repo: Repo, store: PullStore, pull: PullFacts, repoBody = repoJson(r, repo, store.counts().open)) {
 	const api = `${r.api}/repos/${repo.fullName}`;
 	const self = `${api}/pulls/${pull.number}`;
 	const html = `${r.web}/${repo.fullName}/pull/${pull.number}`;
-	const repoBody = repoJson(r, repo, store.counts().open);
 	const author = nullableUser(r, world.user(pull.author));
 	const side = (ref: string, sha: string) => ({ label: `${repo.ownerLogin}:${ref}`, ref, sha, user: repoBody.owner, repo: repoBody });
 	return {
@@ -75,8 +74,8 @@ function pullCommon(r: Roots, world: World, repo: Repo, store: PullStore, pull: 
 }
 
 /** A pull request as lists show it: no merge state, counts of lines, commits or files. */
-export function pullSimpleJson(r: Roots, world: World, repo: Repo, store: PullStore, pull: PullFacts): PullRequestSimple {
-	return pullCommon(r, world, repo, store, pull);
+export function pullSimpleJson(r: Roots, world: World, repo: Repo, store: PullStore, pull: PullFacts, repoBody?: ReturnType<typeof repoJson>): PullRequestSimple {
+	return pullCommon(r, world, repo, store, pull, repoBody);
 }
 
 export function pullJson(r: Roots, world: World, repo: Repo, store: PullStore, pull: PullFacts): PullRequest {
@@ -146,10 +145,12 @@ function listPulls(req: ApiRequest, world: World, repo: Repo, store: PullStore) 
 	}
 	const { start, end, headers } = paginate(req, numbers.length);
 	const r = roots(req);
+	// Every item carries the repository twice (head and base): build it once per page.
+	const repoBody = repoJson(r, repo, store.counts().open);
 	const body: PullRequestSimple[] = [];
 	for (let i = start; i < end; i++) {
 		const n = direction === 'desc' ? numbers[numbers.length - 1 - i]! : numbers[i]!;
-		body.push(pullSimpleJson(r, world, repo, store, store.facts(n)));
+		body.push(pullSimpleJson(r, world, repo, store, store.facts(n), repoBody));
 	}
 	return { status: 200, body, headers };
 }
