@@ -54,7 +54,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 		if (recent.length > 20) recent.shift();
 		options.onLog?.(line);
 	});
-	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	// A simulator must not outlive the process that started it.
+	const orphaned = () => child.kill('SIGTERM');
+	process.once('exit', orphaned);
+	const exited = new Promise<number | null>((resolve) =>
+		child.once('exit', (code) => {
+			process.off('exit', orphaned);
+			resolve(code);
+		})
+	);
 	const ready = await new Promise<ReadyLine>((resolve, reject) => {
 		const lines = createInterface({ input: child.stdout });
 		lines.once('line', (line) => {
