@@ -38,6 +38,11 @@ it('mints an installation token that lists and reads the installation’s reposi
 	const other = await octokit.rest.repos.get({ owner: 'globex', repo: 'api' }).catch((e: unknown) => e);
 	expect((other as RequestError).status).toBe(404);
 
+	// An installation is not a user.
+	const user = (await octokit.rest.users.getAuthenticated().catch((e: unknown) => e)) as RequestError;
+	expect(user.status).toBe(403);
+	expect(user.message).toMatch(/^Resource not accessible by integration/);
+
 	const auth = createAppAuth({ appId: sim.app.id, privateKey, installationId: installation.id, request: octokit.request });
 	const token = await auth({ type: 'installation' });
 	expect(token.token).toMatch(/^ghs_/);
