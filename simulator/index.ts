@@ -1,0 +1,148 @@
+// The simulator process: a GitHub (and, under /api/v3, a GitHub Enterprise Server) on loopback,
+// over HTTP and HTTPS, from data generated deterministically from the seed.
+//
+//   node simulator/index.ts --data-dir <dir> [--port 0] [--https-port 0] [--seed 1] [--orgs 2]
+//     [--repos-per-org 3] [--pull-requests 50] [--commits 200] [--path-prefix ""]
+//
+// Prints one JSON line on stdout when ready (`{"event":"listening",…}`), then logs JSON lines on
+// stderr. SIGTERM or SIGINT stop it.
+import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Auth } from './github/auth.ts';
+import { createControl } from './github/control.ts';
+import { World } from './github/data.ts';
+import { Faults } from './github/faults.ts';
+import { createGitHttp, isGitPath } from './github/git-http.ts';
+import { RateLimits } from './github/rate-limits.ts';
+import { createApi, type RequestCounters } from './github/server.ts';
+import { Webhooks } from './github/webhooks.ts';
+import { log } from './log.ts';
+import { ensureTls } from './tls.ts';
+import type { ReadyLine } from './control-client.ts';
+
+const { values } = parseArgs({
+	options: {
+		'data-dir': { type: 'string' },
+		port: { type: 'string', default: '0' },
+		'https-port': { type: 'string', default: '0' },
+		seed: { type: 'string', default: '1' },
+		orgs: { type: 'string', default: '2' },
+		'repos-per-org': { type: 'string', default: '3' },
+		'pull-requests': { type: 'string', default: '50' },
+		commits: { type: 'string', default: '200' },
+		'path-prefix': { type: 'string', default: '' }
+	}
+});
+
+function count(name: keyof typeof values, min: number): number {
+	const value = Number(values[name]);
+	if (!Number.isInteger(value) || value < min) {
+		log('start.failed', { message: `--${name} must be an integer ≥ ${min}` });
+		process.exit(2);
+	}
+	return value;
+}
+
+if (!values['data-dir']) {
+	log('start.failed', { message: 'Usage: node simulator/index.ts --data-dir <dir> [--port 0] [--https-port 0] [--seed 1] …' });
+	process.exit(2);
+}
+const dataDir = path.resolve(values['data-dir']);
+mkdirSync(dataDir, { recursive: true });
+const started = performance.now();
+
+/** The App's key, PKCS#1 PEM as GitHub hands it out; made once per data dir. */
+function appPrivateKey(): { file: string; pem: string } {
+	const file = path.join(dataDir, 'app-private-key.pem');
+	if (!existsSync(file)) {
+		const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+		writeFileSync(file, privateKey, { mode: 0o600 });
+	}
+	return { file, pem: readFileSync(file, 'utf8') };
+}
+
+const world = new World({
+	dataDir,
+	seed: count('seed', 0),
+	orgs: count('orgs', 1),
+	reposPerOrg: count('repos-per-org', 1),
+	pullRequests: count('pull-requests', 0),
+	commits: count('commits', 1)
+});
+const [tls] = await Promise.all([ensureTls(dataDir), world.prepareGit(log)]);
+const key = appPrivateKey();
+const auth = new Auth(world, key.pem);
+const counters: RequestCounters = { total: 0, byKind: {}, byStatus: {} };
+const context = { world, auth, rateLimits: new RateLimits(), faults: new Faults(), counters, log };
+const api = createApi(context);
+const webhooks = new Webhooks(world, log);
+let httpOrigin = '';
+const control = createControl({ ...context, webhooks, httpOrigin: () => httpOrigin });
+const git = createGitHttp(world, auth, log);
+
+function listener(scheme: 'http' | 'https') {
+	return (req: http.IncomingMessage, res: http.ServerResponse) => {
+		const local = req.socket.localPort;
+		const origin = `${scheme}://${req.headers.host ?? `127.0.0.1:${local}`}`;
+		let url: URL;
+		try {
+			url = new URL(req.url ?? '/', origin);
+		} catch {
+			res.writeHead(400).end();
+			return;
+		}
+		if (url.pathname.startsWith('/_simulator/')) return void control(req, res, url);
+		if (isGitPath(url.pathname)) return git(req, res, url);
+		void api(req, res, origin, url);
+	};
+}
+
+const httpServer = http.createServer(listener('http'));
+const httpsServer = https.createServer({ key: tls.key, cert: tls.cert }, listener('https'));
+const listen = (server: http.Server, port: number) =>
+	new Promise<number>((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+	});
+const [httpPort, httpsPort] = await Promise.all([listen(httpServer, count('port', 0)), listen(httpsServer, count('https-port', 0))]);
+httpOrigin = `http://127.0.0.1:${httpPort}`;
+
+const prefix = values['path-prefix'] ?? '';
+const ready: ReadyLine = {
+	event: 'listening',
+	http: `${httpOrigin}${prefix}`,
+	https: `https://127.0.0.1:${httpsPort}${prefix}`,
+	caFile: tls.caFile,
+	appPrivateKeyFile: key.file,
+	tokens: auth.tokens,
+	app: {
+		id: world.app.id,
+		clientId: world.app.clientId,
+		slug: world.app.slug,
+		installations: world.installations.map((i) => ({ id: i.id, account: i.org.login }))
+	},
+	orgs: world.orgs.map((org) => org.login),
+	repos: world.repos.map((repo) => repo.fullName)
+};
+process.stdout.write(`${JSON.stringify(ready)}\n`);
+log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length });
+
+function stop(signal: string) {
+	log('stopping', { signal });
+	httpServer.closeAllConnections();
+	httpsServer.closeAllConnections();
+	let open = 2;
+	const closed = () => {
+		if (--open === 0) process.exit(0);
+	};
+	httpServer.close(closed);
+	httpsServer.close(closed);
+	setTimeout(() => process.exit(0), 2000).unref();
+}
+process.once('SIGTERM', () => stop('SIGTERM'));
+process.once('SIGINT', () => stop('SIGINT'));
