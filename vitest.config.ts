@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
 	test: {
-		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+		include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/simulator/**/*.test.ts'],
 		// Temporal's native bridge does not survive worker threads.
 		pool: 'forks',
 		globalSetup: ['tests/support/global-setup.ts'],
