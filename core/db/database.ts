@@ -17,7 +17,8 @@ import type {
 	RepoDailyMetricsTable,
 	ReposTable,
 	TagsTable,
-	UrlTestsTable
+	UrlTestsTable,
+	WebhookDeliveriesTable
 } from './tables/integrations.ts';
 import type { OperationsTable } from './tables/operations.ts';
 import type { WorkersTable } from './tables/workers.ts';
@@ -42,6 +43,7 @@ export interface Database {
 	pull_request_comments: PullRequestActivityTable;
 	removed_accounts: RemovedAccountsTable;
 	url_tests: UrlTestsTable;
+	webhook_deliveries: WebhookDeliveriesTable;
 	operations: OperationsTable;
 	workers: WorkersTable;
 }

@@ -118,6 +118,30 @@ export interface GitRemote {
 	credentials: GitCredentials;
 }
 
+/** A delivery as the provider names it: its id (a replay repeats it), event and action. */
+export interface WebhookDelivery {
+	id: string;
+	event: string;
+	action: string | null;
+}
+
+/** What a delivery asks of the product. */
+export type WebhookEffect =
+	| { kind: 'ping' }
+	/** An incremental update of these repositories (the provider's ids of them). */
+	| { kind: 'update'; repositories: string[]; what: string }
+	| { kind: 'ignored'; reason: string };
+
+/** How a provider's webhooks are verified and read; the web process calls these, nothing else. */
+export interface ProviderWebhooks {
+	/** Whether the body was signed with the secret (in constant time). False: 401, nothing else happens. */
+	verify(secret: string, body: string, headers: Headers): Promise<boolean>;
+	/** Reads a verified delivery: its identity and what it asks for, or why it cannot be read. */
+	read(body: string, headers: Headers): { ok: true; delivery: WebhookDelivery; effect: WebhookEffect } | { ok: false; message: string };
+	/** For the Webhooks tab: where to paste the URL and secret, which events to choose, which content type. */
+	instructions: string;
+}
+
 export interface IntegrationProvider<Credentials = unknown> {
 	kind: ProviderKind;
 	/**
@@ -142,6 +166,8 @@ export interface IntegrationProvider<Credentials = unknown> {
 	testConnection(context: ProviderContext<Credentials>, onStep: (step: ConnectionStep, total: number) => Promise<void>): Promise<ConnectionReport>;
 	/** Groups and their repositories, for kinds that list them (hosted providers). */
 	discover?(context: ProviderContext<Credentials>): Promise<DiscoveredGroup[]>;
+	/** For kinds that deliver webhooks. */
+	webhooks?: ProviderWebhooks;
 	/** For kinds with repository data: where git fetches a repository and with what. */
 	gitRemote?(context: ProviderContext<Credentials>, repo: { url: string; providerId: string }): Promise<GitRemote>;
 }

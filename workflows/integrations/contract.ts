@@ -19,7 +19,14 @@ export interface UpdateIntegrationInput {
 	concurrency: number;
 	/** The ingests' heartbeat timeout (TRIBUTARY_INGEST_HEARTBEAT_SECONDS); 10 s when absent. */
 	heartbeatSeconds?: number;
+	/** Only these repositories (a webhook's); every imported one when absent. */
+	repoIds?: string[];
 }
+/**
+ * Tells a running update that these repositories changed meanwhile (a webhook arrived while it
+ * ran): it ingests them once more before it ends, so no change waits for the next update.
+ */
+export const repositoriesChangedSignal = 'repositoriesChanged';
 export const updateIntegrationWorkflowId = (operationId: string) => `update-integration-${operationId}`;
 export const ingestRepoWorkflowId = (repoId: string, operationId: string) => `ingest-repo-${repoId}-${operationId}`;
 export const updateStages = (repos: number): OperationStage[] => [

@@ -1,24 +1,41 @@
-import { CancellationScope, executeChild, patched } from '@temporalio/workflow';
+import { CancellationScope, defineSignal, executeChild, patched, setHandler } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
 import { bookkeeping, ingestWork, quickBookkeeping } from './activities.ts';
-import { ingestRepoWorkflowId, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
+import { ingestRepoWorkflowId, repositoriesChangedSignal, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
+
+export const repositoriesChanged = defineSignal<[string[]]>(repositoriesChangedSignal);
 
 /** Update: one child workflow per imported repository, a few at once. */
 export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): Promise<RepoOutcome[]> {
 	const { operationId, integrationId } = input;
 	// Runs started before planning and finishing became local activities replay as they ran.
 	const steps = patched('update-bookkeeping-local') ? quickBookkeeping : bookkeeping;
+	// Repositories that changed while this update ran (webhooks): each is ingested once more after.
+	const changed = new Set<string>();
+	setHandler(repositoriesChanged, (repoIds) => {
+		for (const id of repoIds) changed.add(id);
+	});
+	const ingest = (repo: { id: string }, pass: number) =>
+		executeChild(ingestRepoWorkflow, {
+			workflowId: pass === 0 ? ingestRepoWorkflowId(repo.id, operationId) : `${ingestRepoWorkflowId(repo.id, operationId)}-again-${pass}`,
+			args: [{ version: 1, operationId, integrationId, repoId: repo.id, heartbeatSeconds: input.heartbeatSeconds } satisfies IngestRepoInput]
+		});
 	try {
-		const repos = await steps.planUpdate({ operationId, integrationId });
-		const outcomes = await inBatches(repos, input.concurrency, (repo) =>
-			executeChild(ingestRepoWorkflow, {
-				workflowId: ingestRepoWorkflowId(repo.id, operationId),
-				args: [{ version: 1, operationId, integrationId, repoId: repo.id, heartbeatSeconds: input.heartbeatSeconds } satisfies IngestRepoInput]
-			})
-		);
-		await steps.finishUpdate({ operationId, integrationId, outcomes });
-		return outcomes;
+		const repos = await steps.planUpdate({ operationId, integrationId, ...(input.repoIds ? { repoIds: input.repoIds } : {}) });
+		const outcomes = new Map((await inBatches(repos, input.concurrency, (repo) => ingest(repo, 0))).map((o) => [o.repoId, o]));
+		let pass = 0;
+		do {
+			while (changed.size > 0 && pass < 20) {
+				pass++;
+				const again = [...changed].map((id) => ({ id }));
+				changed.clear();
+				for (const outcome of await inBatches(again, input.concurrency, (repo) => ingest(repo, pass))) outcomes.set(outcome.repoId, outcome);
+			}
+			await steps.finishUpdate({ operationId, integrationId, outcomes: [...outcomes.values()] });
+			// A change signalled while finishing is ingested too: the update ends only with none waiting.
+		} while (changed.size > 0 && pass < 20);
+		return [...outcomes.values()];
 	} catch (error) {
 		const { state, message } = describeFailure(error);
 		await CancellationScope.nonCancellable(() => bookkeeping.failUpdate({ operationId, integrationId, state, message }));

@@ -24,6 +24,23 @@ export interface IntegrationsTable {
 	base_url: string | null;
 	/** The provider's own settings (for example a custom CA certificate); never a secret. */
 	settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+	/** The random id in its webhook URL; null until a secret is created. */
+	webhook_endpoint: string | null;
+	/** Sealed like credentials; opened by the web process only to verify a delivery's signature. */
+	webhook_secret: Buffer | null;
+	webhook_secret_set_at: Date | null;
+}
+
+export interface WebhookDeliveriesTable {
+	organization_id: string;
+	integration_id: string;
+	/** The provider's id of the delivery (GitHub: X-GitHub-Delivery); a replay repeats it. */
+	delivery_id: string;
+	event: string;
+	action: string | null;
+	/** What came of it, in words: "update of api started", "signature accepted, nothing to do"… */
+	result: string;
+	received_at: ColumnType<Date, never, never>;
 }
 
 /** A provider's container of repositories: a GitHub organisation, a GitLab group, a Bitbucket workspace. */

@@ -18,6 +18,8 @@ export function describeAudit(event: AuditLike): string {
 			return `Added ${event.subjectLabel} (${(event.after?.repositories as string[] | undefined)?.length ?? 0} repositories, ${String(event.after?.auth)})`;
 		case 'integration.edited':
 			return `Edited ${event.subjectLabel}: ${Object.keys(event.after ?? {}).join(', ')}`;
+		case 'integration.webhook_secret_rotated':
+			return `Made a new webhook secret for ${event.subjectLabel}`;
 		default:
 			return `${event.action} on ${event.subjectLabel}`;
 	}

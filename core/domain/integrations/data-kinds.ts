@@ -21,6 +21,7 @@ export const integrationDataKinds = [
 	{ table: 'tags', label: 'Tags', service: 'repos' },
 	{ table: 'deployments', label: 'Deployments', service: 'repos' },
 	{ table: 'repo_daily_metrics', label: 'Days of metrics', service: 'repos' },
+	{ table: 'webhook_deliveries', label: 'Webhook deliveries', service: null },
 	{ table: 'repos', label: 'Repositories', service: null },
 	{ table: 'groups', label: 'Groups', service: null }
 ] as const satisfies readonly IntegrationDataKind[];

@@ -29,15 +29,16 @@ const heartbeatEveryMs = 1_000;
 export function createUpdateActivities(deps: IntegrationDeps) {
 	const { db } = deps;
 	return {
-		async planUpdate(input: { operationId: string; integrationId: string }): Promise<Array<{ id: string; name: string }>> {
+		/** Queues the imported repositories (or only `repoIds` of them, for a webhook's update). */
+		async planUpdate(input: { operationId: string; integrationId: string; repoIds?: string[] }): Promise<Array<{ id: string; name: string }>> {
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
-			const repos = await db
+			let queue = db
 				.updateTable('repos')
 				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0 })
 				.where('integration_id', '=', input.integrationId)
-				.where('imported', '=', true)
-				.returning(['id', 'name'])
-				.execute();
+				.where('imported', '=', true);
+			if (input.repoIds) queue = queue.where('id', 'in', input.repoIds.length > 0 ? input.repoIds : ['00000000-0000-0000-0000-000000000000']);
+			const repos = await queue.returning(['id', 'name']).execute();
 			await setIntegrationStatus(db, input.integrationId, 'processing', null);
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.report(input.operationId, { stage: 'repos', done: 0, total: repos.length });

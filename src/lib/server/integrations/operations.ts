@@ -4,7 +4,7 @@ import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { allIntegrationsScope, integrationScope } from '#core/domain/integrations/integration.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import { readSettings } from '#core/config.ts';
-import { startOperation } from '#lib/server/operations/start.ts';
+import { startOperation, type Starter } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import {
 	deletionLabels,
@@ -36,12 +36,13 @@ function updateSettings() {
 	return { concurrency: settings.updateConcurrency, heartbeatSeconds: settings.ingestHeartbeatSeconds };
 }
 
-export async function startUpdate(user: SignedInUser, integrationId: string): Promise<Operation> {
+/** An update of the integration's imported repositories, or of only `repoIds` (a webhook's). */
+export async function startUpdate(user: Starter, integrationId: string, repoIds?: string[]): Promise<Operation> {
 	return startOperation(user, {
 		kind: operationKinds.update,
 		scope: integrationScope(integrationId),
-		stages: updateStages(await importedRepoCount(integrationId)),
-		input: (operationId): UpdateIntegrationInput => ({ version: 1, operationId, integrationId, ...updateSettings() })
+		stages: updateStages(repoIds?.length ?? (await importedRepoCount(integrationId))),
+		input: (operationId): UpdateIntegrationInput => ({ version: 1, operationId, integrationId, ...updateSettings(), ...(repoIds ? { repoIds } : {}) })
 	});
 }
 

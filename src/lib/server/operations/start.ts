@@ -8,7 +8,10 @@ import type { OperationKind } from '#core/operations/registry.ts';
 import { startOperation as start, type OperationRequest } from '#core/operations/start.ts';
 import { database, realtime, temporal } from '#lib/server/runtime.ts';
 
-export function startOperation<K extends OperationKind>(user: SignedInUser, request: Omit<OperationRequest<K>, 'organizationId' | 'startedBy'>): Promise<Operation> {
+/** Who starts it: a signed-in person, or the system on someone's behalf (a webhook names its provider). */
+export type Starter = Pick<SignedInUser, 'organizationId' | 'email'>;
+
+export function startOperation<K extends OperationKind>(user: Starter, request: Omit<OperationRequest<K>, 'organizationId' | 'startedBy'>): Promise<Operation> {
 	return start(
 		{ db: database().db, temporal: temporal(), io: realtime(), taskQueue: readSettings().taskQueue },
 		{ ...request, organizationId: user.organizationId, startedBy: user.email }

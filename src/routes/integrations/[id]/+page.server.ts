@@ -8,6 +8,7 @@ import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
 import { countIntegrationData, holdForWriting, listRepos, toRepoSummary } from '#core/integrations/queries.ts';
 import { listOperations } from '#core/operations/queries.ts';
+import { providerOf } from '#core/providers/registry.ts';
 import { startUnlessRunning } from '#lib/server/operations/start.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -31,6 +32,7 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params }
 		operations,
 		audit,
 		cooldownHours: settings.reAddCooldownHours,
+		hasWebhooks: providerOf(integration.kind)?.webhooks !== undefined,
 		workflowUrlBase: workflowUrlBase(settings)
 	};
 });
