@@ -7,6 +7,8 @@ import { can, type Permission } from '#core/domain/accounts/permissions.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import { createUser } from '../../src/lib/server/accounts/users.ts';
 import { createGenericGitIntegration, parseUrls } from '#core/providers/generic-git/create.ts';
+import { createIntegration } from '#core/integrations/create.ts';
+import { rotateWebhookSecret } from '#core/integrations/webhooks.ts';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -92,6 +94,16 @@ beforeAll(async () => {
 	);
 	ids.integration = integration.id;
 	ids.repo = (await db.selectFrom('repos').select('id').where('integration_id', '=', integration.id).executeTakeFirstOrThrow()).id;
+	// A GitHub integration, for what only hosted kinds have (webhooks), with a webhook endpoint.
+	const github = await createIntegration(
+		db,
+		{ id: admin.id, organizationId: acme.id, organizationName: 'Acme', email: admin.email, name: admin.name, level: 'delete', isAdmin: true },
+		'github',
+		{ name: 'Matrix GitHub', authMethod: 'personal-access-token', credentials: { method: 'personal-access-token', token: 'ghp_matrix' }, baseUrl: null, settings: {}, repositories: [], deploymentsFromTags: false },
+		'Matrix token'
+	);
+	ids.githubIntegration = github.id;
+	ids.webhookEndpoint = (await rotateWebhookSecret(db, acme.id, github.id))!.endpoint;
 });
 afterAll(() => system?.stop());
 
@@ -208,6 +220,22 @@ const fixtures: Record<string, Fixture> = {
 			await system.database.db.deleteFrom('repos').where('integration_id', 'in', made).execute();
 			await system.database.db.deleteFrom('integrations').where('name', 'like', 'Matrix %').where('name', '!=', 'Matrix fixture').execute();
 		}
+	},
+	'POST /integrations/[id]/webhooks?/rotate': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.githubIntegration! }),
+		fields: () => ({}),
+		targetsAcme: true,
+		succeeded: success
+	},
+	// Signature-authenticated: a session gives nothing more, and an unsigned delivery to a real
+	// endpoint is refused for everyone (github-webhooks.test.ts sends signed ones).
+	'POST /webhooks/[endpoint]': {
+		policy: 'public',
+		params: () => ({ endpoint: ids.webhookEndpoint! }),
+		fields: () => ({ payload: '{}' }),
+		targetsAcme: false,
+		succeeded: (result) => result.status === 401
 	},
 	'POST /integrations/[id]?/test': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
 	'POST /integrations/[id]?/update': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
@@ -437,7 +465,7 @@ describe('reads across organisations', () => {
 			return value();
 		});
 	/** Route parameters that name no record of an organisation (a kind of provider): the same for everyone. */
-	const notRecords = new Set(['kind']);
+	const notRecords = new Set(['kind', 'endpoint']);
 	const takesId = () => entries.filter((e) => [...e.path.matchAll(/\[([^\]]+)\]/g)].some((m) => !notRecords.has(m[1]!)));
 
 	async function request(entry: Entry, target: string, cookie: string): Promise<number> {

@@ -5,6 +5,7 @@ import { error, json } from '@sveltejs/kit';
 import { providers } from '#core/domain/integrations/providers.ts';
 import { findWebhookTarget, forgetDelivery, recordDelivery, setDeliveryResult } from '#core/integrations/webhooks.ts';
 import { providerOf } from '#core/providers/registry.ts';
+import { publicRoute } from '#lib/server/auth/guard.ts';
 import { updateFromWebhook } from '#lib/server/integrations/webhook-updates.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { RequestHandler } from './$types';
@@ -12,7 +13,7 @@ import type { RequestHandler } from './$types';
 /** GitHub caps payloads at 25 MB; anything larger is not a delivery. */
 const maxBodyBytes = 25 * 1024 * 1024;
 
-export const POST: RequestHandler = async ({ params, request }) => {
+export const POST: RequestHandler = publicRoute(async ({ params, request }) => {
 	const { db } = database();
 	const target = await findWebhookTarget(db, params.endpoint);
 	const webhooks = target && providerOf(target.kind)?.webhooks;
@@ -48,4 +49,4 @@ export const POST: RequestHandler = async ({ params, request }) => {
 	}
 	await setDeliveryResult(db, target.integrationId, delivery.id, result);
 	return json({ ok: true, message: result }, { status: effect.kind === 'update' ? 202 : 200 });
-};
+});
