@@ -16,7 +16,8 @@ export { classifyGitError, GitError, isPermanentGitFailure, type GitErrorKind, t
 
 export type GitCredentials =
 	| { method: 'none' }
-	| { method: 'https-token'; username: string; token: string }
+	/** `caCertificate`: the PEM of a CA a self-hosted server's certificate is signed by (not a secret). */
+	| { method: 'https-token'; username: string; token: string; caCertificate?: string }
 	| { method: 'ssh-key'; privateKey: string };
 
 export type GitSettings = Pick<Settings, 'gitAllowedSchemes' | 'gitMirrorDir'> & Partial<Pick<Settings, 'gitLocalRepositories' | 'gitPrivateNetworks'>>;
@@ -145,15 +146,21 @@ async function prepareCredentials(credentials: GitCredentials, settings: GitSett
 	if (credentials.method === 'https-token') {
 		const pair = `${credentials.username}:${credentials.token}`;
 		const encoded = Buffer.from(pair, 'utf8').toString('base64');
+		const env: Record<string, string> = {
+			...none.env,
+			GIT_CONFIG_COUNT: '1',
+			GIT_CONFIG_KEY_0: 'http.extraHeader',
+			GIT_CONFIG_VALUE_0: `Authorization: Basic ${encoded}`
+		};
+		if (!credentials.caCertificate) return { env, secrets: [credentials.token, encoded, pair], cleanup: none.cleanup };
+		// A self-hosted server's own CA, for this git only: a 0600 file named like the keys, so a
+		// killed process's is removed at the next start (ssh-keys.ts) like theirs.
+		const caFile = path.join(privateDirectory(sshKeyFolder(settings)), `key-${process.pid}-${randomBytes(12).toString('hex')}.ca.pem`);
+		await writeFile(caFile, credentials.caCertificate, { mode: 0o600, flag: 'wx' });
 		return {
-			env: {
-				...none.env,
-				GIT_CONFIG_COUNT: '1',
-				GIT_CONFIG_KEY_0: 'http.extraHeader',
-				GIT_CONFIG_VALUE_0: `Authorization: Basic ${encoded}`
-			},
+			env: { ...env, GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_1: 'http.sslCAInfo', GIT_CONFIG_VALUE_1: caFile },
 			secrets: [credentials.token, encoded, pair],
-			cleanup: none.cleanup
+			cleanup: () => rm(caFile, { force: true })
 		};
 	}
 

@@ -21,7 +21,8 @@ const summaryColumns = [
 	'integrations.added_by_email',
 	'integrations.created_at',
 	'integrations.version',
-	'integrations.base_url'
+	'integrations.base_url',
+	'integrations.credentials_expire_at'
 ] as const;
 
 /** Every integration's summary, before any filter: callers narrow it to one organisation or one id. */
@@ -57,7 +58,8 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 		createdAt: row.created_at.toISOString(),
 		repoCount: row.repo_count ?? 0,
 		version: row.version,
-		baseUrl: row.base_url
+		baseUrl: row.base_url,
+		credentialsExpireAt: row.credentials_expire_at?.toISOString() ?? null
 	};
 }
 

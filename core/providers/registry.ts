@@ -2,13 +2,16 @@
 // integration picker offers exactly these; the other kinds of core/domain are known by name only.
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import { genericGit } from './generic-git/index.ts';
+import { githubProvider } from './github/index.ts';
 import type { IntegrationProvider } from './provider.ts';
 
 /** Credentials are each provider's own shape; at the seam they are opaque. */
 const register = <Credentials>(provider: IntegrationProvider<Credentials>) => provider as unknown as IntegrationProvider<unknown>;
 
 const registry: Partial<Record<ProviderKind, IntegrationProvider<unknown>>> = {
-	'generic-git': register(genericGit)
+	'generic-git': register(genericGit),
+	github: register(githubProvider('github')),
+	'github-enterprise': register(githubProvider('github-enterprise'))
 };
 
 /** The provider of a kind, or undefined for a kind not built yet. */

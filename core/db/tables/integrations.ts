@@ -24,6 +24,8 @@ export interface IntegrationsTable {
 	base_url: string | null;
 	/** The provider's own settings (for example a custom CA certificate); never a secret. */
 	settings: ColumnType<Record<string, unknown>, string | undefined, string>;
+	/** When the credentials stop working, as the provider last said (a token's expiry); null: never, or unknown. */
+	credentials_expire_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 	/** The random id in its webhook URL; null until a secret is created. */
 	webhook_endpoint: string | null;
 	/** Sealed like credentials; opened by the web process only to verify a delivery's signature. */

@@ -19,6 +19,16 @@ export interface IntegrationSummary {
 	version: number;
 	/** A self-hosted server's address; null for cloud kinds. */
 	baseUrl: string | null;
+	/** When the credentials stop working, as the provider last said; null: never, or unknown. */
+	credentialsExpireAt: string | null;
+}
+
+/** The integrations table warns this long before credentials expire. */
+export const credentialsExpiryWarningDays = 14;
+
+/** Whether credentials expiring at `expiresAt` deserve a warning at `now` (expired ones too). */
+export function credentialsExpireSoon(expiresAt: string | null, now = Date.now()): boolean {
+	return expiresAt !== null && Date.parse(expiresAt) - now <= credentialsExpiryWarningDays * 86_400_000;
 }
 
 export interface RepoSummary {

@@ -36,8 +36,8 @@ const git = ['repos'] as Service[];
 const gitHost = ['repos', 'pull-requests'] as Service[];
 
 export const providers: Record<ProviderKind, Provider> = {
-	github: { kind: 'github', label: 'GitHub', description: 'github.com organisations and their repositories.', authMethods: ['github-app', 'oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
-	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['github-app', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
+	github: { kind: 'github', label: 'GitHub', description: 'github.com organisations and their repositories.', authMethods: ['personal-access-token', 'github-app'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
+	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['personal-access-token', 'github-app'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
 	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['oauth', 'personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
 	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
 	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces.', authMethods: ['oauth', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false },

@@ -48,6 +48,8 @@ export interface ClientOptions {
 	/** PEM of the CA that signed a self-hosted server's certificate. */
 	caCertificate?: string;
 	signal?: AbortSignal;
+	/** How often a failed request (a 5xx, a network error) is tried again; 3 unless told. */
+	retries?: number;
 	/** Hears the quota after every answer (the integration's page shows it; concurrency follows it). */
 	onQuota?: (quota: Quota) => void;
 }
@@ -99,6 +101,7 @@ export function createGitHubClient(apiUrl: string, credentials: GitHubCredential
 					authStrategy: createAppAuth,
 					auth: { appId: credentials.appId, privateKey: credentials.privateKey, installationId: credentials.installationId }
 				}),
+		retry: { retries: options.retries ?? 3 },
 		request: {
 			// Redirects are not followed: a token goes only to the host the person entered.
 			redirect: 'manual',

@@ -1,0 +1,100 @@
+// GitHub's form, for github.com and for a GitHub Enterprise Server (which adds its address and
+// an optional CA certificate): what the page shows, as data, and the shape the form is read in.
+import { z } from 'zod';
+import type { FormField } from '#core/domain/integrations/form-fields.ts';
+import type { ProviderKind } from '#core/domain/integrations/providers.ts';
+import { choice, text } from '#core/forms.ts';
+
+export const githubAuthMethods = ['personal-access-token', 'github-app'] as const;
+export type GitHubKind = Extract<ProviderKind, 'github' | 'github-enterprise'>;
+
+const optional = (label: string, max: number) =>
+	z
+		.string({ error: `${label} must be text.` })
+		.max(max, `${label} can be at most ${max} characters.`)
+		.refine((v) => !v.includes('\u0000'), `${label} contains a NUL character.`)
+		.optional();
+
+export const githubForm = z.object({
+	name: text('Name', 100),
+	authMethod: choice('Authentication', githubAuthMethods),
+	baseUrl: optional('Server URL', 500),
+	token: optional('Token', 4_000),
+	appId: optional('App ID', 40),
+	installationId: optional('Installation ID', 40),
+	privateKey: optional('Private key', 20_000),
+	caCertificate: optional('CA certificate', 100_000),
+	deploymentsFromTags: z.literal('on').optional()
+});
+export type GitHubForm = z.infer<typeof githubForm>;
+
+const serverFields: FormField[] = [
+	{
+		name: 'baseUrl',
+		label: 'Server URL',
+		type: 'url',
+		required: true,
+		maxLength: 500,
+		placeholder: 'https://github.example.com',
+		help: 'The address of your GitHub Enterprise Server; its API is under /api/v3.'
+	}
+];
+
+const credentialFields: FormField[] = [
+	{
+		name: 'token',
+		label: 'Personal access token',
+		type: 'password',
+		secret: true,
+		required: true,
+		authMethods: ['personal-access-token'],
+		maxLength: 4_000,
+		placeholder: 'ghp_… or github_pat_…',
+		help: 'Classic: scopes repo and read:org. Fine-grained: read access to metadata, contents and pull requests of the repositories to import.'
+	},
+	{ name: 'appId', label: 'App ID', type: 'text', required: true, authMethods: ['github-app'], maxLength: 40, help: 'On the App’s settings page (“App ID”).' },
+	{
+		name: 'installationId',
+		label: 'Installation ID',
+		type: 'text',
+		required: true,
+		authMethods: ['github-app'],
+		maxLength: 40,
+		help: 'The number at the end of the installation’s settings URL (…/settings/installations/12345).'
+	},
+	{
+		name: 'privateKey',
+		label: 'App private key',
+		type: 'textarea',
+		rows: 6,
+		secret: true,
+		required: true,
+		authMethods: ['github-app'],
+		maxLength: 20_000,
+		placeholder: '-----BEGIN RSA PRIVATE KEY-----',
+		help: 'The .pem file GitHub generated for the App. It is stored encrypted.'
+	}
+];
+
+const caField: FormField = {
+	name: 'caCertificate',
+	label: 'CA certificate (optional)',
+	type: 'textarea',
+	rows: 4,
+	maxLength: 100_000,
+	placeholder: '-----BEGIN CERTIFICATE-----',
+	help: 'For a server whose certificate is signed by your own CA (or self-signed): the CA’s PEM. Not a secret.'
+};
+
+const tagsField: FormField = { name: 'deploymentsFromTags', label: 'Count git tags as deployments', type: 'checkbox', addOnly: true };
+
+/** github.com asks for no address; a GitHub Enterprise Server asks for its own and perhaps its CA. */
+export function githubFields(kind: GitHubKind): FormField[] {
+	return kind === 'github-enterprise' ? [...serverFields, ...credentialFields, caField, tagsField] : [...credentialFields, tagsField];
+}
+
+/** The form's shape: github.com's has no address or CA to read. */
+export function githubFormSchema(kind: GitHubKind, editing: boolean) {
+	const schema = kind === 'github-enterprise' ? githubForm : githubForm.omit({ baseUrl: true, caCertificate: true });
+	return editing ? schema.omit({ deploymentsFromTags: true }) : schema;
+}
