@@ -99,7 +99,7 @@ beforeAll(async () => {
 		db,
 		{ id: admin.id, organizationId: acme.id, organizationName: 'Acme', email: admin.email, name: admin.name, level: 'delete', isAdmin: true },
 		'github',
-		{ name: 'Matrix GitHub', authMethod: 'personal-access-token', credentials: { method: 'personal-access-token', token: 'ghp_matrix' }, baseUrl: null, settings: {}, repositories: [], deploymentsFromTags: false },
+		{ name: 'GitHub fixture', authMethod: 'personal-access-token', credentials: { method: 'personal-access-token', token: 'ghp_matrix' }, baseUrl: null, settings: {}, repositories: [], deploymentsFromTags: false },
 		'Matrix token'
 	);
 	ids.githubIntegration = github.id;
