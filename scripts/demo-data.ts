@@ -98,3 +98,66 @@ export async function addDemoIntegration(root: string, dataDir: string, env: Nod
 	await startUpdate(user, integration.id);
 	say(`demo integration “${integration.name}” added (${repositories.value.length} repositories); its first update is running`);
 }
+
+/** The demo GitHub integration's name: how later starts find it to point its webhook at this run. */
+const demoGitHubName = 'Demo GitHub (simulator)';
+
+/**
+ * The demo GitHub Enterprise Server integration (first start on embedded defaults): the
+ * simulator's organisations with a token, through its HTTPS address and its CA, like a
+ * self-hosted server with a self-signed certificate. Its first update discovers the repositories
+ * and ingests commits, tags and pull requests.
+ */
+export async function addDemoGitHubIntegration(simulator: { https: string; caFile: string; tokens: { classic: string } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+	for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_PRIVATE_NETWORKS', 'TRIBUTARY_DATA_DIR'] as const) {
+		if (env[key] === undefined) delete process.env[key];
+		else process.env[key] = env[key];
+	}
+	const { readFileSync } = await import('node:fs');
+	const { database } = await import('../src/lib/server/runtime.ts');
+	const { createIntegration } = await import('#core/integrations/create.ts');
+	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
+	const { db } = database();
+	const user = await findSignedInUser(db, 'admin@acme.example');
+	if (!user) throw new Error('The demo admin admin@acme.example is missing: the demo people are made first.');
+	const integration = await createIntegration(
+		db,
+		user,
+		'github-enterprise',
+		{
+			name: demoGitHubName,
+			authMethod: 'personal-access-token',
+			credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
+			baseUrl: simulator.https,
+			settings: { caCertificate: readFileSync(simulator.caFile, 'utf8'), autoImportAll: true },
+			repositories: [],
+			deploymentsFromTags: true
+		},
+		'Personal access token of sim-user (the simulator’s demo account)'
+	);
+	await startUpdate(user, integration.id);
+	say(`demo integration “${integration.name}” added: a GitHub Enterprise Server simulated at ${simulator.https}; its first update is running`);
+}
+
+/**
+ * Every start: the simulator forgets its webhooks when it stops, so the demo GitHub integration
+ * gets a fresh secret and the simulator a hook to this run's web server (pushes and pull requests
+ * made through its control API then reach the product). Also follows the simulator to new ports.
+ */
+export async function connectDemoWebhook(simulator: { https: string; control: { registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown> } ; orgs: string[] }, appUrl: string, say: (line: string) => void): Promise<void> {
+	const { database } = await import('../src/lib/server/runtime.ts');
+	const { rotateWebhookSecret } = await import('#core/integrations/webhooks.ts');
+	const { db } = database();
+	const integration = await db.selectFrom('integrations').select(['id', 'organization_id', 'base_url']).where('name', '=', demoGitHubName).where('data_status', '!=', 'deleting').executeTakeFirst();
+	if (!integration) return;
+	if (integration.base_url && integration.base_url !== simulator.https) {
+		// The simulator had to take other ports this time: its address and clone URLs follow.
+		await db.updateTable('integrations').set({ base_url: simulator.https }).where('id', '=', integration.id).execute();
+	}
+	const webhook = await rotateWebhookSecret(db, integration.organization_id, integration.id);
+	if (!webhook) return;
+	for (const owner of simulator.orgs) {
+		await simulator.control.registerHook({ owner, url: `${appUrl}/webhooks/${webhook.endpoint}`, secret: webhook.secret, events: ['*'] });
+	}
+	say(`demo webhook: the simulator delivers to ${appUrl}/webhooks/… (${simulator.orgs.join(', ')})`);
+}

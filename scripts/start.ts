@@ -9,7 +9,9 @@ import { readSettings } from '#core/config.ts';
 import { connectDatabase } from '#core/db/connect.ts';
 import { migrateToLatest } from '#core/db/migrate.ts';
 import { buildIfStale } from './build.ts';
-import { addDemoIntegration, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { startDemoSimulator } from './engines/simulator.ts';
+import type { RunningSimulator } from '../simulator/launch.ts';
+import { addDemoGitHubIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
@@ -95,12 +97,21 @@ async function main() {
 
 	if (!dev) await buildIfStale(root, say);
 
+	// On embedded defaults, a simulated GitHub Enterprise Server for the demo (never with your own database).
+	let simulator: RunningSimulator | undefined;
+	if (!settings.databaseUrl) {
+		simulator = await startDemoSimulator(settings.dataDir);
+		stops.push(() => simulator!.stop());
+	}
+
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		TRIBUTARY_SECRET_KEY: process.env.TRIBUTARY_SECRET_KEY ?? devSecretKey(settings.dataDir, say),
 		// Local paths stay off (TRIBUTARY_GIT_SCHEMES: https and ssh unless set), but for the
 		// embedded-default demo's own repositories.
 		TRIBUTARY_GIT_LOCAL_REPOS: process.env.TRIBUTARY_GIT_LOCAL_REPOS ?? (settings.databaseUrl ? '' : demoRepositoryPaths(root, settings.dataDir).join(path.delimiter)),
+		// The demo simulator answers on loopback, which is otherwise refused (like any private address).
+		TRIBUTARY_GIT_PRIVATE_NETWORKS: process.env.TRIBUTARY_GIT_PRIVATE_NETWORKS ?? (simulator ? '127.0.0.1/32' : ''),
 		DATABASE_URL: databaseUrl,
 		TEMPORAL_ADDRESS: temporalAddress,
 		TEMPORAL_UI_URL: temporalUiUrl ?? '',
@@ -115,11 +126,16 @@ async function main() {
 		: supervise('web', path.join(root, 'web/index.ts'), [], env);
 	await Promise.all([worker, web]);
 	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
+	if (simulator) {
+		if (seeded) await addDemoGitHubIntegration(simulator, env, say);
+		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, say);
+	}
 
 	console.log('');
 	say(`app:         http://localhost:${settings.port}`);
 	say(`system page: http://localhost:${settings.port}/system`);
 	if (temporalUiUrl) say(`Temporal UI: ${temporalUiUrl}`);
+	if (simulator) say(`simulator:   ${simulator.https} (a simulated GitHub Enterprise Server for the demo, not GitHub; its control API: ${simulator.http}/_simulator/stats)`);
 	if (!settings.databaseUrl) {
 		say(`database:    ${databaseUrl}`);
 		for (const signIn of readDemoSignIns(settings.dataDir)) console.log(signInLine(signIn));
