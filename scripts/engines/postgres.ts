@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { choosePort } from './ports.ts';
+import { choosePort, freePort } from './ports.ts';
 import { isAlive, run, stopChild, stopLeftover } from './processes.ts';
 
 export interface RunningPostgres {
@@ -172,27 +172,39 @@ export async function startEmbeddedPostgres(stateDir: string, database = 'tribut
 	await stopLeftover(path.join(dataDir, 'postmaster.pid'), 'SIGINT');
 
 	const remembered = existsSync(portFile) ? Number(readFileSync(portFile, 'utf8')) : undefined;
-	const port = await choosePort(remembered, 54329);
-	writeFileSync(portFile, String(port));
-
-	const logFd = openSync(path.join(home, 'postgres.log'), 'a');
-	const [command, args, ids] = asServerUser(user, bin.postgres, [
-		'-D',
-		dataDir,
-		'-p',
-		String(port),
-		'-c',
-		'listen_addresses=127.0.0.1',
-		'-c',
-		'unix_socket_directories='
-	]);
-	const server = spawn(command, args, { ...ids, stdio: ['ignore', logFd, logFd], detached: true });
-	closeSync(logFd);
-	let exited = false;
-	server.once('exit', () => (exited = true));
-
+	let port = await choosePort(remembered, 54329);
+	const launch = async () => {
+		writeFileSync(portFile, String(port));
+		const logFd = openSync(path.join(home, 'postgres.log'), 'a');
+		const [command, args, ids] = asServerUser(user, bin.postgres, [
+			'-D',
+			dataDir,
+			'-p',
+			String(port),
+			'-c',
+			'listen_addresses=127.0.0.1',
+			'-c',
+			'unix_socket_directories='
+		]);
+		const started = spawn(command, args, { ...ids, stdio: ['ignore', logFd, logFd], detached: true });
+		closeSync(logFd);
+		let exited = false;
+		started.once('exit', () => (exited = true));
+		await waitUntilReady(embeddedPostgresUrl(stateDir, 'postgres'), () => exited, path.join(home, 'postgres.log'));
+		return started;
+	};
+	let server;
+	for (let attempt = 1; ; attempt++) {
+		try {
+			server = await launch();
+			break;
+		} catch (error) {
+			// Another program took the port between our check and the server's bind: take another.
+			if (attempt >= 3 || !String((error as Error).message).includes('Address already in use')) throw error;
+			port = await freePort();
+		}
+	}
 	const adminUrl = embeddedPostgresUrl(stateDir, 'postgres');
-	await waitUntilReady(adminUrl, () => exited, path.join(home, 'postgres.log'));
 
 	const admin = new pg.Client({ connectionString: adminUrl });
 	await admin.connect();
