@@ -1,7 +1,7 @@
 import { CancellationScope, executeChild, patched } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
-import { bookkeeping, ingestWork, quickBookkeeping } from './activities.ts';
+import { bookkeeping, discoveryWork, ingestWork, quickBookkeeping } from './activities.ts';
 import { ingestRepoWorkflowId, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
 
 /** Update: one child workflow per imported repository, a few at once. */
@@ -10,6 +10,9 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 	// Runs started before planning and finishing became local activities replay as they ran.
 	const steps = patched('update-bookkeeping-local') ? quickBookkeeping : bookkeeping;
 	try {
+		// Hosted providers list their repositories first: the first update finds them, later ones
+		// find a revoked token at once (the integration's status says so) and follow renames.
+		if (patched('update-discovers-first')) await discoveryWork.discoverRepositories({ operationId, integrationId });
 		const repos = await steps.planUpdate({ operationId, integrationId });
 		const outcomes = await inBatches(repos, input.concurrency, (repo) =>
 			executeChild(ingestRepoWorkflow, {

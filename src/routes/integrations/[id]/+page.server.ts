@@ -5,7 +5,8 @@ import { listAudit } from '#core/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings, workflowUrlBase } from '#core/config.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
-import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
+import { startDelete, startDeploymentSource, startRefresh, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
+import { requireProvider } from '#core/providers/registry.ts';
 import { countIntegrationData, holdForWriting, listRepos, toRepoSummary } from '#core/integrations/queries.ts';
 import { listOperations } from '#core/operations/queries.ts';
 import { startUnlessRunning } from '#lib/server/operations/start.ts';
@@ -53,9 +54,14 @@ export const actions: Actions = {
 		return { done: 'Update started: new commits and tags of every imported repository.' };
 	}),
 
-	// Generic Git has no server to ask for more repositories: refreshing re-reads the ones it has.
+	// Hosted providers list their repositories again; Generic Git has no server to ask for more, so
+	// refreshing re-reads the ones it has.
 	refresh: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
+		if (requireProvider(integration.kind).discover) {
+			if (!(await startUnlessRunning(() => startRefresh(user, integration.id)))) return alreadyRunning('A refresh');
+			return { done: 'Looking for new groups and repositories.' };
+		}
 		if (!(await startUnlessRunning(() => startTest(user, integration.id)))) return alreadyRunning('A refresh');
 		return { done: 'Checking every repository is still there and readable.' };
 	}),
