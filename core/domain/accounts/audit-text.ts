@@ -18,6 +18,12 @@ export function describeAudit(event: AuditLike): string {
 			return `Added ${event.subjectLabel} (${(event.after?.repositories as string[] | undefined)?.length ?? 0} repositories, ${String(event.after?.auth)})`;
 		case 'integration.edited':
 			return `Edited ${event.subjectLabel}: ${Object.keys(event.after ?? {}).join(', ')}`;
+		case 'integration.services_changed':
+			return `Changed the services of ${event.subjectLabel}: ${((event.after?.services as string[] | undefined) ?? []).join(', ') || 'none'}`;
+		case 'integration.repos_settings_changed':
+			return `Changed ${event.subjectLabel}'s repository settings: ${Object.entries(event.after ?? {})
+				.map(([key, value]) => `${key} ${value ? 'on' : 'off'}`)
+				.join(', ')}`;
 		default:
 			return `${event.action} on ${event.subjectLabel}`;
 	}

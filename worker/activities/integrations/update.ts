@@ -31,13 +31,17 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 	return {
 		async planUpdate(input: { operationId: string; integrationId: string }): Promise<Array<{ id: string; name: string }>> {
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
-			const repos = await db
-				.updateTable('repos')
-				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0 })
-				.where('integration_id', '=', input.integrationId)
-				.where('imported', '=', true)
-				.returning(['id', 'name'])
-				.execute();
+			// With its Repos service off (Services tab), an integration's update fetches no git data.
+			const { services } = await db.selectFrom('integrations').select('services').where('id', '=', input.integrationId).executeTakeFirstOrThrow();
+			const repos = services.includes('repos')
+				? await db
+						.updateTable('repos')
+						.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0 })
+						.where('integration_id', '=', input.integrationId)
+						.where('imported', '=', true)
+						.returning(['id', 'name'])
+						.execute()
+				: [];
 			await setIntegrationStatus(db, input.integrationId, 'processing', null);
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.report(input.operationId, { stage: 'repos', done: 0, total: repos.length });
