@@ -158,7 +158,8 @@ async function prepareCredentials(credentials: GitCredentials, settings: GitSett
 		const caFile = path.join(privateDirectory(sshKeyFolder(settings)), `key-${process.pid}-${randomBytes(12).toString('hex')}.ca.pem`);
 		await writeFile(caFile, credentials.caCertificate, { mode: 0o600, flag: 'wx' });
 		return {
-			env: { ...env, GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_1: 'http.sslCAInfo', GIT_CONFIG_VALUE_1: caFile },
+			// GIT_SSL_CAINFO, not `-c http.sslCAInfo`: git 2.39 with GnuTLS ignored the latter.
+			env: { ...env, GIT_SSL_CAINFO: caFile },
 			secrets: [credentials.token, encoded, pair],
 			cleanup: () => rm(caFile, { force: true })
 		};

@@ -8,6 +8,7 @@ import {
 	deploymentSourceWorkflowId,
 	metricsWorkflowId,
 	operationKinds,
+	refreshIntegrationWorkflowId,
 	testConnectionWorkflowId,
 	updateAllWorkflowId,
 	updateIntegrationWorkflowId
@@ -30,6 +31,7 @@ const spec = <W extends WorkflowName>(s: OperationKindSpec<W>) => s;
 export const operationRegistry = {
 	[operationKinds.update]: spec({ workflow: 'updateIntegrationWorkflow', workflowId: updateIntegrationWorkflowId }),
 	[operationKinds.test]: spec({ workflow: 'testConnectionWorkflow', workflowId: testConnectionWorkflowId }),
+	[operationKinds.refresh]: spec({ workflow: 'refreshIntegrationWorkflow', workflowId: refreshIntegrationWorkflowId }),
 	[operationKinds.delete]: spec({ workflow: 'deleteIntegrationWorkflow', workflowId: (_, input) => deleteIntegrationWorkflowId(input.integrationId) }),
 	[operationKinds.updateAll]: spec({ workflow: 'updateAllWorkflow', workflowId: updateAllWorkflowId }),
 	[operationKinds.metrics]: spec({ workflow: 'updateMetricsWorkflow', workflowId: metricsWorkflowId }),

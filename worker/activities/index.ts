@@ -7,6 +7,7 @@ import type { Database } from '#core/db/database.ts';
 import type { RealtimeServer } from '#core/realtime/server.ts';
 import { createBulkActivities } from './integrations/bulk.ts';
 import { createDeleteActivities } from './integrations/delete.ts';
+import { createDiscoverActivities } from './integrations/discover.ts';
 import { createTestConnectionActivities } from './integrations/test-connection.ts';
 import { createUpdateActivities } from './integrations/update.ts';
 import { createProgressReporter } from './progress.ts';
@@ -27,6 +28,7 @@ export function createActivities({ db, pool, io, settings }: ActivityDependencie
 		...createUpdateActivities(integrationDeps),
 		...createTestConnectionActivities(integrationDeps),
 		...createDeleteActivities(integrationDeps),
+		...createDiscoverActivities(integrationDeps),
 		...createBulkActivities(integrationDeps),
 
 		/** Records how an operation ended and tells every viewer. Safe to retry. */

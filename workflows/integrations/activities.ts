@@ -31,6 +31,16 @@ export const connectionTests = proxyActivities<Activities>({
 	retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 3 }
 });
 
+/**
+ * Listing a provider's groups and repositories: a page per request, a heartbeat per page; a
+ * failure the person must fix is not retried (the activity says so).
+ */
+export const discoveryWork = proxyActivities<Activities>({
+	startToCloseTimeout: '1 hour',
+	heartbeatTimeout: '1 minute',
+	retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 5 }
+});
+
 /** Long data work: heartbeats often, so a killed worker's share is retried within seconds. */
 export const dataWork = proxyActivities<Activities>({
 	startToCloseTimeout: '2 hours',

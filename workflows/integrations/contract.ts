@@ -5,6 +5,7 @@ import type { OperationStage } from '#core/domain/operations/operation.ts';
 export const operationKinds = {
 	update: 'integration.update',
 	test: 'integration.test',
+	refresh: 'integration.refresh',
 	delete: 'integration.delete',
 	updateAll: 'integrations.update-all',
 	metrics: 'integrations.metrics',
@@ -56,6 +57,15 @@ export interface TestConnectionInput {
 }
 export const testConnectionWorkflowId = (operationId: string) => `test-integration-${operationId}`;
 export const testStages = (repos: number): OperationStage[] => [{ key: 'repos', label: 'Repositories reached', done: 0, total: repos }];
+
+/** Refresh: the provider's groups and repositories listed again; new ones imported as the toggles say. */
+export interface RefreshIntegrationInput {
+	version: 1;
+	operationId: string;
+	integrationId: string;
+}
+export const refreshIntegrationWorkflowId = (operationId: string) => `refresh-integration-${operationId}`;
+export const refreshStages = (): OperationStage[] => [{ key: 'groups', label: 'Groups listed', done: 0, total: 0 }];
 
 export interface DeleteIntegrationInput {
 	version: 1;

@@ -1,7 +1,7 @@
 import { CancellationScope, defineSignal, executeChild, patched, setHandler } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
-import { bookkeeping, ingestWork, quickBookkeeping } from './activities.ts';
+import { bookkeeping, discoveryWork, ingestWork, quickBookkeeping } from './activities.ts';
 import { ingestRepoWorkflowId, repositoriesChangedSignal, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
 
 export const repositoriesChanged = defineSignal<[string[]]>(repositoriesChangedSignal);
@@ -22,6 +22,10 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 			args: [{ version: 1, operationId, integrationId, repoId: repo.id, heartbeatSeconds: input.heartbeatSeconds } satisfies IngestRepoInput]
 		});
 	try {
+		// Hosted providers list their repositories first: the first update finds them, later ones
+		// find a revoked token at once (the integration's status says so) and follow renames. A
+		// webhook's update of named repositories skips it.
+		if (patched('update-discovers-first') && !input.repoIds) await discoveryWork.discoverRepositories({ operationId, integrationId });
 		const repos = await steps.planUpdate({ operationId, integrationId, ...(input.repoIds ? { repoIds: input.repoIds } : {}) });
 		const outcomes = new Map((await inBatches(repos, input.concurrency, (repo) => ingest(repo, 0))).map((o) => [o.repoId, o]));
 		let pass = 0;

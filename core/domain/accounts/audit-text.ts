@@ -20,6 +20,12 @@ export function describeAudit(event: AuditLike): string {
 			return `Edited ${event.subjectLabel}: ${Object.keys(event.after ?? {}).join(', ')}`;
 		case 'integration.webhook_secret_rotated':
 			return `Made a new webhook secret for ${event.subjectLabel}`;
+		case 'integration.services_changed':
+			return `Changed the services of ${event.subjectLabel}: ${((event.after?.services as string[] | undefined) ?? []).join(', ') || 'none'}`;
+		case 'integration.repos_settings_changed':
+			return `Changed ${event.subjectLabel}'s repository settings: ${Object.entries(event.after ?? {})
+				.map(([key, value]) => `${key} ${value ? 'on' : 'off'}`)
+				.join(', ')}`;
 		default:
 			return `${event.action} on ${event.subjectLabel}`;
 	}

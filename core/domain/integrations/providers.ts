@@ -19,6 +19,7 @@ export type AuthMethod = (typeof authMethods)[number];
 
 export const services = ['repos', 'pull-requests', 'tickets'] as const;
 export type Service = (typeof services)[number];
+export const serviceLabels: Record<Service, string> = { repos: 'Repos (commits and tags)', 'pull-requests': 'Pull requests', tickets: 'Tickets' };
 
 export interface Provider {
 	kind: ProviderKind;

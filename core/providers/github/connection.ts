@@ -5,7 +5,7 @@ import type { Service } from '#core/domain/integrations/providers.ts';
 import { testRepository } from '#core/git/ls-remote.ts';
 import type { ConnectionReport, ConnectionStep } from '../provider.ts';
 import { tokenKind } from './credentials.ts';
-import { describeGitHubError, GitHubError, malformed } from './errors.ts';
+import { describeGitHubError, GitHubError, malformed, type GitHubFailureCategory } from './errors.ts';
 import { gitCredentialsOf, type GitHubSession } from './session.ts';
 
 type OnStep = (step: ConnectionStep) => Promise<void> | void;
@@ -50,10 +50,16 @@ interface Probe {
 	message: string | null;
 	reached: number;
 	failed: number;
+	/** What kind of failure stopped the test before anything was reached (a refused token…). */
+	failure?: GitHubFailureCategory;
 }
 
 /** Runs the test, reporting each step as it ends; stops at the first failure that leaves nothing to test. */
-export async function checkConnection(session: GitHubSession, services: readonly Service[], onStep: OnStep = () => {}): Promise<ConnectionReport> {
+export async function checkConnection(
+	session: GitHubSession,
+	services: readonly Service[],
+	onStep: OnStep = () => {}
+): Promise<ConnectionReport & { failure?: GitHubFailureCategory }> {
 	const probe: Probe = { ok: true, missing: [], expiresAt: null, message: null, reached: 0, failed: 0 };
 	const step = async (item: string, outcome: { ok: true } | { ok: false; message: string }) => {
 		if (outcome.ok) probe.reached++;
@@ -69,6 +75,7 @@ export async function checkConnection(session: GitHubSession, services: readonly
 		else await checkToken(session, services, probe, step);
 	} catch (error) {
 		const failure = describeGitHubError(error, session.errors);
+		probe.failure = failure.category;
 		await step(probe.account ? 'Permissions' : session.credentials.method === 'github-app' ? 'Installation' : 'Account', { ok: false, message: failure.message });
 	}
 	return {
@@ -78,7 +85,8 @@ export async function checkConnection(session: GitHubSession, services: readonly
 		expiresAt: probe.expiresAt,
 		message: probe.message,
 		reached: probe.reached,
-		failed: probe.failed
+		failed: probe.failed,
+		...(probe.failure ? { failure: probe.failure } : {})
 	};
 }
 

@@ -3,6 +3,7 @@
 // the integration may import. The provider's id of a repository is GitHub's numeric id, which
 // survives renames and transfers.
 import type { DiscoveredGroup, RepositoryDraft } from '../provider.ts';
+import { parseExpiration } from './connection.ts';
 import { describeGitHubError, malformed } from './errors.ts';
 import type { GitHubSession } from './session.ts';
 
@@ -37,15 +38,20 @@ function cloneOrigin(session: GitHubSession, apiUrl: string): string {
 	return new URL(apiUrl).origin;
 }
 
-export async function discoverGroups(session: GitHubSession, apiUrl: string, heartbeat: () => void = () => {}): Promise<DiscoveredGroup[]> {
+export async function discoverGroups(
+	session: GitHubSession,
+	apiUrl: string,
+	heartbeat: () => void = () => {},
+	onExpiry: (expiresAt: Date | null) => Promise<void> = async () => {}
+): Promise<DiscoveredGroup[]> {
 	try {
-		return await discover(session, apiUrl, heartbeat);
+		return await discover(session, apiUrl, heartbeat, onExpiry);
 	} catch (error) {
 		throw describeGitHubError(error, session.errors);
 	}
 }
 
-async function discover(session: GitHubSession, apiUrl: string, heartbeat: () => void): Promise<DiscoveredGroup[]> {
+async function discover(session: GitHubSession, apiUrl: string, heartbeat: () => void, onExpiry: (expiresAt: Date | null) => Promise<void>): Promise<DiscoveredGroup[]> {
 	const { octokit } = session.client;
 	const origin = cloneOrigin(session, apiUrl);
 	const toDrafts = (repos: unknown[], group: AccountJson): RepositoryDraft[] =>
@@ -88,6 +94,8 @@ async function discover(session: GitHubSession, apiUrl: string, heartbeat: () =>
 	const who = await octokit.request('GET /user');
 	if (!isAccount(who.data)) throw malformed(session.errors, 'who the token belongs to (GET /user)');
 	const user = who.data;
+	// Every update asks who the token is: its expiry stays current on the integration's page.
+	await onExpiry(parseExpiration(who.headers['github-authentication-token-expiration'] as string | undefined));
 	const orgs = await pages('GET /user/orgs', {});
 	const groups: DiscoveredGroup[] = [];
 	for (const org of orgs) {

@@ -2,6 +2,7 @@
 // (classic and fine-grained) or a GitHub App; organisations and the user's own repositories
 // discovered as groups; commits and tags cloned over HTTPS with the integration's token.
 import { providers, type Service } from '#core/domain/integrations/providers.ts';
+import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { IntegrationDraft, IntegrationProvider } from '../provider.ts';
 import { apiUrlOf, type GitHubCredentials } from './client.ts';
@@ -35,7 +36,8 @@ export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCred
 			const editing = context.editing;
 			const errors: Record<string, string> = {};
 			let baseUrl: string | null = null;
-			const settings: Record<string, unknown> = { ...(editing?.settings ?? {}) };
+			// A new integration imports every group it finds until someone turns that off on its Repos tab.
+			const settings: Record<string, unknown> = { autoImportAll: true, ...(editing?.settings ?? {}) };
 			if (enterprise) {
 				const url = readBaseUrl(data.baseUrl, context.settings.gitAllowedSchemes);
 				if (url.ok) baseUrl = url.value;
@@ -91,14 +93,19 @@ export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCred
 				context.heartbeat();
 				await onStep(step, ++steps);
 			});
-			if (report.account || report.expiresAt) await recordCredentialsExpiry(context.db, context.integration.id, report.expiresAt ?? null);
-			return report;
+			if (report.account) await recordCredentialsExpiry(context.db, context.integration.id, report.expiresAt ?? null);
+			// Refused credentials are the integration's state, not just this test's: its status says so until fixed.
+			if (report.failure === 'bad-credentials') await setIntegrationStatus(context.db, context.integration.id, 'failed-integration', report.message);
+			const { failure: _failure, ...connection } = report;
+			return connection;
 		},
 
 		async discover(context) {
 			if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token or a GitHub App.');
 			const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal });
-			return discoverGroups(session, apiUrlOf(kind, context.integration.baseUrl), context.heartbeat);
+			return discoverGroups(session, apiUrlOf(kind, context.integration.baseUrl), context.heartbeat, (expiresAt) =>
+				recordCredentialsExpiry(context.db, context.integration.id, expiresAt)
+			);
 		},
 
 		webhooks: githubWebhooks,

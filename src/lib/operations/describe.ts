@@ -4,6 +4,7 @@ import type { Operation } from '#core/domain/operations/operation.ts';
 const names: Record<string, string> = {
 	'integration.update': 'Update',
 	'integration.test': 'Connection test',
+	'integration.refresh': 'Refresh',
 	'integration.delete': 'Deletion',
 	'integrations.update-all': 'Update of all repositories',
 	'integrations.metrics': 'Background metrics update',
@@ -31,6 +32,11 @@ export function describeOperation(operation: Operation, subject?: string): { tit
 				return { title: `${name}${of} finished`, message: `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}.` };
 			case 'integration.test':
 				return { title: `Connection${of} works`, message: result.reached === 1 ? 'Reached its repository.' : `Reached all ${count(result.reached, 'repository', 'repositories')}.` };
+			case 'integration.refresh':
+				return {
+					title: `${name}${of} finished`,
+					message: `${count(result.repositories, 'repository', 'repositories')} in ${count(result.groups, 'group', 'groups')}; ${count(result.newRepositories, 'new one', 'new ones')}, ${count(result.imported, 'imported', 'imported')}.`
+				};
 			case 'integration.delete':
 				return { title: `“${String(result.name ?? subject ?? 'Integration')}” deleted`, message: 'All of its data is gone.' };
 			case 'integrations.deployment-source':

@@ -1,6 +1,6 @@
 // Test connection: the integration's provider reaches what it holds with the stored credentials,
 // step by step on the operation's bar.
-import { openIntegration, type IntegrationDeps } from './context.ts';
+import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
 
 export function createTestConnectionActivities(deps: IntegrationDeps) {
 	return {
@@ -15,6 +15,8 @@ export function createTestConnectionActivities(deps: IntegrationDeps) {
 					currentItem: `${step.item}: ${step.ok ? 'reached' : step.message}`
 				});
 			});
+			// The provider may have changed what the integration shows (a refused token, an expiry date).
+			await announceIntegration(deps, input.integrationId);
 			await deps.progress.finish(input.operationId, {
 				state: report.ok ? 'succeeded' : 'failed',
 				error: report.ok ? null : report.message,

@@ -32,13 +32,15 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 		/** Queues the imported repositories (or only `repoIds` of them, for a webhook's update). */
 		async planUpdate(input: { operationId: string; integrationId: string; repoIds?: string[] }): Promise<Array<{ id: string; name: string }>> {
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
+			// With its Repos service off (Services tab), an integration's update fetches no git data.
+			const { services } = await db.selectFrom('integrations').select('services').where('id', '=', input.integrationId).executeTakeFirstOrThrow();
 			let queue = db
 				.updateTable('repos')
 				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0 })
 				.where('integration_id', '=', input.integrationId)
 				.where('imported', '=', true);
 			if (input.repoIds) queue = queue.where('id', 'in', input.repoIds.length > 0 ? input.repoIds : ['00000000-0000-0000-0000-000000000000']);
-			const repos = await queue.returning(['id', 'name']).execute();
+			const repos = services.includes('repos') ? await queue.returning(['id', 'name']).execute() : [];
 			await setIntegrationStatus(db, input.integrationId, 'processing', null);
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.report(input.operationId, { stage: 'repos', done: 0, total: repos.length });

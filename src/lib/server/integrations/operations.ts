@@ -10,11 +10,13 @@ import {
 	deletionLabels,
 	deletionTables,
 	operationKinds,
+	refreshStages,
 	testStages,
 	updateStages,
 	type DeleteIntegrationInput,
 	type DeploymentSourceInput,
 	type MetricsInput,
+	type RefreshIntegrationInput,
 	type TestConnectionInput,
 	type UpdateAllInput,
 	type UpdateIntegrationInput
@@ -52,6 +54,15 @@ export async function startTest(user: SignedInUser, integrationId: string): Prom
 		scope: integrationScope(integrationId),
 		stages: testStages(await importedRepoCount(integrationId)),
 		input: (operationId): TestConnectionInput => ({ version: 1, operationId, integrationId })
+	});
+}
+
+export function startRefresh(user: SignedInUser, integrationId: string): Promise<Operation> {
+	return startOperation(user, {
+		kind: operationKinds.refresh,
+		scope: integrationScope(integrationId),
+		stages: refreshStages(),
+		input: (operationId): RefreshIntegrationInput => ({ version: 1, operationId, integrationId })
 	});
 }
 

@@ -4,9 +4,12 @@ import { integrationScope } from '#core/domain/integrations/integration.ts';
 import { listAudit } from '#core/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings, workflowUrlBase } from '#core/config.ts';
-import { broadcastRepo } from '#core/integrations/broadcast.ts';
-import { startDelete, startDeploymentSource, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
-import { countIntegrationData, holdForWriting, listRepos, toRepoSummary } from '#core/integrations/queries.ts';
+import { broadcastIntegration, broadcastRepo } from '#core/integrations/broadcast.ts';
+import { startDelete, startDeploymentSource, startRefresh, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
+import { requireProvider } from '#core/providers/registry.ts';
+import { services as allServices } from '#core/domain/integrations/providers.ts';
+import { groupToggles, listGroups, setAutoImportAll, setGroupToggle, setService, type GroupToggle } from '#lib/server/integrations/repos-settings.ts';
+import { countIntegrationData, getIntegration, holdForWriting, listRepos, toRepoSummary } from '#core/integrations/queries.ts';
 import { listOperations } from '#core/operations/queries.ts';
 import { providerOf } from '#core/providers/registry.ts';
 import { startUnlessRunning } from '#lib/server/operations/start.ts';
@@ -21,14 +24,18 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params }
 	const integration = await integrationForPage(params.id, user.organizationId);
 	const { db } = database();
 	const settings = readSettings();
-	const [repos, operations, audit] = await Promise.all([
+	const [repos, groups, operations, audit] = await Promise.all([
 		listRepos(db, user.organizationId, integration.id),
+		listGroups(db, user.organizationId, integration.id),
 		listOperations(db, { organizationId: user.organizationId, scope: integrationScope(integration.id), limit: 5 }),
 		listAudit(db, { organizationId: user.organizationId, subjectId: integration.id, limit: 20 })
 	]);
 	return {
 		integration,
 		repos,
+		groups,
+		discovers: requireProvider(integration.kind).discover !== undefined,
+		autoImportAll: (await db.selectFrom('integrations').select('settings').where('id', '=', integration.id).executeTakeFirstOrThrow()).settings.autoImportAll !== false,
 		operations,
 		audit,
 		cooldownHours: settings.reAddCooldownHours,
@@ -55,9 +62,14 @@ export const actions: Actions = {
 		return { done: 'Update started: new commits and tags of every imported repository.' };
 	}),
 
-	// Generic Git has no server to ask for more repositories: refreshing re-reads the ones it has.
+	// Hosted providers list their repositories again; Generic Git has no server to ask for more, so
+	// refreshing re-reads the ones it has.
 	refresh: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
+		if (requireProvider(integration.kind).discover) {
+			if (!(await startUnlessRunning(() => startRefresh(user, integration.id)))) return alreadyRunning('A refresh');
+			return { done: 'Looking for new groups and repositories.' };
+		}
 		if (!(await startUnlessRunning(() => startTest(user, integration.id)))) return alreadyRunning('A refresh');
 		return { done: 'Checking every repository is still there and readable.' };
 	}),
@@ -93,6 +105,38 @@ export const actions: Actions = {
 		if (!row) return fail(404, { message: 'There is no such repository in this integration.' });
 		broadcastRepo(realtime(), toRepoSummary(row));
 		return { done: imported === 'yes' ? `${row.name} will be imported by the next update.` : `${row.name} is no longer imported; its data stays until you delete the integration.` };
+	}),
+
+	autoImportAll: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationForPage(params.id, user.organizationId);
+		const on = (await request.formData()).get('on');
+		if (on !== 'yes' && on !== 'no') return fail(400, { message: 'Choose on or off.' });
+		const outcome = await setAutoImportAll(database().db, user, integration, on === 'yes');
+		return outcome.ok ? { done: outcome.message } : fail(outcome.status, { message: outcome.message });
+	}),
+
+	setGroup: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationForPage(params.id, user.organizationId);
+		const form = await request.formData();
+		const groupId = idSchema.safeParse(form.get('groupId'));
+		const toggle = String(form.get('toggle'));
+		const on = form.get('on');
+		if (!groupId.success || !Object.hasOwn(groupToggles, toggle) || (on !== 'yes' && on !== 'no')) return fail(400, { message: 'Choose a group, a setting and on or off.' });
+		const outcome = await setGroupToggle(database().db, user, integration, groupId.data, toggle as GroupToggle, on === 'yes');
+		return outcome.ok ? { done: outcome.message } : fail(outcome.status, { message: outcome.message });
+	}),
+
+	setService: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationForPage(params.id, user.organizationId);
+		const form = await request.formData();
+		const service = String(form.get('service'));
+		const on = form.get('on');
+		if (!(allServices as readonly string[]).includes(service) || (on !== 'yes' && on !== 'no')) return fail(400, { message: 'Choose a service and on or off.' });
+		const outcome = await setService(database().db, user, integration, service as (typeof allServices)[number], on === 'yes');
+		if (!outcome.ok) return fail(outcome.status, { message: outcome.message });
+		const fresh = await getIntegration(database().db, user.organizationId, integration.id);
+		if (fresh) broadcastIntegration(realtime(), fresh);
+		return { done: outcome.message };
 	}),
 
 	delete: guard('integrations.delete', async ({ params, request }, user) => {

@@ -1,0 +1,137 @@
+// Discovery (Refresh, and the start of every update of a hosted provider): the provider lists its
+// groups and repositories; new ones are stored, known ones follow renames, archiving and forks,
+// and new repositories are imported as the toggles say (the integration's "auto-import all
+// groups" for a group seen for the first time, the group's "auto-import" for a new repository).
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Kysely } from 'kysely';
+import type { Database } from '#core/db/database.ts';
+import { broadcastRepo } from '#core/integrations/broadcast.ts';
+import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
+import type { DiscoveredGroup } from '#core/providers/provider.ts';
+import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
+
+export interface DiscoveryResult {
+	groups: number;
+	repositories: number;
+	newGroups: number;
+	newRepositories: number;
+	/** New repositories imported by the toggles. */
+	imported: number;
+	/** Repositories another integration of the organisation already holds (left there). */
+	heldElsewhere: number;
+}
+
+/** Stores what the provider listed; returns the counts. Idempotent: a retry changes nothing more. */
+export async function storeDiscovery(
+	db: Kysely<Database>,
+	integration: { id: string; organizationId: string; autoImportAll: boolean },
+	groups: DiscoveredGroup[],
+	onRepo: (row: Parameters<typeof toRepoSummary>[0]) => void = () => {}
+): Promise<DiscoveryResult> {
+	const result: DiscoveryResult = { groups: groups.length, repositories: 0, newGroups: 0, newRepositories: 0, imported: 0, heldElsewhere: 0 };
+	return db.transaction().execute(async (trx) => {
+		const knownGroups = new Map(
+			(await trx.selectFrom('groups').select(['id', 'provider_id', 'auto_import']).where('integration_id', '=', integration.id).execute()).map((g) => [g.provider_id, g])
+		);
+		const knownRepos = new Map((await trx.selectFrom('repos').select(['id', 'provider_id', 'url', 'name', 'archived', 'fork', 'group_id']).where('integration_id', '=', integration.id).execute()).map((r) => [r.provider_id, r]));
+		for (const group of groups) {
+			let stored = knownGroups.get(group.providerId);
+			if (stored) {
+				await trx.updateTable('groups').set({ name: group.name, url: group.url }).where('id', '=', stored.id).execute();
+			} else {
+				stored = await trx
+					.insertInto('groups')
+					.values({ organization_id: integration.organizationId, integration_id: integration.id, provider_id: group.providerId, name: group.name, url: group.url, auto_import: integration.autoImportAll })
+					.returning(['id', 'provider_id', 'auto_import'])
+					.executeTakeFirstOrThrow();
+				result.newGroups++;
+			}
+			for (const repo of group.repositories) {
+				result.repositories++;
+				const known = knownRepos.get(repo.providerId);
+				const fields = { url: repo.url, name: repo.name, archived: repo.archived ?? false, fork: repo.fork ?? false, group_id: stored.id };
+				if (known) {
+					const changed = known.url !== fields.url || known.name !== fields.name || known.archived !== fields.archived || known.fork !== fields.fork || known.group_id !== fields.group_id;
+					if (changed) {
+						const row = await trx.updateTable('repos').set(fields).where('id', '=', known.id).returningAll().executeTakeFirstOrThrow();
+						onRepo(row);
+					}
+					continue;
+				}
+				const imported = stored.auto_import;
+				// The organisation may hold this repository in another integration already: it stays there.
+				const row = await trx
+					.insertInto('repos')
+					.values({
+						...fields,
+						organization_id: integration.organizationId,
+						integration_id: integration.id,
+						provider_id: repo.providerId,
+						imported,
+						data_status: imported ? 'queued' : 'excluded',
+						status_detail: null,
+						last_updated_at: null,
+						cursor: null
+					})
+					.onConflict((oc) => oc.doNothing())
+					.returningAll()
+					.executeTakeFirst();
+				if (!row) {
+					result.heldElsewhere++;
+					continue;
+				}
+				result.newRepositories++;
+				if (imported) result.imported++;
+				onRepo(row);
+			}
+		}
+		return result;
+	});
+}
+
+export function createDiscoverActivities(deps: IntegrationDeps) {
+	const activities = {
+		/**
+		 * Lists the provider's groups and repositories and stores them; null for kinds that do not
+		 * list theirs (Generic Git). A failure the person must fix (a revoked token, a missing
+		 * permission) becomes the integration's status, in the provider's words, and is not retried.
+		 */
+		async discoverRepositories(input: { operationId: string; integrationId: string }): Promise<DiscoveryResult | null> {
+			if (await isBeingDeleted(deps.db, input.integrationId)) throw ApplicationFailure.nonRetryable('The integration is being deleted.', 'IntegrationDeleting');
+			const { provider, context } = await openIntegration(deps, input.integrationId);
+			if (!provider.discover) return null;
+			let groups: DiscoveredGroup[];
+			try {
+				groups = await provider.discover(context);
+			} catch (error) {
+				const failure = error as Error & { permanent?: boolean; resetAt?: Date };
+				if (failure.resetAt instanceof Date) {
+					await setIntegrationStatus(deps.db, input.integrationId, 'rate-limited', failure.message);
+					await announceIntegration(deps, input.integrationId);
+					throw ApplicationFailure.nonRetryable(failure.message, 'RateLimited');
+				}
+				if (failure.permanent === true) {
+					await setIntegrationStatus(deps.db, input.integrationId, 'failed-integration', failure.message);
+					await announceIntegration(deps, input.integrationId);
+					throw ApplicationFailure.nonRetryable(failure.message, 'ProviderRefused');
+				}
+				throw error;
+			}
+			const result = await storeDiscovery(
+				deps.db,
+				{ id: input.integrationId, organizationId: context.integration.organizationId, autoImportAll: context.integration.settings.autoImportAll !== false },
+				groups,
+				(row) => broadcastRepo(deps.io, toRepoSummary(row))
+			);
+			await announceIntegration(deps, input.integrationId);
+			return result;
+		},
+
+		/** Refresh: discovery as an operation of its own, its counts as the result. */
+		async refreshIntegration(input: { operationId: string; integrationId: string }): Promise<void> {
+			const result = await activities.discoverRepositories(input);
+			await deps.progress.finish(input.operationId, { state: 'succeeded', error: null, result: result ? { ...result } : { groups: 0, repositories: 0 } });
+		}
+	};
+	return activities;
+}
