@@ -15,5 +15,10 @@ export async function startDemoSimulator(dataDir: string): Promise<RunningSimula
 	const port = await choosePort(remembered.http, 3_480);
 	const httpsPort = await choosePort(remembered.https, 3_443);
 	writeFileSync(portsFile, JSON.stringify({ http: port, https: httpsPort }));
-	return startSimulator({ dataDir: dir, port, httpsPort, seed: 1, orgs: 2, reposPerOrg: 3, pullRequests: 60, commits: 400 });
+	const simulator = await startSimulator({ dataDir: dir, port, httpsPort, seed: 1, orgs: 2, reposPerOrg: 3, pullRequests: 60, commits: 400 });
+	// Its addresses, tokens and App, for a person (or a browser test) who wants to add the simulated
+	// server by hand: they are the simulator's made-up accounts, nothing real.
+	const { control: _control, stop: _stop, ...described } = simulator;
+	writeFileSync(path.join(dir, 'ready.json'), JSON.stringify(described, null, 2));
+	return simulator;
 }

@@ -1,0 +1,154 @@
+// GitHub in a real browser, against the simulated GitHub Enterprise Server `npm start` runs: a
+// manager adds one with a token (its CA pasted), a viewer in another browser watches it go from
+// processing to healthy without a reload; its Repos, Services and Webhooks tabs work; a
+// delete-level user deletes it and nothing of it is left; and one is added with a GitHub App.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import pg from 'pg';
+import { embeddedPostgresUrl } from '../../scripts/engines/postgres.ts';
+import { signInAs } from './support/sign-in.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+const dataDir = () => process.env.TRIBUTARY_E2E_DATA_DIR!;
+interface Simulated {
+	https: string;
+	caFile: string;
+	appPrivateKeyFile: string;
+	tokens: { classic: string };
+	app: { id: number; installations: Array<{ id: number; account: string }> };
+}
+const simulator = (): Simulated => JSON.parse(readFileSync(path.join(dataDir(), 'simulator', 'ready.json'), 'utf8')) as Simulated;
+const name = `Octo ${Date.now()}`;
+
+async function pageAs(browser: Browser, email: string, next: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await signInAs(page, email, next);
+	return page;
+}
+
+/** Every status the viewer's row of `integration` shows, as it happens in this document. */
+async function recordStatuses(page: Page, integration: string): Promise<string[]> {
+	const seen: string[] = [];
+	await page.exposeFunction('recordGitHubStatus', (status: string) => {
+		if (seen.at(-1) !== status) seen.push(status);
+	});
+	await page.evaluate((wanted) => {
+		const look = () => {
+			const row = document.querySelector(`tr[data-integration="${wanted}"]`);
+			if (row) (window as unknown as { recordGitHubStatus(s: string): void }).recordGitHubStatus(row.getAttribute('data-status') ?? '');
+		};
+		look();
+		new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+	}, integration);
+	return seen;
+}
+
+async function rowsOf(integrationName: string): Promise<Record<string, number>> {
+	const client = new pg.Client({ connectionString: embeddedPostgresUrl(dataDir()) });
+	await client.connect();
+	try {
+		const tables = ['integrations', 'groups', 'repos', 'commits', 'commit_files', 'tags', 'pull_requests', 'webhook_deliveries'];
+		const counts: Record<string, number> = {};
+		for (const table of tables) {
+			const column = table === 'integrations' ? 'name' : '(select name from integrations where id = integration_id)';
+			const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from ${table} where ${column} = $1`, [integrationName]);
+			counts[table] = rows[0]!.n;
+		}
+		return counts;
+	} finally {
+		await client.end();
+	}
+}
+
+async function deleteThroughUi(deleter: Page, integrationName: string): Promise<void> {
+	await deleter.goto('/integrations');
+	await deleter.getByRole('checkbox', { name: `Select ${integrationName}` }).check();
+	await deleter.getByRole('button', { name: 'Remove selected…' }).click();
+	const dialog = deleter.getByRole('dialog');
+	await expect(dialog).toContainText('repositories');
+	await dialog.getByRole('button', { name: 'Delete' }).click();
+	await expect(deleter.locator(`tr[data-integration="${integrationName}"]`)).toHaveCount(0, { timeout: 90_000 });
+}
+
+test('the demo GitHub integration makes way (a delete-level user deletes it)', async ({ browser }) => {
+	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
+	await expect(deleter.locator('tr[data-integration="Demo GitHub (simulator)"]')).toHaveAttribute('data-status', /healthy|processing|pending/);
+	await deleteThroughUi(deleter, 'Demo GitHub (simulator)');
+	await deleter.context().close();
+});
+
+test('a manager adds GitHub Enterprise Server with a token; a viewer watches it become healthy live', async ({ browser }) => {
+	const viewer = await pageAs(browser, 'viewer@acme.example', '/integrations');
+	const seen = await recordStatuses(viewer, name);
+	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
+	await manager.getByRole('link', { name: 'Add integration' }).click();
+	await manager.getByRole('link', { name: /GitHub Enterprise Server/ }).click();
+	await manager.getByLabel('Name', { exact: true }).fill(name);
+	await manager.getByLabel('Server URL').fill(simulator().https);
+	await manager.getByLabel('Personal access token').fill(simulator().tokens.classic);
+	await manager.getByLabel('CA certificate (optional)').fill(readFileSync(simulator().caFile, 'utf8'));
+	await manager.getByRole('button', { name: 'Test connection and save' }).click();
+	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
+	await expect(manager.locator('tr[data-repo="acme/api"]')).toHaveAttribute('data-status', 'healthy', { timeout: 120_000 });
+
+	const viewerRow = viewer.locator(`tr[data-integration="${name}"]`);
+	await expect(viewerRow).toHaveAttribute('data-status', 'healthy', { timeout: 120_000 });
+	expect(seen, seen.join(' → ')).toContain('processing');
+	expect(seen.at(-1)).toBe('healthy');
+	// No secret reached either page.
+	for (const page of [viewer, manager]) expect(await page.content()).not.toContain(simulator().tokens.classic);
+	await viewer.context().close();
+	await manager.context().close();
+});
+
+test('its Repos, Services and Webhooks tabs work', async ({ browser }) => {
+	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
+	await manager.getByRole('link', { name }).first().click();
+	// Repos: the simulator's organisations are groups, each with its repositories imported.
+	const groups = manager.getByRole('table').filter({ hasText: 'Auto-import' });
+	await expect(groups).toContainText('acme');
+	await expect(groups).toContainText('globex');
+	// Services: pull requests off, then on again, each saved and audited.
+	const services = manager.locator('section').filter({ has: manager.getByRole('heading', { name: 'Services' }) });
+	await services.getByRole('button', { name: 'Turn off' }).last().click();
+	await expect(services).toContainText(/Pull requests: off/);
+	await services.getByRole('button', { name: 'Turn on' }).click();
+	await expect(services).toContainText(/Pull requests: on/);
+	// Webhooks: a secret is made, shown once, and the payload URL appears.
+	await manager.getByRole('link', { name: 'Webhooks' }).click();
+	await manager.getByRole('button', { name: /Make a secret/ }).click();
+	const secret = (await manager.locator('[data-secret]').textContent())!.trim();
+	expect(secret.length).toBeGreaterThan(30);
+	await expect(manager.locator('[data-endpoint]')).toContainText('/webhooks/');
+	await manager.reload();
+	expect(await manager.content()).not.toContain(secret);
+	await manager.context().close();
+});
+
+test('a delete-level user deletes it, and nothing of it is left', async ({ browser }) => {
+	expect((await rowsOf(name)).repos).toBeGreaterThan(0);
+	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
+	await deleteThroughUi(deleter, name);
+	expect(Object.values(await rowsOf(name)).every((n) => n === 0), JSON.stringify(await rowsOf(name))).toBe(true);
+	await deleter.context().close();
+});
+
+test('a manager adds one with a GitHub App', async ({ browser }) => {
+	const { app, appPrivateKeyFile, https, caFile } = simulator();
+	const installation = app.installations.find((i) => i.account === 'globex') ?? app.installations[0]!;
+	const manager = await pageAs(browser, 'manager@acme.example', '/integrations/new/github-enterprise');
+	await manager.getByLabel('Name', { exact: true }).fill(`${name} App`);
+	await manager.getByLabel('GitHub App').check();
+	await manager.getByLabel('Server URL').fill(https);
+	await manager.getByLabel('App ID').fill(String(app.id));
+	await manager.getByLabel('Installation ID').fill(String(installation.id));
+	await manager.getByLabel('App private key').fill(readFileSync(appPrivateKeyFile, 'utf8'));
+	await manager.getByLabel('CA certificate (optional)').fill(readFileSync(caFile, 'utf8'));
+	await manager.getByRole('button', { name: 'Test connection and save' }).click();
+	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
+	await expect(manager.locator(`tr[data-repo="${installation.account}/api"]`)).toHaveAttribute('data-status', 'healthy', { timeout: 120_000 });
+	expect(await manager.content()).not.toContain('PRIVATE KEY');
+	await manager.context().close();
+});
