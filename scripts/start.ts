@@ -125,11 +125,12 @@ async function main() {
 		? supervise('web', path.join(root, 'node_modules/vite/bin/vite.js'), ['dev', '--port', String(settings.port), '--strictPort'], env)
 		: supervise('web', path.join(root, 'web/index.ts'), [], env);
 	await Promise.all([worker, web]);
-	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
+	// The simulated GitHub first: it is ready at once, while the demo repository takes a while to generate.
 	if (simulator) {
 		if (seeded) await addDemoGitHubIntegration(simulator, env, say);
 		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, say);
 	}
+	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
 
 	console.log('');
 	say(`app:         http://localhost:${settings.port}`);

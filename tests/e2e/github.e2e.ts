@@ -73,13 +73,25 @@ async function deleteThroughUi(deleter: Page, integrationName: string): Promise<
 }
 
 test('the demo GitHub integration makes way (a delete-level user deletes it)', async ({ browser }) => {
+	test.setTimeout(240_000);
 	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
-	await expect(deleter.locator('tr[data-integration="Demo GitHub (simulator)"]')).toHaveAttribute('data-status', /healthy|processing|pending/);
+	// `npm start` adds the demo integrations once its server answers: wait for this one to be there.
+	const demoRow = deleter.locator('tr[data-integration="Demo GitHub (simulator)"]');
+	await expect
+		.poll(
+			async () => {
+				await deleter.reload();
+				return demoRow.count();
+			},
+			{ timeout: 180_000, intervals: [2_000] }
+		)
+		.toBe(1);
 	await deleteThroughUi(deleter, 'Demo GitHub (simulator)');
 	await deleter.context().close();
 });
 
 test('a manager adds GitHub Enterprise Server with a token; a viewer watches it become healthy live', async ({ browser }) => {
+	test.setTimeout(240_000);
 	const viewer = await pageAs(browser, 'viewer@acme.example', '/integrations');
 	const seen = await recordStatuses(viewer, name);
 	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
@@ -87,7 +99,7 @@ test('a manager adds GitHub Enterprise Server with a token; a viewer watches it 
 	await manager.getByRole('link', { name: /GitHub Enterprise Server/ }).click();
 	await manager.getByLabel('Name', { exact: true }).fill(name);
 	await manager.getByLabel('Server URL').fill(simulator().https);
-	await manager.getByLabel('Personal access token').fill(simulator().tokens.classic);
+	await manager.getByRole('textbox', { name: 'Personal access token' }).fill(simulator().tokens.classic);
 	await manager.getByLabel('CA certificate (optional)').fill(readFileSync(simulator().caFile, 'utf8'));
 	await manager.getByRole('button', { name: 'Test connection and save' }).click();
 	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
@@ -136,11 +148,12 @@ test('a delete-level user deletes it, and nothing of it is left', async ({ brows
 });
 
 test('a manager adds one with a GitHub App', async ({ browser }) => {
+	test.setTimeout(240_000);
 	const { app, appPrivateKeyFile, https, caFile } = simulator();
 	const installation = app.installations.find((i) => i.account === 'globex') ?? app.installations[0]!;
 	const manager = await pageAs(browser, 'manager@acme.example', '/integrations/new/github-enterprise');
 	await manager.getByLabel('Name', { exact: true }).fill(`${name} App`);
-	await manager.getByLabel('GitHub App').check();
+	await manager.getByRole('radio', { name: 'GitHub App' }).check();
 	await manager.getByLabel('Server URL').fill(https);
 	await manager.getByLabel('App ID').fill(String(app.id));
 	await manager.getByLabel('Installation ID').fill(String(installation.id));
