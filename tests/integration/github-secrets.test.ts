@@ -1,0 +1,132 @@
+// GitHub's secrets — a token, an App's private key, a webhook secret — appear in no page, action
+// answer (but the one that shows a new webhook secret, once), socket event, log line or Temporal
+// workflow history, after a whole life: added, discovered, ingested with pull requests, tested,
+// webhook made, deliveries received.
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningSimulator } from '../../simulator/launch.ts';
+import { startTestSimulator } from '../simulator/support.ts';
+import {
+	connectSocket,
+	createTestSystem,
+	demoUser,
+	readPage,
+	signIn,
+	submitAction,
+	waitForOperationEnd,
+	type RunningProcess,
+	type RunningWeb,
+	type TestSystem
+} from '../support/system.ts';
+
+let system: TestSystem;
+let simulator: RunningSimulator;
+let web: RunningWeb;
+let worker: RunningProcess;
+let manager: string;
+const events: unknown[] = [];
+
+beforeAll(async () => {
+	simulator = await startTestSimulator('github-secrets', { orgs: 2, reposPerOrg: 2, pullRequests: 8, commits: 40 });
+	system = await createTestSystem({ TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'trace' });
+	const demo = await system.seedDemo();
+	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
+	const { email, password } = demoUser(demo, 'manager@acme.example');
+	manager = await signIn(web.url, email, password);
+	const socket = await connectSocket(web.url, manager);
+	socket.onAny((name: string, payload: unknown) => events.push({ name, payload }));
+}, 180_000);
+afterAll(async () => {
+	await system?.stop();
+	await simulator?.stop();
+});
+
+const idOf = async (name: string) => (await system.database.db.selectFrom('integrations').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+
+async function finished(integrationId: string, kind: string) {
+	const row = await system.database.db
+		.selectFrom('operations')
+		.select('id')
+		.where('scope', '=', `integration:${integrationId}`)
+		.where('kind', '=', kind)
+		.orderBy('started_at', 'desc')
+		.executeTakeFirstOrThrow();
+	return waitForOperationEnd(system, row.id, 180_000);
+}
+
+describe('GitHub secrets', () => {
+	it('stay in the database, sealed, and nowhere else', async () => {
+		const ca = readFileSync(simulator.caFile, 'utf8');
+		const privateKey = readFileSync(simulator.appPrivateKeyFile, 'utf8');
+		const token = simulator.tokens.classic;
+		const answers: unknown[] = [];
+
+		// With a token, and with an App (another organisation, so each holds its own repositories).
+		const withToken = await submitAction(web.url, '/integrations/new/github-enterprise', { name: 'Token', baseUrl: simulator.https, caCertificate: ca, authMethod: 'personal-access-token', token }, manager);
+		expect(withToken.type, JSON.stringify(withToken)).toBe('redirect');
+		answers.push(withToken);
+		const tokenId = await idOf('Token');
+		expect((await finished(tokenId, 'integration.update')).state).toBe('succeeded');
+
+		const installation = simulator.app.installations.at(-1)!;
+		const withApp = await submitAction(
+			web.url,
+			'/integrations/new/github-enterprise',
+			{ name: 'App', baseUrl: simulator.https, caCertificate: ca, authMethod: 'github-app', appId: String(simulator.app.id), installationId: String(installation.id), privateKey },
+			manager
+		);
+		answers.push(withApp);
+		const appId = await idOf('App');
+		expect((await finished(appId, 'integration.update')).state).toBe('succeeded');
+
+		// A connection test of each, and a webhook whose secret is shown once.
+		for (const id of [tokenId, appId]) {
+			answers.push(await submitAction(web.url, `/integrations/${id}?/test`, {}, manager));
+			await finished(id, 'integration.test');
+		}
+		const made = await submitAction(web.url, `/integrations/${tokenId}/webhooks?/rotate`, {}, manager);
+		const { secret, endpointUrl } = made.data as { secret: string; endpointUrl: string };
+		expect(secret.length).toBeGreaterThan(30);
+		const { ping } = await simulator.control.registerHook({ owner: simulator.orgs[0]!, url: endpointUrl.replace(/^http:\/\/[^/]+/, web.url), secret, events: ['*'] });
+		expect(ping.statusCode).toBe(200);
+		await simulator.control.push(`${simulator.orgs[0]}/api`, { commits: 1 });
+		await finished(tokenId, 'integration.update');
+
+		const rows = await system.database.db.selectFrom('integrations').select(['credentials', 'webhook_secret']).execute();
+		for (const row of rows) {
+			for (const sealed of [row.credentials, row.webhook_secret]) {
+				if (!sealed) continue;
+				for (const value of [token, privateKey.split('\n')[1]!, secret]) expect(Buffer.from(sealed).includes(Buffer.from(value))).toBe(false);
+			}
+		}
+
+		const pages = [];
+		for (const id of [tokenId, appId]) {
+			const name = id === tokenId ? 'Token' : 'App';
+			pages.push(await readPage(web.url, `/integrations/${id}`, manager, `${name} · Integrations · Tributary`));
+			pages.push(await readPage(web.url, `/integrations/${id}/edit`, manager, `Edit ${name} · Tributary`));
+			pages.push(await readPage(web.url, `/integrations/${id}/webhooks`, manager, `Webhooks · ${name} · Tributary`));
+		}
+		pages.push(await readPage(web.url, '/integrations', manager, 'Integrations · Tributary'));
+
+		const histories: string[] = [];
+		const connection = await Connection.connect({ address: inject('temporalAddress') });
+		const client = new Client({ connection });
+		for await (const execution of client.workflow.list({ query: `TaskQueue = '${system.env.TEMPORAL_TASK_QUEUE}'` })) {
+			histories.push(JSON.stringify(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
+		}
+		await connection.close();
+		// Updates, their children per repository, tests: many histories were read.
+		expect(histories.length).toBeGreaterThan(6);
+
+		const everything = [...pages, JSON.stringify(answers), JSON.stringify(events), web.output(), worker.output(), ...histories];
+		const keyBody = privateKey.split('\n').filter((line) => line && !line.startsWith('-----'));
+		for (const text of everything) {
+			expect(text).not.toContain(token);
+			for (const line of keyBody.slice(0, 3)) expect(text).not.toContain(line);
+			expect(text).not.toContain(secret);
+		}
+	});
+});
