@@ -1,0 +1,88 @@
+// P1g: P1 on a GitHub repository. An Update of a GitHub Enterprise Server integration (the
+// simulator, over HTTPS with its own CA, a token) holding one generated 10,000-commit repository,
+// end to end: discovery through the API, a clone over smart HTTP with the token, the same
+// streaming ingest as Generic Git, tags, deployments, metrics; the operation row's
+// ended_at - started_at. Baseline, same run: the product's own `git log` on the simulator's bare
+// repository. Runs alternate; medians. Pull requests are off here (P2 measures them).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createIntegration } from '#core/integrations/create.ts';
+import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
+import { startSimulator } from '../../simulator/launch.ts';
+import { createSystem, signedInUser, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
+import { allTips, timeGitLog } from '../support/git-log.ts';
+import { benchLine } from '../support/report.ts';
+import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
+
+const commits = 10_000;
+const runs = 5;
+const say = (line: string) => console.log(`[bench] P1g: ${line}`);
+
+async function emptyTables(system: TestSystem): Promise<void> {
+	await system.database.pool.query('truncate commits, commit_files, tags, deployments, repo_daily_metrics, pull_requests');
+	for (const table of ['repos', 'groups']) {
+		await system.database.pool.query(`delete from ${table} where integration_id in (select id from integrations where name like 'P1g %')`);
+	}
+	await system.database.pool.query(`delete from integrations where name like 'P1g %'`);
+	await system.database.pool.query('checkpoint');
+}
+
+export async function benchGitHubIngest(engines: EngineAddresses): Promise<string[]> {
+	const scratch = mkdtempSync(path.join(os.tmpdir(), 'tributary-bench-p1g-'));
+	const dataDir = path.join(os.homedir(), '.cache', 'tributary', 'bench', `simulator-p1g-${commits}`);
+	say(`starting the simulator (its repository is generated once into ${dataDir})…`);
+	const simulator = await startSimulator({ dataDir, orgs: 1, reposPerOrg: 1, pullRequests: 1, commits, seed: 21 });
+	let system: TestSystem | undefined;
+	try {
+		system = await createSystem(engines, { TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.0/8' });
+		await system.seedDemo();
+		await useSystemRuntime(system);
+		await system.startWorker();
+		const user = await signedInUser(system, 'admin@acme.example');
+		const ca = readFileSync(simulator.caFile, 'utf8');
+		const update = async (name: string) => {
+			const integration = await createIntegration(
+				system!.database.db,
+				user,
+				'github-enterprise',
+				{
+					name,
+					authMethod: 'personal-access-token',
+					credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
+					baseUrl: simulator.https,
+					settings: { caCertificate: ca, autoImportAll: true },
+					repositories: [],
+					deploymentsFromTags: true
+				},
+				'P1g token'
+			);
+			await system!.database.db.updateTable('integrations').set({ services: JSON.stringify(['repos']) }).where('id', '=', integration.id).execute();
+			const operation = await startUpdate(user, integration.id);
+			return waitForSuccess(system!, operation.id, 30 * 60_000);
+		};
+		// Warm-up, not measured (the worker's sandbox, JIT, pools; the repository in the page cache).
+		await update('P1g warm-up');
+		const bare = path.join(dataDir, 'git', simulator.orgs[0]!, 'api.git');
+		const revisions = allTips(bare);
+		const home = path.join(scratch, 'home');
+		await timeGitLog(bare, revisions, home);
+		const gitRuns: number[] = [];
+		const updateRuns: number[] = [];
+		for (let run = 1; run <= runs; run++) {
+			gitRuns.push(await timeGitLog(bare, revisions, home));
+			await emptyTables(system);
+			updateRuns.push((await update(`P1g #${run}`)).seconds);
+		}
+		const stored = await system.database.db.selectFrom('repos').select(['name', 'commits_count']).where('name', '=', `${simulator.orgs[0]}/api`).executeTakeFirst();
+		console.log(
+			`P1g detail: ${stored?.commits_count.toLocaleString('en')} commits of ${simulator.orgs[0]}/api (and the token owner's two small repositories) over HTTPS from the simulator; ` +
+				`update median ${median(updateRuns).toFixed(2)} s (runs ${updateRuns.map((s) => s.toFixed(2)).join(', ')}), git log median ${median(gitRuns).toFixed(2)} s (runs ${gitRuns.map((s) => s.toFixed(2)).join(', ')})`
+		);
+		return [benchLine({ id: 'P1g', name: 'github-update-vs-git-log', value: median(updateRuns), unit: 's', baseline: median(gitRuns), target: '<=1.5' })];
+	} finally {
+		await system?.stop();
+		await simulator.stop();
+		rmSync(scratch, { recursive: true, force: true });
+	}
+}
