@@ -115,4 +115,29 @@ describe('GitHub discovery, Repos and Services tabs', () => {
 		const commitsAfter = await system.database.db.selectFrom('commits').select((eb) => eb.fn.countAll<string>().as('n')).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
 		expect(commitsAfter.n).toBe(commitsBefore.n);
 	});
+
+	it('edits in place: the form shows the server’s address, and keeps the stored token only for that address', async () => {
+		const html = await readPage(web.url, `/integrations/${integrationId}/edit`, manager, 'Edit Fine · Tributary');
+		expect(html).toContain(`value="${simulator.https}"`);
+		expect(html).toContain('-----BEGIN CERTIFICATE-----');
+		expect(html).not.toContain(simulator.tokens.classic);
+		const version = async () => String((await system.database.db.selectFrom('integrations').select('version').where('id', '=', integrationId).executeTakeFirstOrThrow()).version);
+		const moved = await submitAction(
+			web.url,
+			`/integrations/${integrationId}/edit`,
+			{ name: 'Fine', authMethod: 'personal-access-token', baseUrl: 'https://elsewhere.example', caCertificate: ca, version: await version() },
+			manager
+		);
+		expect(moved.type).toBe('failure');
+		expect((moved.data?.errors as Record<string, string>).token).toMatch(/Enter the token again to change the server’s address/);
+		const renamed = await submitAction(
+			web.url,
+			`/integrations/${integrationId}/edit`,
+			{ name: 'Fine again', authMethod: 'personal-access-token', baseUrl: simulator.https, caCertificate: ca, version: await version() },
+			manager
+		);
+		expect(renamed.type, JSON.stringify(renamed)).toBe('redirect');
+		const row = await system.database.db.selectFrom('integrations').select(['name', 'base_url', 'credential_summary']).where('id', '=', integrationId).executeTakeFirstOrThrow();
+		expect(row).toEqual({ name: 'Fine again', base_url: simulator.https, credential_summary: 'Classic personal access token of sim-user, entered by manager@acme.example' });
+	});
 });
