@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/launch.ts';
 import { startTestSimulator } from '../simulator/support.ts';
-import { createTestSystem, demoUser, readPage, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, readPage, signIn, submitAction, waitFor, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 const simulatorName = 'github-integration';
 const simulatorDir = path.join(os.tmpdir(), 'tributary-simulator-tests', simulatorName);
@@ -144,6 +144,21 @@ describe('GitHub Enterprise Server integration', () => {
 		expect(expiresAt).not.toBeNull();
 		expect(String(test.result?.expiresAt)).toBe(expiresAt!.toISOString());
 	});
+
+	// Past the minute the field client waits out in the call itself: the workflow's timer takes over.
+	it('an update that meets a spent rate limit says until when, and resumes by itself at the reset', async () => {
+		const window = await simulator.control.setRateLimit({ token: simulator.tokens.classic, limit: 50, remaining: 0, resetInSeconds: 62 });
+		const started = await submitAction(web.url, `/integrations/${tokenIntegration}?/update`, {}, manager);
+		expect(started.type).toBe('success');
+		const limited = await waitFor('the rate-limited status', async () => {
+			const row = await integration(tokenIntegration);
+			return row.data_status === 'rate-limited' ? row : undefined;
+		});
+		expect(limited.status_detail).toContain(`rate limit is spent until ${new Date(window.reset * 1000).toISOString().slice(11, 16)} UTC (0 of 50 requests left)`);
+		const update = await latestOperation(tokenIntegration, 'integration.update');
+		expect(update.state, update.error ?? '').toBe('succeeded');
+		expect((await integration(tokenIntegration)).data_status).toBe('healthy');
+	}, 180_000);
 
 	it('a token revoked later becomes the integration’s status at its next update, in GitHub’s words', async () => {
 		await simulator.control.revokeToken(simulator.tokens.classic);

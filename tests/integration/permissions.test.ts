@@ -104,6 +104,9 @@ beforeAll(async () => {
 	);
 	ids.githubIntegration = github.id;
 	ids.webhookEndpoint = (await rotateWebhookSecret(db, acme.id, github.id))!.endpoint;
+	ids.githubGroup = (
+		await db.insertInto('groups').values({ organization_id: acme.id, integration_id: github.id, provider_id: '1', name: 'matrix-org', url: null }).returning('id').executeTakeFirstOrThrow()
+	).id;
 });
 afterAll(() => system?.stop());
 
@@ -240,6 +243,28 @@ const fixtures: Record<string, Fixture> = {
 	'POST /integrations/[id]?/test': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
 	'POST /integrations/[id]?/update': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
 	'POST /integrations/[id]?/refresh': { policy: 'integrations.manage', params: onIntegration, fields: () => ({}), targetsAcme: true, succeeded: success, reset: endStartedWork },
+	// The Repos and Services tabs of a hosted integration: each change is audited.
+	'POST /integrations/[id]?/autoImportAll': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.githubIntegration! }),
+		fields: (attempt) => ({ on: attempt % 2 ? 'yes' : 'no' }),
+		targetsAcme: true,
+		succeeded: success
+	},
+	'POST /integrations/[id]?/setGroup': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.githubIntegration! }),
+		fields: (attempt) => ({ groupId: ids.githubGroup!, toggle: 'autoImport', on: attempt % 2 ? 'yes' : 'no' }),
+		targetsAcme: true,
+		succeeded: success
+	},
+	'POST /integrations/[id]?/setService': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.githubIntegration! }),
+		fields: (attempt) => ({ service: 'pull-requests', on: attempt % 2 ? 'yes' : 'no' }),
+		targetsAcme: true,
+		succeeded: success
+	},
 	'POST /integrations/[id]?/deploymentSource': {
 		policy: 'integrations.manage',
 		params: onIntegration,

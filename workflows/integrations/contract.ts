@@ -64,6 +64,8 @@ export interface RefreshIntegrationInput {
 	operationId: string;
 	integrationId: string;
 }
+/** The failure type of a provider's spent quota; its one detail is the reset time (ISO 8601). */
+export const rateLimitedFailure = 'RateLimited';
 export const refreshIntegrationWorkflowId = (operationId: string) => `refresh-integration-${operationId}`;
 export const refreshStages = (): OperationStage[] => [{ key: 'groups', label: 'Groups listed', done: 0, total: 0 }];
 

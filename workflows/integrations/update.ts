@@ -2,6 +2,7 @@ import { CancellationScope, defineSignal, executeChild, patched, setHandler } fr
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
 import { bookkeeping, discoveryWork, ingestWork, quickBookkeeping } from './activities.ts';
+import { discoverWaitingOutLimits } from './discovery.ts';
 import { ingestRepoWorkflowId, repositoriesChangedSignal, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
 
 export const repositoriesChanged = defineSignal<[string[]]>(repositoriesChangedSignal);
@@ -24,8 +25,11 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 	try {
 		// Hosted providers list their repositories first: the first update finds them, later ones
 		// find a revoked token at once (the integration's status says so) and follow renames. A
-		// webhook's update of named repositories skips it.
-		if (patched('update-discovers-first') && !input.repoIds) await discoveryWork.discoverRepositories({ operationId, integrationId });
+		// webhook's update of named repositories skips it. A spent quota is waited out with a timer.
+		if (patched('update-discovers-first') && !input.repoIds) {
+			if (patched('discovery-waits-out-rate-limits')) await discoverWaitingOutLimits({ operationId, integrationId });
+			else await discoveryWork.discoverRepositories({ operationId, integrationId });
+		}
 		const repos = await steps.planUpdate({ operationId, integrationId, ...(input.repoIds ? { repoIds: input.repoIds } : {}) });
 		const outcomes = new Map((await inBatches(repos, input.concurrency, (repo) => ingest(repo, 0))).map((o) => [o.repoId, o]));
 		let pass = 0;

@@ -54,8 +54,14 @@ export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCred
 				repositories: [],
 				deploymentsFromTags: data.deploymentsFromTags === 'on'
 			};
-			// Editing with the same method and no secret typed keeps the sealed credentials as they are.
+			// Editing with the same method and no secret typed keeps the sealed credentials as they are,
+			// but never for another server: a stored token goes only where it was first tested.
 			const typed = Boolean(data.token || data.privateKey);
+			if (editing && !typed && baseUrl !== editing.baseUrl && !errors.baseUrl) {
+				const field = data.authMethod === 'github-app' ? 'privateKey' : 'token';
+				errors[field] = `Enter the ${field === 'token' ? 'token' : 'App’s private key'} again to change the server’s address: stored credentials are never sent to a new address.`;
+				return { ok: false, errors };
+			}
 			if (editing && data.authMethod === editing.authMethod && !typed) {
 				return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: { ...base, credentials: null, keepCredentials: true } };
 			}

@@ -31,6 +31,11 @@ export function describeOperation(operation: Operation, subject?: string): { tit
 			case 'integration.update':
 				return { title: `${name}${of} finished`, message: `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}.` };
 			case 'integration.test':
+				// A hosted provider's test is of the account, not of each repository.
+				if (typeof result.account === 'string') {
+					const expires = typeof result.expiresAt === 'string' ? `; the credentials expire ${new Date(result.expiresAt).toLocaleDateString('en')}` : '';
+					return { title: `Connection${of} works`, message: `Signed in as ${result.account}, with the permissions its services need${expires}.` };
+				}
 				return { title: `Connection${of} works`, message: result.reached === 1 ? 'Reached its repository.' : `Reached all ${count(result.reached, 'repository', 'repositories')}.` };
 			case 'integration.refresh':
 				return {

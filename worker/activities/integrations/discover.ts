@@ -8,6 +8,7 @@ import type { Database } from '#core/db/database.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
 import type { DiscoveredGroup } from '#core/providers/provider.ts';
+import { rateLimitedFailure } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
 
 export interface DiscoveryResult {
@@ -106,9 +107,10 @@ export function createDiscoverActivities(deps: IntegrationDeps) {
 			} catch (error) {
 				const failure = error as Error & { permanent?: boolean; resetAt?: Date };
 				if (failure.resetAt instanceof Date) {
+					// The workflow waits for the reset with a timer (its details say when), then asks again.
 					await setIntegrationStatus(deps.db, input.integrationId, 'rate-limited', failure.message);
 					await announceIntegration(deps, input.integrationId);
-					throw ApplicationFailure.nonRetryable(failure.message, 'RateLimited');
+					throw ApplicationFailure.create({ message: failure.message, type: rateLimitedFailure, nonRetryable: true, details: [failure.resetAt.toISOString()] });
 				}
 				if (failure.permanent === true) {
 					await setIntegrationStatus(deps.db, input.integrationId, 'failed-integration', failure.message);

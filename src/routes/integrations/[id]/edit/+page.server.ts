@@ -20,8 +20,14 @@ const editSchema = (kind: Parameters<typeof requireProvider>[0]) => requireProvi
 export const load: PageServerLoad = guard('integrations.manage', async ({ params }, user) => {
 	const integration = await integrationForPage(params.id, user.organizationId);
 	const provider = requireProvider(integration.kind);
+	const settings = await getIntegrationSettings(database().db, user.organizationId, integration.id);
 	return {
 		integration,
+		// What the provider's non-secret fields hold now (a server's address, its CA), to edit in place.
+		stored: {
+			...(integration.baseUrl ? { baseUrl: integration.baseUrl } : {}),
+			...(typeof settings.caCertificate === 'string' ? { caCertificate: settings.caCertificate } : {})
+		} as Record<string, string>,
 		repos: await listRepos(database().db, user.organizationId, integration.id),
 		fields: provider.fields,
 		authMethods: providers[integration.kind].authMethods
