@@ -22,7 +22,8 @@ const summaryColumns = [
 	'integrations.created_at',
 	'integrations.version',
 	'integrations.base_url',
-	'integrations.credentials_expire_at'
+	'integrations.credentials_expire_at',
+	'integrations.quota'
 ] as const;
 
 /** Every integration's summary, before any filter: callers narrow it to one organisation or one id. */
@@ -59,7 +60,8 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 		repoCount: row.repo_count ?? 0,
 		version: row.version,
 		baseUrl: row.base_url,
-		credentialsExpireAt: row.credentials_expire_at?.toISOString() ?? null
+		credentialsExpireAt: row.credentials_expire_at?.toISOString() ?? null,
+		quota: row.quota ? { limit: row.quota.limit, remaining: row.quota.remaining, resetAt: row.quota.resetAt } : null
 	};
 }
 
@@ -167,7 +169,9 @@ export function toRepoSummary(row: RepoRow): RepoSummary {
 		commits: row.commits_count,
 		tags: row.tags_count,
 		progressDone: row.progress_done,
-		progressTotal: row.progress_total
+		progressTotal: row.progress_total,
+		pullRequests: row.pull_requests_count,
+		pullRequestsDetail: row.pull_requests_detail
 	};
 }
 

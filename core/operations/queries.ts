@@ -147,6 +147,19 @@ export async function recordProgress(
 	});
 }
 
+/** Adds a stage to a running operation unless it has it (work a plan finds it needs, like pull requests). */
+export async function addOperationStage(db: Kysely<Database>, id: string, stage: OperationStage): Promise<Operation | undefined> {
+	const row = await db
+		.updateTable('operations')
+		.set({ stages: sql`stages || ${JSON.stringify([stage])}::jsonb`, revision: sql`revision + 1` })
+		.where('id', '=', id)
+		.where('state', '=', 'running')
+		.where(sql<boolean>`not jsonb_path_exists(stages, '$[*] ? (@.key == $key)', ${JSON.stringify({ key: stage.key })}::jsonb)`)
+		.returningAll()
+		.executeTakeFirst();
+	return row ? toOperation(row) : undefined;
+}
+
 /** Ends a running operation. Idempotent: ending an ended one changes nothing and returns it. */
 export async function finishOperation(
 	db: Kysely<Database>,

@@ -142,6 +142,90 @@ export interface ProviderWebhooks {
 	instructions: string;
 }
 
+/** A provider's API quota as its last answer reported it. */
+export interface ApiQuota {
+	limit: number;
+	remaining: number;
+	resetAt: Date;
+}
+
+/**
+ * What a provider throws when its quota is spent: nothing more can be asked before `resetAt`.
+ * The activity ends, and the workflow waits for the reset with a timer and carries on.
+ */
+export interface RateLimited {
+	resetAt: Date;
+	quota?: ApiQuota;
+}
+
+/** The spent quota an error reports (a provider's own error class with `resetAt`), if it is one. */
+export function rateLimitOf(error: unknown): RateLimited | undefined {
+	if (!(error instanceof Error)) return undefined;
+	const { resetAt, quota } = error as Error & Partial<RateLimited>;
+	return resetAt instanceof Date && !Number.isNaN(resetAt.getTime()) ? { resetAt, ...(quota ? { quota } : {}) } : undefined;
+}
+
+/** A pull request as stored, in the provider's words mapped to ours. Keyed by its provider id within the repository. */
+export interface PullRequestRecord {
+	providerId: string;
+	number: number;
+	title: string;
+	state: 'open' | 'closed' | 'merged';
+	draft: boolean;
+	/** Null for a deleted account. */
+	author: string | null;
+	url: string;
+	baseRef: string;
+	headRef: string;
+	headSha: string | null;
+	mergeCommitSha: string | null;
+	additions: number | null;
+	deletions: number | null;
+	createdAt: Date;
+	updatedAt: Date;
+	firstReviewAt: Date | null;
+	mergedAt: Date | null;
+	closedAt: Date | null;
+}
+
+/** A review, review comment or conversation comment of a pull request. */
+export interface PullRequestActivityRecord {
+	providerId: string;
+	pullRequestProviderId: string;
+	author: string | null;
+	/** Reviews: approved, changes_requested, commented, dismissed; comments: null. */
+	state: string | null;
+	createdAt: Date;
+	updatedAt: Date | null;
+}
+
+/** Rows to store together with the cursor they bring the repository to (one transaction). */
+export interface PullRequestBatch {
+	pullRequests?: PullRequestRecord[];
+	reviews?: PullRequestActivityRecord[];
+	reviewComments?: PullRequestActivityRecord[];
+	comments?: PullRequestActivityRecord[];
+	/** The provider's own cursor after these rows: stored with them, handed back on the next run. */
+	cursor: Record<string, unknown>;
+}
+
+/** One repository's pull request ingest, as the activity lends it to the provider. */
+export interface PullRequestRun {
+	repo: { id: string; providerId: string; name: string; url: string };
+	/** Where the last run left the repository (a pass under way included); null before the first. */
+	cursor: Record<string, unknown> | null;
+	/** Requests in flight at most; the provider asks fewer as its quota runs low. */
+	concurrency: number;
+	/** Stores a batch and its cursor, only while the integration is not being deleted. Returns rows changed. */
+	store(batch: PullRequestBatch): Promise<number>;
+	/** Of these provider ids, the pull requests the repository holds (to keep comments of pull requests only). */
+	existing(providerIds: string[]): Promise<Set<string>>;
+	/** Pull requests stored in this run, of about `total` to fetch. */
+	progress(done: number, total: number): Promise<void>;
+	/** Hears the quota after every answer. */
+	quota(quota: ApiQuota): void;
+}
+
 export interface IntegrationProvider<Credentials = unknown> {
 	kind: ProviderKind;
 	/**
@@ -170,4 +254,9 @@ export interface IntegrationProvider<Credentials = unknown> {
 	webhooks?: ProviderWebhooks;
 	/** For kinds with repository data: where git fetches a repository and with what. */
 	gitRemote?(context: ProviderContext<Credentials>, repo: { url: string; providerId: string }): Promise<GitRemote>;
+	/**
+	 * For kinds with pull requests: ingests one repository's new and changed pull requests, their
+	 * reviews and comments, from `run.cursor` on. Throws a RateLimited error when the quota is spent.
+	 */
+	pullRequests?(context: ProviderContext<Credentials>, run: PullRequestRun): Promise<void>;
 }

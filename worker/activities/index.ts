@@ -8,6 +8,7 @@ import type { RealtimeServer } from '#core/realtime/server.ts';
 import { createBulkActivities } from './integrations/bulk.ts';
 import { createDeleteActivities } from './integrations/delete.ts';
 import { createDiscoverActivities } from './integrations/discover.ts';
+import { createPullRequestActivities } from './integrations/pull-requests.ts';
 import { createTestConnectionActivities } from './integrations/test-connection.ts';
 import { createUpdateActivities } from './integrations/update.ts';
 import { createProgressReporter } from './progress.ts';
@@ -26,6 +27,7 @@ export function createActivities({ db, pool, io, settings }: ActivityDependencie
 	return {
 		...createSelfCheckActivities({ db, io, progress }),
 		...createUpdateActivities(integrationDeps),
+		...createPullRequestActivities(integrationDeps),
 		...createTestConnectionActivities(integrationDeps),
 		...createDeleteActivities(integrationDeps),
 		...createDiscoverActivities(integrationDeps),

@@ -34,6 +34,17 @@ export const updateStages = (repos: number): OperationStage[] => [
 	{ key: 'repos', label: 'Repositories', done: 0, total: repos },
 	{ key: 'commits', label: 'Commits', done: 0, total: 0 }
 ];
+/** Added by the plan when the integration ingests pull requests. */
+export const pullRequestStage: OperationStage = { key: 'pull-requests', label: 'Pull requests', done: 0, total: 0 };
+
+/** A repository an update ingests, and whether its pull requests too. */
+export interface PlannedRepo {
+	id: string;
+	name: string;
+	pullRequests?: boolean;
+	/** False when the integration's services leave out repos (commits and tags): pull requests only. */
+	commits?: boolean;
+}
 
 export interface IngestRepoInput {
 	version: 1;
@@ -41,7 +52,21 @@ export interface IngestRepoInput {
 	integrationId: string;
 	repoId: string;
 	heartbeatSeconds?: number;
+	/** Its pull requests too, after its commits (the integration's services include them). */
+	pullRequests?: boolean;
+	/** False: no commits and tags (the services leave out repos). */
+	commits?: boolean;
 }
+
+/** The failure type of an activity that found the provider's quota spent, and what it carries (never a credential). */
+export const rateLimitFailureType = 'RateLimited';
+export interface RateLimitDetails {
+	resetAt: string;
+	limit: number | null;
+	remaining: number | null;
+}
+/** How long after the reset the work resumes: the provider's clock and ours may differ a little. */
+export const rateLimitMarginMs = 2_000;
 
 export interface RepoOutcome {
 	repoId: string;

@@ -1,9 +1,19 @@
-import { CancellationScope, defineSignal, executeChild, patched, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancellationScope, defineSignal, executeChild, patched, setHandler, sleep } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
 import { bookkeeping, discoveryWork, ingestWork, quickBookkeeping } from './activities.ts';
 import { discoverWaitingOutLimits } from './discovery.ts';
-import { ingestRepoWorkflowId, repositoriesChangedSignal, type IngestRepoInput, type RepoOutcome, type UpdateIntegrationInput } from './contract.ts';
+import {
+	ingestRepoWorkflowId,
+	rateLimitFailureType,
+	rateLimitMarginMs,
+	repositoriesChangedSignal,
+	type IngestRepoInput,
+	type PlannedRepo,
+	type RateLimitDetails,
+	type RepoOutcome,
+	type UpdateIntegrationInput
+} from './contract.ts';
 
 export const repositoriesChanged = defineSignal<[string[]]>(repositoriesChangedSignal);
 
@@ -17,10 +27,21 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 	setHandler(repositoriesChanged, (repoIds) => {
 		for (const id of repoIds) changed.add(id);
 	});
+	let work: Pick<PlannedRepo, 'pullRequests' | 'commits'> = {};
 	const ingest = (repo: { id: string }, pass: number) =>
 		executeChild(ingestRepoWorkflow, {
 			workflowId: pass === 0 ? ingestRepoWorkflowId(repo.id, operationId) : `${ingestRepoWorkflowId(repo.id, operationId)}-again-${pass}`,
-			args: [{ version: 1, operationId, integrationId, repoId: repo.id, heartbeatSeconds: input.heartbeatSeconds } satisfies IngestRepoInput]
+			args: [
+				{
+					version: 1,
+					operationId,
+					integrationId,
+					repoId: repo.id,
+					heartbeatSeconds: input.heartbeatSeconds,
+					...(work.pullRequests ? { pullRequests: true } : {}),
+					...(work.commits === false ? { commits: false } : {})
+				} satisfies IngestRepoInput
+			]
 		});
 	try {
 		// Hosted providers list their repositories first: the first update finds them, later ones
@@ -31,6 +52,9 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 			else await discoveryWork.discoverRepositories({ operationId, integrationId });
 		}
 		const repos = await steps.planUpdate({ operationId, integrationId, ...(input.repoIds ? { repoIds: input.repoIds } : {}) });
+		// What to ingest of each repository is the integration's (its services): a repository
+		// signalled again later is ingested the same way.
+		work = { pullRequests: repos.some((r) => r.pullRequests), commits: !repos.some((r) => r.commits === false) };
 		const outcomes = new Map((await inBatches(repos, input.concurrency, (repo) => ingest(repo, 0))).map((o) => [o.repoId, o]));
 		let pass = 0;
 		do {
@@ -54,9 +78,43 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 /** One repository: its failure is recorded on the repository and does not stop the others. */
 export async function ingestRepoWorkflow(input: IngestRepoInput): Promise<RepoOutcome> {
 	try {
-		return await ingestWork(input.heartbeatSeconds).ingestRepo(input);
+		if (input.commits === false) {
+			const { name } = await ingestPullRequests(input);
+			return { repoId: input.repoId, name, ok: true, message: null };
+		}
+		const outcome = await ingestWork(input.heartbeatSeconds).ingestRepo(input);
+		if (!outcome.ok || !input.pullRequests) return outcome;
+		await ingestPullRequests(input);
+		return outcome;
 	} catch (error) {
 		const { message } = describeFailure(error);
 		return CancellationScope.nonCancellable(() => bookkeeping.markRepoFailed({ repoId: input.repoId, operationId: input.operationId, message }));
+	}
+}
+
+/** The details of a RateLimited failure, if the activity ended with one. */
+function rateLimitOf(error: unknown): RateLimitDetails | undefined {
+	const cause = error instanceof ActivityFailure ? error.cause : error;
+	if (!(cause instanceof ApplicationFailure) || cause.type !== rateLimitFailureType) return undefined;
+	return cause.details?.[0] as RateLimitDetails | undefined;
+}
+
+/**
+ * A repository's pull requests. When the provider's quota is spent the activity ends; the
+ * repository and the integration say until when, a timer (not a sleeping activity) waits for the
+ * reset, and the ingest carries on from the cursor it stored.
+ */
+async function ingestPullRequests(input: IngestRepoInput): Promise<{ name: string }> {
+	const { operationId, integrationId, repoId } = input;
+	for (;;) {
+		try {
+			return await ingestWork(input.heartbeatSeconds).ingestPullRequests({ operationId, integrationId, repoId });
+		} catch (error) {
+			const limited = rateLimitOf(error);
+			if (!limited) throw error;
+			await bookkeeping.markRateLimited({ operationId, integrationId, repoId, details: limited });
+			await sleep(Math.max(0, Date.parse(limited.resetAt) - Date.now()) + rateLimitMarginMs);
+			await bookkeeping.endRateLimitWait({ integrationId, repoId });
+		}
 	}
 }

@@ -31,7 +31,18 @@ export interface IntegrationsTable {
 	/** Sealed like credentials; opened by the web process only to verify a delivery's signature. */
 	webhook_secret: Buffer | null;
 	webhook_secret_set_at: Date | null;
+	/** The provider's API quota as its last answer reported it; null before any. */
+	quota: ColumnType<StoredQuota | null, string | null | undefined, string | null>;
 }
+
+/** An API quota as stored: `resetAt` and `seenAt` are ISO times. */
+export interface StoredQuota {
+	limit: number;
+	remaining: number;
+	resetAt: string;
+	seenAt: string;
+}
+
 
 export interface WebhookDeliveriesTable {
 	organization_id: string;
@@ -82,6 +93,14 @@ export interface ReposTable {
 	group_id: string | null;
 	archived: Generated<boolean>;
 	fork: Generated<boolean>;
+	/** Where pull request ingest stands (core/providers/pull-requests.ts); null before the first. */
+	pull_requests_cursor: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+	pull_requests_count: Generated<number>;
+	/** The running update's pull requests stored, of about this many to fetch. */
+	pull_requests_done: Generated<number>;
+	pull_requests_total: Generated<number>;
+	/** How the last pull request ingest went, in words (rate limited until…, failed because…). */
+	pull_requests_detail: string | null;
 }
 
 interface IntegrationData {

@@ -21,6 +21,13 @@ export interface IntegrationSummary {
 	baseUrl: string | null;
 	/** When the credentials stop working, as the provider last said; null: never, or unknown. */
 	credentialsExpireAt: string | null;
+	/** The provider's API quota as its last answer reported it (ISO reset time); null before any. */
+	quota?: { limit: number; remaining: number; resetAt: string } | null;
+}
+
+/** "4,210 of 5,000 requests left, resets 14:05 UTC" */
+export function describeQuota(quota: { limit: number; remaining: number; resetAt: string }): string {
+	return `${quota.remaining.toLocaleString('en')} of ${quota.limit.toLocaleString('en')} requests left, resets ${quota.resetAt.slice(11, 16)} UTC`;
 }
 
 /** The integrations table warns this long before credentials expire. */
@@ -47,6 +54,9 @@ export interface RepoSummary {
 	tags: number;
 	progressDone: number;
 	progressTotal: number;
+	/** Pull requests stored (kinds with pull requests), and how their last ingest went when it needs saying. */
+	pullRequests?: number;
+	pullRequestsDetail?: string | null;
 }
 
 export const integrationStatusText: Record<IntegrationDataStatus, { label: string; explanation: string; tone: 'ok' | 'bad' | 'run' | 'warn' | 'idle' }> = {

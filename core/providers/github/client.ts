@@ -109,7 +109,9 @@ export function createGitHubClient(apiUrl: string, credentials: GitHubCredential
 			fetch: (url: string, init: Parameters<typeof undiciFetch>[1]) => undiciFetch(url, { ...init, dispatcher: agent })
 		},
 		throttle: {
-			onRateLimit: (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 1 && retryAfter <= inlineWaitSeconds,
+			// A spent quota is never waited for here (that would be a sleeping activity): the call
+			// ends with RateLimitedError and the workflow's timer waits for the reset.
+			onRateLimit: () => false,
 			onSecondaryRateLimit: (retryAfter: number, _options: unknown, _octokit: unknown, retryCount: number) => retryCount < 2 && retryAfter <= inlineWaitSeconds
 		},
 		log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} }

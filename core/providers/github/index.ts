@@ -13,6 +13,7 @@ import { recordCredentialsExpiry } from './expiry.ts';
 import { githubFields, githubFormSchema, type GitHubForm, type GitHubKind } from './fields.ts';
 import { gitCredentialsOf, openSession, readGitHubSettings } from './session.ts';
 import { githubWebhooks } from './webhooks.ts';
+import { ingestGitHubPullRequests } from './pull-requests.ts';
 
 /** Whose the credentials are, as the form's test found: the credential summary names them. */
 const accounts = new WeakMap<IntegrationDraft<GitHubCredentials>, string>();
@@ -120,7 +121,9 @@ export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCred
 			if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token or a GitHub App.');
 			const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal });
 			return { url: repo.url, credentials: await gitCredentialsOf(session) };
-		}
+		},
+
+		pullRequests: (context, run) => ingestGitHubPullRequests(kind, context, run)
 	};
 }
 

@@ -2,7 +2,10 @@
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
-import type { RepoOutcome } from '../../../workflows/integrations/contract.ts';
+import { addOperationStage } from '#core/operations/queries.ts';
+import { broadcastProgress } from '#core/operations/broadcast.ts';
+import { requireProvider } from '#core/providers/registry.ts';
+import { pullRequestStage, type PlannedRepo, type RepoOutcome } from '../../../workflows/integrations/contract.ts';
 import { ingestRepository } from '#core/git/ingest.ts';
 import { openMirror } from '#core/git/mirror.ts';
 import { lockMirror } from '#core/git/mirror-lock.ts';
@@ -30,21 +33,30 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 	const { db } = deps;
 	return {
 		/** Queues the imported repositories (or only `repoIds` of them, for a webhook's update). */
-		async planUpdate(input: { operationId: string; integrationId: string; repoIds?: string[] }): Promise<Array<{ id: string; name: string }>> {
+		async planUpdate(input: { operationId: string; integrationId: string; repoIds?: string[] }): Promise<PlannedRepo[]> {
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
-			// With its Repos service off (Services tab), an integration's update fetches no git data.
-			const { services } = await db.selectFrom('integrations').select('services').where('id', '=', input.integrationId).executeTakeFirstOrThrow();
+			const { kind, services } = await db.selectFrom('integrations').select(['kind', 'services']).where('id', '=', input.integrationId).executeTakeFirstOrThrow();
+			// Pull requests when the integration's services include them and its provider has them;
+			// commits and tags (git) when they include repos (Services tab).
+			const pullRequests = services.includes('pull-requests') && requireProvider(kind).pullRequests !== undefined;
+			const commits = services.includes('repos');
+			if (pullRequests) {
+				const operation = await addOperationStage(db, input.operationId, pullRequestStage);
+				if (operation) broadcastProgress(deps.io, operation);
+			}
 			let queue = db
 				.updateTable('repos')
-				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0 })
+				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0, pull_requests_done: 0, pull_requests_total: 0 })
 				.where('integration_id', '=', input.integrationId)
 				.where('imported', '=', true);
 			if (input.repoIds) queue = queue.where('id', 'in', input.repoIds.length > 0 ? input.repoIds : ['00000000-0000-0000-0000-000000000000']);
-			const repos = services.includes('repos') ? await queue.returning(['id', 'name']).execute() : [];
+			const repos = commits || pullRequests ? await queue.returning(['id', 'name']).execute() : [];
 			await setIntegrationStatus(db, input.integrationId, 'processing', null);
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.report(input.operationId, { stage: 'repos', done: 0, total: repos.length });
-			return repos.sort((a, b) => a.name.localeCompare(b.name));
+			return repos
+				.sort((a, b) => a.name.localeCompare(b.name))
+				.map((repo) => ({ ...repo, ...(pullRequests ? { pullRequests } : {}), ...(commits ? {} : { commits }) }));
 		},
 
 		async ingestRepo(input: { operationId: string; integrationId: string; repoId: string }): Promise<RepoOutcome> {
@@ -177,11 +189,13 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			await announceIntegration(deps, input.integrationId);
 			const totals = await db
 				.selectFrom('repos')
-				.select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('commits_count'), eb.lit(0)).as('commits'), eb.fn.coalesce(eb.fn.sum<number>('tags_count'), eb.lit(0)).as('tags')])
+				.select((eb) => [eb.fn.coalesce(eb.fn.sum<number>('commits_count'), eb.lit(0)).as('commits'), eb.fn.coalesce(eb.fn.sum<number>('tags_count'), eb.lit(0)).as('tags'),
+					eb.fn.coalesce(eb.fn.sum<number>('pull_requests_count'), eb.lit(0)).as('pullRequests')
+				])
 				.where('integration_id', '=', input.integrationId)
 				.where('imported', '=', true)
 				.executeTakeFirstOrThrow();
-			const result = { repos: input.outcomes.length, failed: failed.map((f) => ({ name: f.name, message: f.message })), commits: Number(totals.commits), tags: Number(totals.tags) };
+			const result = { repos: input.outcomes.length, failed: failed.map((f) => ({ name: f.name, message: f.message })), commits: Number(totals.commits), tags: Number(totals.tags), pullRequests: Number(totals.pullRequests) };
 			await deps.progress.finish(input.operationId, {
 				state: failed.length === 0 ? 'succeeded' : 'failed',
 				error: failed.length === 0 ? null : `${failed.length} of ${input.outcomes.length} repositories failed: ${failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`,
