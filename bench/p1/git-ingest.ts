@@ -10,8 +10,12 @@
 // config, so no rename detection either), its output to /dev/null.
 // Fairness: baseline and product runs alternate, each side's figure is the median of its runs,
 // and every product run starts from the same empty tables (truncated, then a CHECKPOINT).
-// Scale: the 200,000-commit update must take at most 1.1× twenty times the 10,000-commit one,
-// and the worker's peak memory (VmHWM, reset before each update) must not grow with the history.
+// Scale: the product must stay linear in what git does: its time per second of `git log` at
+// 200,000 commits at most 1.1× that at 10,000 (P1s). Not "1.1× twenty times the 10,000-commit
+// update": git log itself is not linear between the two generated repositories (measured here
+// 54.5 s at 200,000 vs 1.28 s at 10,000, 2.1× twenty times; its trees and paths grow with the
+// history, so each commit's diff costs more), and that form charged git's growth to the product.
+// The worker's peak memory (VmHWM, reset before each update) must not grow with the history.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -179,10 +183,22 @@ export async function benchGitIngest(engines: EngineAddresses, overrides: Partia
 		const smallResult = await measureSize(system, worker, options, small, home);
 		const largeResult = await measureSize(system, worker, options, large, home);
 		const scale = large.commits / small.commits;
+		say(
+			`scale: ${scale}× the commits; git log took ${(largeResult.gitLog / smallResult.gitLog).toFixed(1)}× as long ` +
+				`(${(largeResult.gitLog / (scale * smallResult.gitLog)).toFixed(2)}× linear), the update ${(largeResult.update / smallResult.update).toFixed(1)}× ` +
+				`(${(largeResult.update / (scale * smallResult.update)).toFixed(2)}× linear)`
+		);
 		return [
 			benchLine({ id: 'P1', name: 'generic-git-update-vs-git-log', value: smallResult.update, unit: 's', baseline: smallResult.gitLog, target: '<=1.2' }),
 			benchLine({ id: 'P1L', name: `generic-git-update-${large.commits / 1000}k-vs-git-log`, value: largeResult.update, unit: 's', baseline: largeResult.gitLog, target: '<=1.2' }),
-			benchLine({ id: 'P1s', name: `update-${large.commits / 1000}k-vs-${scale}x-${small.commits / 1000}k`, value: largeResult.update, unit: 's', baseline: scale * smallResult.update, target: '<=1.1' }),
+			benchLine({
+				id: 'P1s',
+				name: `update-per-git-log-second-${large.commits / 1000}k-vs-${small.commits / 1000}k`,
+				value: largeResult.update / largeResult.gitLog,
+				unit: 'x',
+				baseline: smallResult.update / smallResult.gitLog,
+				target: '<=1.1'
+			}),
 			benchLine({ id: 'P1m', name: `worker-peak-memory-${large.commits / 1000}k-vs-${small.commits / 1000}k`, value: largeResult.peakMb, unit: 'MB', baseline: smallResult.peakMb, target: '<=1.2' })
 		];
 	} finally {

@@ -115,31 +115,67 @@ export async function copyInsertText(pool: pg.Pool, table: string, columns: read
 }
 
 async function insertCopyText(pool: pg.Pool, table: string, columns: readonly string[], chunks: ReadonlyArray<string | Buffer>): Promise<number> {
-	assertIdentifier(table);
-	columns.forEach(assertIdentifier);
-	const list = columns.join(', ');
-	const staging = `staging_${table}`;
-	if (chunks.length === 0) return 0;
+	const [inserted] = await insertCopyTexts(pool, [{ table, columns, chunks }]);
+	return inserted!;
+}
+
+/** Rows in COPY's text format for one table (see copyInsertText). */
+export interface CopyTextWrite {
+	table: string;
+	columns: readonly string[];
+	text: Buffer;
+}
+
+export interface CopyTextOptions {
+	/**
+	 * Commit without waiting for the WAL to reach the disk (synchronous_commit off). Only for
+	 * writes a caller can tell were lost and repeat: a crash of Postgres may forget the last few
+	 * such transactions, never half of one, and the next synchronous commit on the server makes
+	 * them all durable (the WAL is flushed in order).
+	 */
+	deferDurability?: boolean;
+}
+
+/**
+ * copyInsertText for several tables in one transaction, in order: one commit (one WAL flush, or
+ * none with `deferDurability`) and one connection for all of them. Returns the rows inserted per table.
+ */
+export async function copyInsertTexts(pool: pg.Pool, writes: readonly CopyTextWrite[], options: CopyTextOptions = {}): Promise<number[]> {
+	const chunked = writes.map(({ table, columns, text }) => {
+		if (columns.length === 0) throw new Error('copyInsertTexts needs at least one column per table.');
+		const chunks: Buffer[] = [];
+		// Views, not copies: COPY messages of a reasonable size.
+		for (let at = 0; at < text.length; at += copyMessageBytes) chunks.push(text.subarray(at, at + copyMessageBytes));
+		return { table, columns, chunks };
+	});
+	return insertCopyTexts(pool, chunked, options);
+}
+
+async function insertCopyTexts(
+	pool: pg.Pool,
+	writes: ReadonlyArray<{ table: string; columns: readonly string[]; chunks: ReadonlyArray<string | Buffer> }>,
+	options: CopyTextOptions = {}
+): Promise<number[]> {
+	for (const { table, columns } of writes) {
+		assertIdentifier(table);
+		columns.forEach(assertIdentifier);
+	}
+	const pending = writes.filter((write) => write.chunks.length > 0);
+	if (pending.length === 0) return writes.map(() => 0);
 
 	const client = await pool.connect();
 	let failure: Error | undefined;
 	try {
-		await client.query('BEGIN');
-		await client.query('SAVEPOINT direct');
-		try {
-			const inserted = await copyChunks(client, table, list, chunks);
-			await client.query('COMMIT');
-			return inserted;
-		} catch (error) {
-			if ((error as { code?: string }).code !== uniqueViolation) throw error;
-			await client.query('ROLLBACK TO SAVEPOINT direct');
+		// One round trip to open the transaction (a simple query may hold several statements).
+		await client.query(`BEGIN; ${options.deferDurability ? 'SET LOCAL synchronous_commit TO off; ' : ''}SAVEPOINT direct`);
+		const counts = new Map<(typeof writes)[number], number>();
+		for (const [index, write] of pending.entries()) {
+			// Each table's COPY has a savepoint of its own to fall back to (the latest of the name).
+			if (index > 0) await client.query('SAVEPOINT direct');
+			counts.set(write, await insertInTransaction(client, write.table, write.columns.join(', '), write.chunks));
 		}
-		// Same column types as the target, none of its constraints or indexes; gone at commit.
-		await client.query(`CREATE TEMP TABLE ${staging} ON COMMIT DROP AS SELECT ${list} FROM ${table} WITH NO DATA`);
-		await copyChunks(client, staging, list, chunks);
-		const inserted = await client.query(`INSERT INTO ${table} (${list}) SELECT ${list} FROM ${staging} ON CONFLICT DO NOTHING`);
 		await client.query('COMMIT');
-		return inserted.rowCount ?? 0;
+		return writes.map((write) => counts.get(write) ?? 0);
 	} catch (error) {
 		failure = error as Error;
 		await client.query('ROLLBACK').catch(() => {});
@@ -148,4 +184,23 @@ async function insertCopyText(pool: pg.Pool, table: string, columns: readonly st
 		// A connection that failed mid-COPY may be in any state: do not hand it to someone else.
 		client.release(failure);
 	}
+}
+
+/**
+ * Inside an open transaction, just after `SAVEPOINT direct`: COPY straight into the table, or
+ * through a staging table when a key exists.
+ */
+async function insertInTransaction(client: pg.PoolClient, table: string, list: string, chunks: ReadonlyArray<string | Buffer>): Promise<number> {
+	try {
+		return await copyChunks(client, table, list, chunks);
+	} catch (error) {
+		if ((error as { code?: string }).code !== uniqueViolation) throw error;
+		await client.query('ROLLBACK TO SAVEPOINT direct');
+	}
+	// Same column types as the target, none of its constraints or indexes; gone at commit.
+	const staging = `staging_${table}`;
+	await client.query(`CREATE TEMP TABLE ${staging} ON COMMIT DROP AS SELECT ${list} FROM ${table} WITH NO DATA`);
+	await copyChunks(client, staging, list, chunks);
+	const inserted = await client.query(`INSERT INTO ${table} (${list}) SELECT ${list} FROM ${staging} ON CONFLICT DO NOTHING`);
+	return inserted.rowCount ?? 0;
 }

@@ -6,7 +6,7 @@
 // it stores the returned tips as the next cursor once this has succeeded.
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
-import { copyFromStream, copyInsertText } from '#core/db/bulk.ts';
+import { copyFromStream, copyInsertTexts } from '#core/db/bulk.ts';
 import type { Database } from '#core/db/database.ts';
 import { abandonedCommits, reachableCommits, type CommitList } from './abandoned.ts';
 import { commitColumns, CommitRowEncoder, fileColumns, type CommitRowBatch } from './commit-rows.ts';
@@ -80,7 +80,7 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 	});
 	tagsStored.catch(() => {});
 
-	/** Stores one batch: files first, so a commit row always means its files are stored too. */
+	/** Stores one batch, its files and its commits together: a commit row always means its files are stored too. */
 	async function writeBatch(batch: CommitRowBatch, claimedWritten: number): Promise<void> {
 		signal?.throwIfAborted();
 		let { commits, files } = batch;
@@ -92,8 +92,17 @@ export async function ingestRepository(deps: IngestDependencies, input: IngestIn
 			commits = rowsOf(batch.commits, batch.commitOffsets, missing);
 			files = rowsOf(batch.files, batch.fileOffsets, missing);
 		}
-		await copyInsertText(pool, 'commit_files', fileColumns, files);
-		await copyInsertText(pool, 'commits', commitColumns, commits);
+		// One transaction, committed without waiting for the disk: a batch lost to a crash of Postgres
+		// is found missing by the check above on resume and written again, and the cursor is only
+		// stored afterwards, by a commit that waits, which makes every batch before it durable too.
+		await copyInsertTexts(
+			pool,
+			[
+				{ table: 'commit_files', columns: fileColumns, text: files },
+				{ table: 'commits', columns: commitColumns, text: commits }
+			],
+			{ deferDurability: true }
+		);
 	}
 
 	const resumeAfter = Math.max(0, input.resumeAfter ?? 0);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { createGenericGitIntegration } from '#core/providers/generic-git/create.ts';
 import { holdForWriting } from '#core/integrations/queries.ts';
-import { planBatches } from '../../worker/activities/integrations/delete.ts';
+import { planBatches, tablesWithRows } from '../../worker/activities/integrations/delete.ts';
 import { recomputeDailyMetrics } from '../../worker/activities/integrations/deployments.ts';
 import { deletionTables } from '../../workflows/integrations/contract.ts';
 import { countIntegrationRows, fillIntegrationData } from '../support/integration-data.ts';
@@ -77,6 +77,12 @@ beforeAll(async () => {
 afterAll(() => system?.stop());
 
 describe('deleting an integration among others', () => {
+	it('knows at once which tables hold nothing of the integration (they need no plan and no batch)', async () => {
+		const holding = await tablesWithRows(system.database.db, integrations.small);
+		expect([...holding].sort()).toEqual(['commit_files', 'commits', 'repo_daily_metrics', 'repos', 'tags']);
+		expect(await tablesWithRows(system.database.db, '00000000-0000-0000-0000-000000000000')).toEqual(new Set());
+	});
+
 	it('finds a few rows through the index and leaves every other row where it was', async () => {
 		expect(await planBatches(system.database.db, 'commit_files', integrations.small, batchSize)).toEqual({ kind: 'index' });
 		const big = await rowsOf(integrations.big);

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appendCommits, generateRepository } from '../../scripts/generate-repo.ts';
-import { copyField, copyInsert } from '#core/db/bulk.ts';
+import { copyField, copyInsert, copyInsertTexts } from '#core/db/bulk.ts';
+import { commitColumns, fileColumns } from '#core/git/commit-rows.ts';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
 import { ingestRepository, type IngestInput, type IngestResult } from '#core/git/ingest.ts';
 import { testRepository } from '#core/git/ls-remote.ts';
@@ -500,6 +501,25 @@ describe('the bulk write path', () => {
 			{ sha: 'c', subject: 'new', parents: ['p1', 'p"2'] }
 		]);
 		await expect(copyInsert(system.database.pool, 'commits; drop table x', columns, [])).rejects.toThrow(/not a table or column name/);
+	});
+
+	it('writes a batch of several tables in one transaction: all of it, skipping what is there, or none of it', async () => {
+		const repo = await addRepo('file:///bulk/together');
+		const owner = `${repo.organizationId}\t${repo.integrationId}\t${repo.id}`;
+		const files = (sha: string) => Buffer.from(`${owner}\t${sha}\tsrc/${sha}.ts\t1\t2\n`);
+		const commit = (sha: string) => Buffer.from(`${owner}\t${sha}\t{}\tZoë\tz@example.com\t1970-01-01T00:00:00Z\tZoë\tz@example.com\t1970-01-01T00:00:01Z\ts\t1\t2\t1\n`);
+		const batch = (shas: string[], commits: Buffer) => [
+			{ table: 'commit_files', columns: fileColumns, text: Buffer.concat(shas.map(files)) },
+			{ table: 'commits', columns: commitColumns, text: commits }
+		];
+		expect(await copyInsertTexts(system.database.pool, batch(['a'], commit('a')), { deferDurability: true })).toEqual([1, 1]);
+		// Written again with one new commit: only the new rows go in, in both tables.
+		expect(await copyInsertTexts(system.database.pool, batch(['a', 'b'], Buffer.concat([commit('a'), commit('b')])))).toEqual([1, 1]);
+		// The commits' COPY fails (a malformed row): the files copied before it are not kept either.
+		await expect(copyInsertTexts(system.database.pool, batch(['c'], Buffer.from(`${owner}\tc\tnot enough columns\n`)))).rejects.toThrow();
+		const stored = await system.database.db.selectFrom('commit_files').select('sha').where('repo_id', '=', repo.id).orderBy('sha').execute();
+		expect(stored.map((row) => row.sha)).toEqual(['a', 'b']);
+		expect(await countRows('commits', repo.id)).toBe(2);
 	});
 });
 

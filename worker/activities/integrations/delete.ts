@@ -17,6 +17,19 @@ import { announceIntegration, type IntegrationDeps } from './context.ts';
  */
 type DeletionCheckpoint = Partial<Record<DeletionTable, { deleted: number; finished: boolean; nextPage?: number }>>;
 
+/**
+ * The tables that hold any row of the integration, in one round trip (an index probe each): most
+ * integrations have nothing in most of them (pull requests of a Generic Git integration, webhook
+ * deliveries…), and those need no estimate, no plan and no batch.
+ */
+export async function tablesWithRows(db: Kysely<Database>, integrationId: string): Promise<Set<DeletionTable>> {
+	const result = await sql<Record<DeletionTable, boolean>>`select ${sql.join(
+		deletionTables.map((table) => sql`exists (select 1 from ${sql.table(table)} where integration_id = ${integrationId}) as ${sql.ref(table)}`)
+	)}`.execute(db);
+	const row = result.rows[0]!;
+	return new Set(deletionTables.filter((table) => row[table]));
+}
+
 /** The planner's estimate of an integration's rows in a table: instant, and close after ANALYZE. */
 async function estimateRows(db: Kysely<Database>, table: DeletionTable, integrationId: string): Promise<number> {
 	const plan = await sql<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>`
@@ -50,6 +63,14 @@ export async function planBatches(db: Kysely<Database>, table: DeletionTable, in
 	const rowsPerPage = pages > 0 && tuples > 0 ? tuples / pages : 1;
 	return { kind: 'slices', pagesPerSlice: Math.max(1, Math.ceil(batchSize / rowsPerPage)), pages: await relationPages(db, table) };
 }
+
+/**
+ * Batches through the index are this many times the batch size: each one walks again over the
+ * index entries of the batches before it (their rows are dead but not yet vacuumed), so the same
+ * rows in smaller batches cost more; measured with the default size, five times larger batches
+ * delete one integration among ten about as fast as one bare DELETE.
+ */
+const indexBatchFactor = 5;
 
 /** Postgres's error for a lock wait that ran past lock_timeout. */
 const lockNotAvailable = '55P03';
@@ -116,7 +137,8 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			// the planner's estimates (counting a million rows exactly would cost a third of the
 			// deletion itself); each stage's count becomes exact when its table is done.
 			if (operation.stages.every((s) => s.total === 0)) {
-				const totals = await Promise.all(deletionTables.map((table) => estimateRows(db, table, input.integrationId)));
+				const holding = await tablesWithRows(db, input.integrationId);
+				const totals = await Promise.all(deletionTables.map((table) => (holding.has(table) ? estimateRows(db, table, input.integrationId) : 0)));
 				await deps.progress.report(
 					input.operationId,
 					deletionTables.map((table, index) => ({ stage: table, done: 0, total: totals[index]! }))
@@ -175,13 +197,14 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			/** One batch: deletes and commits some of the table's rows; says how many, and whether any can be left. */
 			async function deleteBatch(table: DeletionTable, plan: BatchPlan, state: NonNullable<DeletionCheckpoint[DeletionTable]>) {
 				if (plan.kind === 'index') {
+					const rows = batchSize * indexBatchFactor;
 					const result = await sql`
 						delete from ${sql.table(table)}
 						where ctid = any(array(
-							select ctid from ${sql.table(table)} where integration_id = ${input.integrationId} limit ${batchSize}
+							select ctid from ${sql.table(table)} where integration_id = ${input.integrationId} limit ${rows}
 						))`.execute(db);
 					const deleted = Number(result.numAffectedRows ?? 0);
-					return { deleted, finished: deleted < batchSize };
+					return { deleted, finished: deleted < rows };
 				}
 				const from = state.nextPage ?? 0;
 				const to = from + plan.pagesPerSlice;
@@ -217,6 +240,18 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				}
 			}
 
+			// Tables with nothing of the integration are done at once, all told in one report. Rows can
+			// no longer appear in them: updates have stopped and later writes see the "deleting" mark.
+			const holding = await tablesWithRows(db, input.integrationId);
+			const empty = deletionTables.filter((table) => !holding.has(table) && !checkpoint[table]?.finished);
+			if (empty.length > 0) {
+				for (const table of empty) checkpoint[table] = { deleted: checkpoint[table]?.deleted ?? 0, finished: true };
+				context.heartbeat(checkpoint);
+				await deps.progress.report(
+					input.operationId,
+					empty.map((table) => ({ stage: table, done: checkpoint[table]!.deleted, total: checkpoint[table]!.deleted }))
+				);
+			}
 			// deletionTables ends with repos: the other rows point at them.
 			for (const table of deletionTables) await deleteTable(table);
 		},
