@@ -58,7 +58,11 @@ export interface IngestRepoInput {
 	commits?: boolean;
 }
 
-/** The failure type of an activity that found the provider's quota spent, and what it carries (never a credential). */
+/**
+ * The failure type of an activity that found the provider's quota spent (discovery, pull requests)
+ * and what it carries (never a credential): discovery's one detail is the reset time (ISO 8601),
+ * pull requests' is RateLimitDetails.
+ */
 export const rateLimitFailureType = 'RateLimited';
 export interface RateLimitDetails {
 	resetAt: string;
@@ -89,8 +93,6 @@ export interface RefreshIntegrationInput {
 	operationId: string;
 	integrationId: string;
 }
-/** The failure type of a provider's spent quota; its one detail is the reset time (ISO 8601). */
-export const rateLimitedFailure = 'RateLimited';
 export const refreshIntegrationWorkflowId = (operationId: string) => `refresh-integration-${operationId}`;
 export const refreshStages = (): OperationStage[] => [{ key: 'groups', label: 'Groups listed', done: 0, total: 0 }];
 

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import { discoveryWork } from './activities.ts';
-import { rateLimitedFailure } from './contract.ts';
+import { rateLimitFailureType } from './contract.ts';
 
 /** How many spent quotas one discovery waits out before it gives up. */
 const maxWaits = 3;
@@ -8,7 +8,7 @@ const maxWaits = 3;
 /** When a spent quota resets, if that is why the activity failed. */
 function resetOf(error: unknown): number | undefined {
 	const cause = error instanceof ActivityFailure ? error.cause : undefined;
-	if (!(cause instanceof ApplicationFailure) || cause.type !== rateLimitedFailure) return undefined;
+	if (!(cause instanceof ApplicationFailure) || cause.type !== rateLimitFailureType) return undefined;
 	const reset = Date.parse(String(cause.details?.[0]));
 	return Number.isFinite(reset) ? reset : undefined;
 }

@@ -8,7 +8,7 @@ import type { Database } from '#core/db/database.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
 import type { DiscoveredGroup } from '#core/providers/provider.ts';
-import { rateLimitedFailure } from '../../../workflows/integrations/contract.ts';
+import { rateLimitFailureType } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
 
 export interface DiscoveryResult {
@@ -110,7 +110,7 @@ export function createDiscoverActivities(deps: IntegrationDeps) {
 					// The workflow waits for the reset with a timer (its details say when), then asks again.
 					await setIntegrationStatus(deps.db, input.integrationId, 'rate-limited', failure.message);
 					await announceIntegration(deps, input.integrationId);
-					throw ApplicationFailure.create({ message: failure.message, type: rateLimitedFailure, nonRetryable: true, details: [failure.resetAt.toISOString()] });
+					throw ApplicationFailure.create({ message: failure.message, type: rateLimitFailureType, nonRetryable: true, details: [failure.resetAt.toISOString()] });
 				}
 				if (failure.permanent === true) {
 					await setIntegrationStatus(deps.db, input.integrationId, 'failed-integration', failure.message);
