@@ -37,6 +37,8 @@ export interface Settings {
 	reAddCooldownHours: number;
 	/** Rows per deletion batch: each batch commits alone, so readers never wait long. */
 	deletionBatchSize: number;
+	/** Whether TRIBUTARY_DELETION_BATCH set the size: then every batch is exactly that size. */
+	deletionBatchSizeSet: boolean;
 	/** How often a worker compares running operations with Temporal (see worker/lost-operations.ts). */
 	lostOperationsCheckMs: number;
 }
@@ -69,6 +71,7 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		ingestHeartbeatSeconds: Math.max(2, Number(env.TRIBUTARY_INGEST_HEARTBEAT_SECONDS || 10)),
 		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24),
 		deletionBatchSize: Math.max(100, Number(env.TRIBUTARY_DELETION_BATCH || 20_000)),
+		deletionBatchSizeSet: Boolean(env.TRIBUTARY_DELETION_BATCH),
 		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000
 	};
 }
