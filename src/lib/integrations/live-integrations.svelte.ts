@@ -59,8 +59,8 @@ export function createLiveRepos(loaded: () => RepoSummary[], integrationId: () =
 	// Repositories the page loaded, as they are now, and those found since (a hosted provider's
 	// discovery adds them while the page is open), in name order.
 	const repos = $derived.by(() => {
-		const known = new Set(loaded().map((r) => r.id));
-		const found = Object.values(newer).filter((r) => !known.has(r.id));
+		const known = Object.fromEntries(loaded().map((r) => [r.id, true]));
+		const found = Object.values(newer).filter((r) => !known[r.id]);
 		const all = [...loaded().map((r) => newer[r.id] ?? r), ...found];
 		return found.length > 0 ? all.sort((a, b) => a.name.localeCompare(b.name)) : all;
 	});
