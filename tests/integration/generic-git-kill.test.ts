@@ -179,7 +179,9 @@ describe('a worker killed again and again', () => {
 			.executeTakeFirstOrThrow();
 		const kills = await killRepeatedly(5, () => operationRunning(op.id));
 		const ended = await waitForEnd(op.id);
-		expect(kills).toBe(5);
+		// Batches skip empty tables now, so on a quiet machine the deletion can end before the fifth
+		// kill; three kills in the middle of it still prove it resumes each time.
+		expect(kills).toBeGreaterThanOrEqual(3);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
 		for (const table of ['repos', 'commits', 'commit_files', 'tags', 'deployments', 'repo_daily_metrics'] as const) {
 			const { n } = await system.database.db
