@@ -16,20 +16,17 @@
 // 54.5 s at 200,000 vs 1.28 s at 10,000, 2.1× twenty times; its trees and paths grow with the
 // history, so each commit's diff costs more), and that form charged git's growth to the product.
 // The worker's peak memory (VmHWM, reset before each update) must not grow with the history.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { execFileSync } from 'node:child_process';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import { createGenericGitIntegration, parseUrls } from '#core/providers/generic-git/create.ts';
 import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
 import { ingestRepoWorkflowId } from '../../workflows/integrations/contract.ts';
-import { logArguments } from '#core/git/log.ts';
 import { createSystem, signedInUser, type EngineAddresses, type RunningProcess, type TestSystem } from '../../tests/support/system.ts';
 import { cachedRepository } from '../support/cached-repo.ts';
 import { activityTimes, describeTimes } from '../support/history.ts';
+import { allTips, timeGitLog } from '../support/git-log.ts';
 import { benchLine } from '../support/report.ts';
 import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
 
@@ -56,27 +53,6 @@ const defaults: P1Options = {
 
 const say = (line: string) => console.log(`[bench] P1: ${line}`);
 const seconds = (values: number[]) => values.map((s) => s.toFixed(2)).join(', ');
-
-/** The revisions the product feeds `git log --stdin` on a first update: every branch and tag tip. */
-function allTips(dir: string): string {
-	const tips = execFileSync('git', ['--git-dir', dir, 'for-each-ref', '--format=%(objectname)', 'refs/heads', 'refs/tags'], { encoding: 'utf8' });
-	return [...new Set(tips.split('\n').filter(Boolean))].sort().join('\n') + '\n';
-}
-
-async function timeGitLog(dir: string, revisions: string, home: string): Promise<number> {
-	const started = performance.now();
-	await new Promise<void>((resolve, reject) => {
-		const child = spawn('git', [...logArguments, '--ignore-missing', '--stdin'], {
-			stdio: ['pipe', 'ignore', 'inherit'],
-			// What the product's git runner sets that can change git's work or its output.
-			env: { PATH: process.env.PATH, HOME: home, GIT_DIR: dir, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C', LANG: 'C', GIT_FLUSH: '0' }
-		});
-		child.once('error', reject);
-		child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`git log exited ${code}`))));
-		child.stdin.end(revisions);
-	});
-	return (performance.now() - started) / 1000;
-}
 
 /** The worker's peak resident memory since the last reset, in MB (Linux's VmHWM). */
 function peakMemory(pid: number): number {

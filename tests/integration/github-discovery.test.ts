@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/launch.ts';
 import { startTestSimulator } from '../simulator/support.ts';
-import { createTestSystem, demoUser, readPage, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, readPage, signIn, submitAction, latestOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let simulator: RunningSimulator;
@@ -30,16 +30,7 @@ afterAll(async () => {
 	await simulator?.stop();
 });
 
-async function latestOperation(kind: string) {
-	const row = await system.database.db
-		.selectFrom('operations')
-		.select('id')
-		.where('scope', '=', `integration:${integrationId}`)
-		.where('kind', '=', kind)
-		.orderBy('started_at', 'desc')
-		.executeTakeFirstOrThrow();
-	return waitForOperationEnd(system, row.id, 180_000);
-}
+const latestOperation = (kind: string) => latestOperationEnd(system, integrationId, kind);
 
 const repos = () => system.database.db.selectFrom('repos').selectAll().where('integration_id', '=', integrationId).orderBy('name').execute();
 const groupId = async (name: string) => (await system.database.db.selectFrom('groups').select('id').where('integration_id', '=', integrationId).where('name', '=', name).executeTakeFirstOrThrow()).id;

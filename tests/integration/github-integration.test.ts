@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/launch.ts';
 import { startTestSimulator } from '../simulator/support.ts';
-import { createTestSystem, demoUser, readPage, signIn, submitAction, waitFor, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, readPage, signIn, submitAction, waitFor, latestOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 const simulatorName = 'github-integration';
 const simulatorDir = path.join(os.tmpdir(), 'tributary-simulator-tests', simulatorName);
@@ -44,16 +44,7 @@ afterAll(async () => {
 /** What git itself counts in the simulator's bare repository. */
 const realCommits = (fullName: string) => Number(execFileSync('git', ['--git-dir', path.join(simulatorDir, 'git', `${fullName}.git`), 'rev-list', '--all', '--count'], { encoding: 'utf8' }).trim());
 
-async function latestOperation(integrationId: string, kind: string) {
-	const row = await system.database.db
-		.selectFrom('operations')
-		.select('id')
-		.where('scope', '=', `integration:${integrationId}`)
-		.where('kind', '=', kind)
-		.orderBy('started_at', 'desc')
-		.executeTakeFirstOrThrow();
-	return waitForOperationEnd(system, row.id, 180_000);
-}
+const latestOperation = (integrationId: string, kind: string) => latestOperationEnd(system, integrationId, kind);
 
 async function add(name: string, fields: Record<string, string>, as = manager): Promise<string> {
 	const result = await submitAction(web.url, '/integrations/new/github-enterprise', { name, baseUrl: simulator.https, caCertificate: ca, ...fields }, as);

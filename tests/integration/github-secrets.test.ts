@@ -15,7 +15,7 @@ import {
 	readPage,
 	signIn,
 	submitAction,
-	waitForOperationEnd,
+	latestOperationEnd,
 	type RunningProcess,
 	type RunningWeb,
 	type TestSystem
@@ -45,16 +45,7 @@ afterAll(async () => {
 
 const idOf = async (name: string) => (await system.database.db.selectFrom('integrations').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
 
-async function finished(integrationId: string, kind: string) {
-	const row = await system.database.db
-		.selectFrom('operations')
-		.select('id')
-		.where('scope', '=', `integration:${integrationId}`)
-		.where('kind', '=', kind)
-		.orderBy('started_at', 'desc')
-		.executeTakeFirstOrThrow();
-	return waitForOperationEnd(system, row.id, 180_000);
-}
+const finished = (integrationId: string, kind: string) => latestOperationEnd(system, integrationId, kind);
 
 describe('GitHub secrets', () => {
 	it('stay in the database, sealed, and nowhere else', async () => {

@@ -283,3 +283,15 @@ export function runningOperation(fields: Pick<Operation, 'organizationId' | 'kin
 		...fields
 	};
 }
+
+/** Waits for the newest operation of `kind` on an integration to end, and answers how it ended. */
+export async function latestOperationEnd(system: Pick<TestSystem, 'database'>, integrationId: string, kind: string, timeoutMs = 180_000) {
+	const row = await system.database.db
+		.selectFrom('operations')
+		.select('id')
+		.where('scope', '=', `integration:${integrationId}`)
+		.where('kind', '=', kind)
+		.orderBy('started_at', 'desc')
+		.executeTakeFirstOrThrow();
+	return waitForOperationEnd(system, row.id, timeoutMs);
+}
