@@ -26,4 +26,9 @@ export function requireProvider(kind: ProviderKind): IntegrationProvider<unknown
 	return provider;
 }
 
+/** Whether integrations of a kind list their repositories (an update then discovers first). */
+export function providerDiscovers(kind: string): boolean {
+	return Boolean(providerOf(kind)?.discover);
+}
+
 export const availableKinds = (): ProviderKind[] => Object.keys(registry) as ProviderKind[];

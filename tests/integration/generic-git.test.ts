@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRepository } from '../../scripts/generate-repo.ts';
 import { deletionTables } from '#core/domain/integrations/data-kinds.ts';
 import { countIntegrationRows } from '../support/integration-data.ts';
-import { createTestSystem, demoUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { activitiesOf, createTestSystem, demoUser, signIn, submitAction, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let web: RunningWeb;
@@ -36,7 +36,7 @@ const rows = (integrationId: string) => countIntegrationRows(system.database.db,
 async function latestOperation(integrationId: string, kind: string) {
 	return system.database.db
 		.selectFrom('operations')
-		.select('id')
+		.select(['id', 'workflow_id'])
 		.where('scope', '=', `integration:${integrationId}`)
 		.where('kind', '=', kind)
 		.orderBy('started_at', 'desc')
@@ -57,6 +57,8 @@ describe('Generic Git', () => {
 		const operation = await latestOperation(integrationId, 'integration.update');
 		const ended = await waitForOperation(operation!.id);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
+		// Its repositories are the ones entered: no discovery step, straight to planning and ingest.
+		expect(await activitiesOf(system, operation!.workflow_id)).not.toContain('discoverRepositories');
 
 		const repo = await system.database.db.selectFrom('repos').selectAll().where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
 		expect(repo.data_status).toBe('healthy');

@@ -4,6 +4,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { parse } from 'devalue';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
@@ -294,4 +295,15 @@ export async function latestOperationEnd(system: Pick<TestSystem, 'database'>, i
 		.orderBy('started_at', 'desc')
 		.executeTakeFirstOrThrow();
 	return waitForOperationEnd(system, row.id, timeoutMs);
+}
+
+/** The activities a workflow scheduled, in order, from its Temporal history. */
+export async function activitiesOf(system: Pick<TestSystem, 'env'>, workflowId: string): Promise<string[]> {
+	const connection = await Connection.connect({ address: system.env.TEMPORAL_ADDRESS! });
+	try {
+		const history = await new Client({ connection }).workflow.getHandle(workflowId).fetchHistory();
+		return (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+	} finally {
+		await connection.close();
+	}
 }

@@ -22,6 +22,12 @@ export interface UpdateIntegrationInput {
 	heartbeatSeconds?: number;
 	/** Only these repositories (a webhook's); every imported one when absent. */
 	repoIds?: string[];
+	/**
+	 * False when the integration's provider lists no repositories of its own (Generic Git: they
+	 * are what was entered): the update skips discovery, a round trip through Temporal for nothing.
+	 * Absent (runs started before it existed) means discover.
+	 */
+	discover?: boolean;
 }
 /**
  * Tells a running update that these repositories changed meanwhile (a webhook arrived while it

@@ -46,8 +46,9 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 	try {
 		// Hosted providers list their repositories first: the first update finds them, later ones
 		// find a revoked token at once (the integration's status says so) and follow renames. A
-		// webhook's update of named repositories skips it. A spent quota is waited out with a timer.
-		if (patched('update-discovers-first') && !input.repoIds) {
+		// webhook's update of named repositories skips it, as does a provider that lists none (the
+		// input says). A spent quota is waited out with a timer.
+		if (patched('update-discovers-first') && !input.repoIds && input.discover !== false) {
 			if (patched('discovery-waits-out-rate-limits')) await discoverWaitingOutLimits({ operationId, integrationId });
 			else await discoveryWork.discoverRepositories({ operationId, integrationId });
 		}

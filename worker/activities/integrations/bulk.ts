@@ -4,6 +4,7 @@ import { providers } from '#core/domain/integrations/providers.ts';
 import { integrationIdOfScope, integrationScope } from '#core/domain/integrations/integration.ts';
 import { OperationAlreadyRunningError } from '#core/operations/queries.ts';
 import { createOperation } from '#core/operations/start.ts';
+import { providerDiscovers } from '#core/providers/registry.ts';
 import { operationKinds, updateStages, type UpdateIntegrationInput } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics, removeDeployments } from './deployments.ts';
@@ -32,12 +33,13 @@ export function createBulkActivities(deps: IntegrationDeps) {
 			heartbeatSeconds?: number;
 		}): Promise<Array<{ workflowId: string; input: UpdateIntegrationInput }>> {
 			const parent = await db.selectFrom('operations').select('started_by').where('id', '=', input.operationId).executeTakeFirstOrThrow();
-			const updateInput = (operationId: string, integrationId: string): UpdateIntegrationInput => ({
+			const updateInput = (operationId: string, integrationId: string, kind: string): UpdateIntegrationInput => ({
 				version: 1,
 				operationId,
 				integrationId,
 				concurrency: input.concurrency,
-				heartbeatSeconds: input.heartbeatSeconds
+				heartbeatSeconds: input.heartbeatSeconds,
+				discover: providerDiscovers(kind)
 			});
 			// A retry must not plan twice: reuse the updates this operation already created.
 			const existing = await db
@@ -46,11 +48,13 @@ export function createBulkActivities(deps: IntegrationDeps) {
 				.where('parent_id', '=', input.operationId)
 				.execute();
 			if (existing.length > 0) {
-				return existing.map((op) => ({ workflowId: op.workflow_id, input: updateInput(op.id, integrationIdOfScope(op.scope)!) }));
+				const ids = existing.map((op) => integrationIdOfScope(op.scope)!);
+				const kinds = new Map((await db.selectFrom('integrations').select(['id', 'kind']).where('id', 'in', ids).execute()).map((row) => [row.id, row.kind]));
+				return existing.map((op, index) => ({ workflowId: op.workflow_id, input: updateInput(op.id, ids[index]!, kinds.get(ids[index]!) ?? '') }));
 			}
 			const integrations = await db
 				.selectFrom('integrations')
-				.select(['id'])
+				.select(['id', 'kind'])
 				.where('organization_id', '=', input.organizationId)
 				.where('data_status', '!=', 'deleting')
 				.orderBy('name')
@@ -67,7 +71,7 @@ export function createBulkActivities(deps: IntegrationDeps) {
 						scope: integrationScope(integration.id),
 						stages: updateStages(repos.n),
 						parentId: input.operationId,
-						input: (operationId) => updateInput(operationId, integration.id)
+						input: (operationId) => updateInput(operationId, integration.id, integration.kind)
 					});
 					planned.push({ workflowId: operation.workflowId, input: childInput });
 				} catch (error) {

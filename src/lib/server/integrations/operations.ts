@@ -4,6 +4,7 @@ import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { allIntegrationsScope, integrationScope } from '#core/domain/integrations/integration.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import { readSettings } from '#core/config.ts';
+import { providerDiscovers } from '#core/providers/registry.ts';
 import { startOperation, type Starter } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import {
@@ -38,13 +39,20 @@ function updateSettings() {
 	return { concurrency: settings.updateConcurrency, heartbeatSeconds: settings.ingestHeartbeatSeconds };
 }
 
+/** Whether an update of the integration starts with discovery: its provider lists repositories. */
+async function discovers(integrationId: string): Promise<boolean> {
+	const row = await database().db.selectFrom('integrations').select('kind').where('id', '=', integrationId).executeTakeFirst();
+	return row ? providerDiscovers(row.kind) : true;
+}
+
 /** An update of the integration's imported repositories, or of only `repoIds` (a webhook's). */
 export async function startUpdate(user: Starter, integrationId: string, repoIds?: string[]): Promise<Operation> {
+	const [repos, discover] = await Promise.all([repoIds?.length ?? importedRepoCount(integrationId), discovers(integrationId)]);
 	return startOperation(user, {
 		kind: operationKinds.update,
 		scope: integrationScope(integrationId),
-		stages: updateStages(repoIds?.length ?? (await importedRepoCount(integrationId))),
-		input: (operationId): UpdateIntegrationInput => ({ version: 1, operationId, integrationId, ...updateSettings(), ...(repoIds ? { repoIds } : {}) })
+		stages: updateStages(repos),
+		input: (operationId): UpdateIntegrationInput => ({ version: 1, operationId, integrationId, ...updateSettings(), discover, ...(repoIds ? { repoIds } : {}) })
 	});
 }
 
