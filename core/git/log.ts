@@ -1,6 +1,7 @@
 // Reading commits and tags out of a mirror. `git log` output is handed on as it arrives, chunk
 // by chunk (commit-rows.ts turns it into rows), so memory stays flat however large the repository.
 import { decodeRefName, splitBytes } from './ref-names.ts';
+import { blockedLog, type StartGit } from './log-blocks.ts';
 import { GitError, runGit, runGitForBytes, startGit } from './run-git.ts';
 import type { Mirror, Tips } from './mirror.ts';
 
@@ -82,30 +83,16 @@ export const logArguments = [
 ];
 
 /**
- * Starts `git log` (logArguments) for the commits reachable from the included revisions and not
- * from the excluded ones, and hands its output on as git writes it. Read it at once: Node
- * discards what a finished child printed if nobody was reading yet.
+ * The output of `git log` (logArguments) for the commits reachable from the included revisions
+ * and not from the excluded ones, handed on as git writes it, in blocks with the next one's git
+ * running beside (log-blocks.ts). Read it at once: Node discards what a finished child printed
+ * if nobody was reading yet.
  */
-export async function startLog(mirror: Mirror, revisions: string[]): Promise<AsyncIterable<Buffer>> {
+export async function startLog(mirror: Mirror, revisions: string[], blocks?: { commitsPerBlock?: number; logsAtOnce?: number }): Promise<AsyncIterable<Buffer>> {
 	if (revisions.length === 0) return (async function* () {})();
-	const git = await startGit([...logArguments, ...revisionArgs], {
-		settings: mirror.settings,
-		gitDir: mirror.gitDir,
-		signal: mirror.signal,
-		stdin: revisions.join('\n') + '\n',
-		timeoutMs: localTimeoutMs
-	});
-	return (async function* () {
-		let finished = false;
-		try {
-			for await (const chunk of git.stdout as AsyncIterable<Buffer>) yield chunk;
-			await git.done;
-			finished = true;
-		} finally {
-			// The reader stopped early (an error while writing, a cancelled activity): stop git too.
-			if (!finished) git.kill();
-		}
-	})();
+	const start: StartGit = (args, stdin) =>
+		startGit(args, { settings: mirror.settings, gitDir: mirror.gitDir, signal: mirror.signal, stdin, timeoutMs: localTimeoutMs });
+	return blockedLog(start, logArguments, revisionArgs, revisions.join('\n') + '\n', blocks);
 }
 
 /**
