@@ -19,7 +19,7 @@ const batchSize = 500;
 let system: TestSystem;
 let web: RunningWeb;
 const cookies: Record<string, string> = {};
-const integrations: Record<'big' | 'small' | 'globex', string> = { big: '', small: '', globex: '' };
+const integrations: Record<'big' | 'small' | 'medium' | 'globex', string> = { big: '', small: '', medium: '', globex: '' };
 
 async function addIntegration(user: SignedInUser, label: string, repos: number, commitsPerRepo: number): Promise<string> {
 	const repositories = Array.from({ length: repos }, (_, i) => ({
@@ -71,6 +71,7 @@ beforeAll(async () => {
 	// Filled one after another: where one ends and the next begins, pages hold both.
 	integrations.big = await addIntegration(acme, 'big', 4, 3_000);
 	integrations.small = await addIntegration(acme, 'small', 1, 60);
+	integrations.medium = await addIntegration(acme, 'medium', 1, 400);
 	integrations.globex = await addIntegration(globex, 'globex', 2, 400);
 	for (const table of [...deletionTables, 'integrations']) await sql.raw(`analyze ${table}`).execute(system.database.db);
 }, 300_000);
@@ -84,7 +85,9 @@ describe('deleting an integration among others', () => {
 	});
 
 	it('finds a few rows through the index and leaves every other row where it was', async () => {
-		expect(await planBatches(system.database.db, 'commit_files', integrations.small, batchSize)).toEqual({ kind: 'index' });
+		// Fewer rows than a batch: one statement. More (Globex's, deleted below): listed once, then batches by address.
+		expect(await planBatches(system.database.db, 'commit_files', integrations.small, batchSize, batchSize)).toEqual({ kind: 'whole' });
+
 		const big = await rowsOf(integrations.big);
 		const globex = await rowsOf(integrations.globex);
 		expect((await rowsOf(integrations.small)).commit_files).toBe(210);
@@ -96,8 +99,29 @@ describe('deleting an integration among others', () => {
 		expect(await rowsOf(integrations.globex)).toEqual(globex);
 	});
 
+	it('deletes more rows than a batch through the index: listed once, then batch by batch, with exact counts', async () => {
+		expect(await planBatches(system.database.db, 'commit_files', integrations.medium, batchSize, batchSize)).toEqual({ kind: 'listed' });
+		const before = await rowsOf(integrations.medium);
+		expect(before.commit_files).toBeGreaterThan(2 * batchSize);
+		const big = await rowsOf(integrations.big);
+		const globex = await rowsOf(integrations.globex);
+
+		const operationId = await requestDeletion(cookies['deleter@acme.example']!, integrations.medium);
+		await expectSuccess(operationId);
+
+		expect(await rowsOf(integrations.medium)).toEqual(nothing);
+		expect(await rowsOf(integrations.big)).toEqual(big);
+		expect(await rowsOf(integrations.globex)).toEqual(globex);
+		const { stages } = await system.database.db.selectFrom('operations').select('stages').where('id', '=', operationId).executeTakeFirstOrThrow();
+		const files = stages.find((stage) => stage.key === 'commit_files');
+		expect(files).toMatchObject({ done: before.commit_files, total: before.commit_files });
+		// Nothing of the listing is left on the pooled connections.
+		const leftover = await sql<{ n: number }>`select count(*)::int as n from pg_class where relname = 'doomed_rows'`.execute(system.database.db);
+		expect(leftover.rows[0]!.n).toBe(0);
+	});
+
 	it('reads most of a table in slices of the heap, and still takes only its own rows', async () => {
-		const plan = await planBatches(system.database.db, 'commit_files', integrations.big, batchSize);
+		const plan = await planBatches(system.database.db, 'commit_files', integrations.big, batchSize, batchSize);
 		expect(plan.kind).toBe('slices');
 		// Many slices: the checkpoint moves page by page, not once for the whole table.
 		expect(plan.kind === 'slices' && plan.pages / plan.pagesPerSlice).toBeGreaterThan(10);
