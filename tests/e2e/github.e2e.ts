@@ -109,6 +109,8 @@ test('a manager adds GitHub Enterprise Server with a token; a viewer watches it 
 	await expect(viewerRow).toHaveAttribute('data-status', 'healthy', { timeout: 120_000 });
 	expect(seen, seen.join(' → ')).toContain('processing');
 	expect(seen.at(-1)).toBe('healthy');
+	// Its services in words, as the Services tab names them.
+	await expect(viewerRow.locator('td[data-column="services"]')).toHaveText('Repos, Pull requests');
 	// No secret reached either page.
 	for (const page of [viewer, manager]) expect(await page.content()).not.toContain(simulator().tokens.classic);
 	await viewer.context().close();

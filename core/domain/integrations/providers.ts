@@ -20,6 +20,8 @@ export type AuthMethod = (typeof authMethods)[number];
 export const services = ['repos', 'pull-requests', 'tickets'] as const;
 export type Service = (typeof services)[number];
 export const serviceLabels: Record<Service, string> = { repos: 'Repos (commits and tags)', 'pull-requests': 'Pull requests', tickets: 'Tickets' };
+/** The same in a word or two, for tables. */
+export const serviceNames: Record<Service, string> = { repos: 'Repos', 'pull-requests': 'Pull requests', tickets: 'Tickets' };
 
 export interface Provider {
 	kind: ProviderKind;
