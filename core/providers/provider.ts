@@ -246,6 +246,8 @@ export interface IntegrationProvider<Credentials = unknown> {
 	reach(draft: IntegrationDraft<Credentials>, context: FormContext): Promise<ReachResult>;
 	/** What the UI may show about the credentials: whose, which method. Never the secret. */
 	describeCredentials(draft: IntegrationDraft<Credentials>, user: SignedInUser): string;
+	/** What the connection test's bar counts; repositories reached when absent (each step one repository). */
+	testStepsLabel?: string;
 	/** The test of a saved integration (worker): who am I, permissions, expiry, each item reached. */
 	testConnection(context: ProviderContext<Credentials>, onStep: (step: ConnectionStep, total: number) => Promise<void>): Promise<ConnectionReport>;
 	/** Groups and their repositories, for kinds that list them (hosted providers). */

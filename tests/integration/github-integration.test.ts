@@ -131,6 +131,11 @@ describe('GitHub Enterprise Server integration', () => {
 		const test = await latestOperation(id, 'integration.test');
 		expect(test.state, test.error ?? '').toBe('succeeded');
 		expect(test.result?.account).toBe('sim-user');
+		// Its bar counts GitHub's checks (not repositories), and ends full.
+		const [checks] = test.stages;
+		expect(checks).toMatchObject({ label: 'Checks made' });
+		expect(checks!.done).toBeGreaterThanOrEqual(2);
+		expect(checks!.total).toBe(checks!.done);
 		const expiresAt = (await integration(id)).credentials_expire_at;
 		expect(expiresAt).not.toBeNull();
 		expect(String(test.result?.expiresAt)).toBe(expiresAt!.toISOString());

@@ -66,8 +66,8 @@ export interface IngestRepoInput {
 
 /**
  * The failure type of an activity that found the provider's quota spent (discovery, pull requests)
- * and what it carries (never a credential): discovery's one detail is the reset time (ISO 8601),
- * pull requests' is RateLimitDetails.
+ * and its one detail (never a credential): RateLimitDetails. Discoveries before it carried the
+ * reset time alone (an ISO 8601 string); rateLimitDetailsOf reads both.
  */
 export const rateLimitFailureType = 'RateLimited';
 export interface RateLimitDetails {
@@ -91,7 +91,8 @@ export interface TestConnectionInput {
 	integrationId: string;
 }
 export const testConnectionWorkflowId = (operationId: string) => `test-integration-${operationId}`;
-export const testStages = (repos: number): OperationStage[] => [{ key: 'repos', label: 'Repositories reached', done: 0, total: repos }];
+/** `label`: what the provider's test counts (testStepsLabel); its total may grow as the test learns more. */
+export const testStages = (total: number, label = 'Repositories reached'): OperationStage[] => [{ key: 'repos', label, done: 0, total }];
 
 /** Refresh: the provider's groups and repositories listed again; new ones imported as the toggles say. */
 export interface RefreshIntegrationInput {

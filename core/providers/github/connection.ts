@@ -54,6 +54,17 @@ interface Probe {
 	failure?: GitHubFailureCategory;
 }
 
+/**
+ * How many steps the test will report, for its bar: an App and a fine-grained token probe one
+ * repository per service after their own checks; a classic token says its scopes at once. A
+ * test that stops early (a refused token), or finds no repository to probe, reports fewer.
+ */
+export function expectedSteps(session: GitHubSession, services: readonly Service[]): number {
+	const probes = services.filter((service) => service === 'repos' || service === 'pull-requests').length;
+	if (session.credentials.method === 'github-app') return 3 + probes;
+	return tokenKind(session.credentials.token) === 'fine-grained' ? 2 + probes : 2;
+}
+
 /** Runs the test, reporting each step as it ends; stops at the first failure that leaves nothing to test. */
 export async function checkConnection(
 	session: GitHubSession,

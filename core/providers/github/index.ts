@@ -6,7 +6,7 @@ import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { IntegrationDraft, IntegrationProvider } from '../provider.ts';
 import { apiUrlOf, type GitHubCredentials } from './client.ts';
-import { checkConnection } from './connection.ts';
+import { checkConnection, expectedSteps } from './connection.ts';
 import { credentialsFrom, describeCredentials, readBaseUrl, readCaCertificate } from './credentials.ts';
 import { discoverGroups } from './discovery.ts';
 import { recordCredentialsExpiry } from './expiry.ts';
@@ -92,13 +92,18 @@ export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCred
 
 		describeCredentials: (draft, user) => describeCredentials(draft.credentials, user, accounts.get(draft)),
 
+		testStepsLabel: 'Checks made',
+
 		async testConnection(context, onStep) {
 			if (!context.credentials) return { ok: false, message: 'This integration has no credentials: edit it and enter a token or a GitHub App.', reached: 0, failed: 1 };
 			let steps = 0;
 			const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal, retries: 1 });
-			const report = await checkConnection(session, await servicesOf(context, kind), async (step) => {
+			const services = await servicesOf(context, kind);
+			const expected = expectedSteps(session, services);
+			const report = await checkConnection(session, services, async (step) => {
 				context.heartbeat();
-				await onStep(step, ++steps);
+				steps++;
+				await onStep(step, Math.max(expected, steps));
 			});
 			if (report.account) await recordCredentialsExpiry(context.db, context.integration.id, report.expiresAt ?? null);
 			// Refused credentials are the integration's state, not just this test's: its status says so until fixed.

@@ -7,7 +7,9 @@ export function createTestConnectionActivities(deps: IntegrationDeps) {
 		async testIntegrationConnection(input: { operationId: string; integrationId: string }): Promise<void> {
 			const { provider, context } = await openIntegration(deps, input.integrationId);
 			let done = 0;
-			const report = await provider.testConnection(context, async (step, total) => {
+			let total = 0;
+			const report = await provider.testConnection(context, async (step, expected) => {
+				total = expected;
 				await deps.progress.report(input.operationId, {
 					stage: 'repos',
 					done: ++done,
@@ -15,6 +17,8 @@ export function createTestConnectionActivities(deps: IntegrationDeps) {
 					currentItem: `${step.item}: ${step.ok ? 'reached' : step.message}`
 				});
 			});
+			// A test that stopped early, or had less to check than expected, ends with its bar full.
+			if (total !== done) await deps.progress.report(input.operationId, { stage: 'repos', done, total: done });
 			// The provider may have changed what the integration shows (a refused token, an expiry date).
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.finish(input.operationId, {

@@ -4,7 +4,7 @@ import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { allIntegrationsScope, integrationScope } from '#core/domain/integrations/integration.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import { readSettings } from '#core/config.ts';
-import { providerDiscovers } from '#core/providers/registry.ts';
+import { providerDiscovers, providerOf } from '#core/providers/registry.ts';
 import { startOperation, type Starter } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
 import {
@@ -39,10 +39,15 @@ function updateSettings() {
 	return { concurrency: settings.updateConcurrency, heartbeatSeconds: settings.ingestHeartbeatSeconds };
 }
 
+async function kindOf(integrationId: string): Promise<string | undefined> {
+	const row = await database().db.selectFrom('integrations').select('kind').where('id', '=', integrationId).executeTakeFirst();
+	return row?.kind;
+}
+
 /** Whether an update of the integration starts with discovery: its provider lists repositories. */
 async function discovers(integrationId: string): Promise<boolean> {
-	const row = await database().db.selectFrom('integrations').select('kind').where('id', '=', integrationId).executeTakeFirst();
-	return row ? providerDiscovers(row.kind) : true;
+	const kind = await kindOf(integrationId);
+	return kind ? providerDiscovers(kind) : true;
 }
 
 /** An update of the integration's imported repositories, or of only `repoIds` (a webhook's). */
@@ -56,11 +61,18 @@ export async function startUpdate(user: Starter, integrationId: string, repoIds?
 	});
 }
 
+/** The test's bar: the provider's own steps where it says what they are, else the repositories it reaches. */
+async function connectionTestStages(integrationId: string) {
+	const kind = await kindOf(integrationId);
+	const label = kind ? providerOf(kind)?.testStepsLabel : undefined;
+	return label ? testStages(0, label) : testStages(await importedRepoCount(integrationId));
+}
+
 export async function startTest(user: SignedInUser, integrationId: string): Promise<Operation> {
 	return startOperation(user, {
 		kind: operationKinds.test,
 		scope: integrationScope(integrationId),
-		stages: testStages(await importedRepoCount(integrationId)),
+		stages: await connectionTestStages(integrationId),
 		input: (operationId): TestConnectionInput => ({ version: 1, operationId, integrationId })
 	});
 }
