@@ -1,16 +1,15 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, defineSignal, executeChild, patched, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, defineSignal, executeChild, patched, setHandler, sleep } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
 import { bookkeeping, discoveryWork, ingestWork, quickBookkeeping } from './activities.ts';
 import { discoverWaitingOutLimits } from './discovery.ts';
+import { rateLimitDetailsOf } from './rate-limits.ts';
 import {
 	ingestRepoWorkflowId,
-	rateLimitFailureType,
 	rateLimitMarginMs,
 	repositoriesChangedSignal,
 	type IngestRepoInput,
 	type PlannedRepo,
-	type RateLimitDetails,
 	type RepoOutcome,
 	type UpdateIntegrationInput
 } from './contract.ts';
@@ -93,13 +92,6 @@ export async function ingestRepoWorkflow(input: IngestRepoInput): Promise<RepoOu
 	}
 }
 
-/** The details of a RateLimited failure, if the activity ended with one. */
-function rateLimitOf(error: unknown): RateLimitDetails | undefined {
-	const cause = error instanceof ActivityFailure ? error.cause : error;
-	if (!(cause instanceof ApplicationFailure) || cause.type !== rateLimitFailureType) return undefined;
-	return cause.details?.[0] as RateLimitDetails | undefined;
-}
-
 /**
  * A repository's pull requests. When the provider's quota is spent the activity ends; the
  * repository and the integration say until when, a timer (not a sleeping activity) waits for the
@@ -111,7 +103,7 @@ async function ingestPullRequests(input: IngestRepoInput): Promise<{ name: strin
 		try {
 			return await ingestWork(input.heartbeatSeconds).ingestPullRequests({ operationId, integrationId, repoId });
 		} catch (error) {
-			const limited = rateLimitOf(error);
+			const limited = rateLimitDetailsOf(error);
 			if (!limited) throw error;
 			await bookkeeping.markRateLimited({ operationId, integrationId, repoId, details: limited });
 			await sleep(Math.max(0, Date.parse(limited.resetAt) - Date.now()) + rateLimitMarginMs);

@@ -8,7 +8,7 @@ import type { Database } from '#core/db/database.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
 import type { DiscoveredGroup } from '#core/providers/provider.ts';
-import { rateLimitFailureType } from '../../../workflows/integrations/contract.ts';
+import { rateLimitFailureType, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
 import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
 
 export interface DiscoveryResult {
@@ -110,7 +110,8 @@ export function createDiscoverActivities(deps: IntegrationDeps) {
 					// The workflow waits for the reset with a timer (its details say when), then asks again.
 					await setIntegrationStatus(deps.db, input.integrationId, 'rate-limited', failure.message);
 					await announceIntegration(deps, input.integrationId);
-					throw ApplicationFailure.create({ message: failure.message, type: rateLimitFailureType, nonRetryable: true, details: [failure.resetAt.toISOString()] });
+					const details: RateLimitDetails = { resetAt: failure.resetAt.toISOString(), limit: null, remaining: null };
+					throw ApplicationFailure.create({ message: failure.message, type: rateLimitFailureType, nonRetryable: true, details: [details] });
 				}
 				if (failure.permanent === true) {
 					await setIntegrationStatus(deps.db, input.integrationId, 'failed-integration', failure.message);
