@@ -91,7 +91,11 @@ describe('GitHub webhooks', () => {
 		expect(pushed.deliveries.map((d) => d.statusCode)).toEqual([202]);
 		const [update] = await waitFor('the update a push starts', async () => ((await updates()).length > 0 ? await updates() : undefined));
 		expect(update!.started_by).toBe('GitHub Enterprise Server webhook');
-		await waitForOperationEnd(system, update!.id);
+		const ended = await waitForOperationEnd(system, update!.id);
+		expect(ended.state, ended.error ?? '').toBe('succeeded');
+		// Its bars count its one repository, not every repository of the integration.
+		expect(ended.stages.find((stage) => stage.key === 'repos')).toMatchObject({ done: 1, total: 1 });
+		expect(before.length).toBeGreaterThan(1);
 		const after = await db().selectFrom('repos').select(['name', 'commits_count', 'last_updated_at', 'data_status']).where('integration_id', '=', integrationId).execute();
 		const api = after.find((r) => r.name === 'api')!;
 		expect(api.data_status).toBe('healthy');

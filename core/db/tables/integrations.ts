@@ -101,6 +101,8 @@ export interface ReposTable {
 	pull_requests_total: Generated<number>;
 	/** How the last pull request ingest went, in words (rate limited until…, failed because…). */
 	pull_requests_detail: string | null;
+	/** The update that planned it last: that update's bars count only its own repositories. */
+	update_operation_id: string | null;
 }
 
 interface IntegrationData {

@@ -74,6 +74,7 @@ export async function reportUpdateProgress(deps: IntegrationDeps, operationId: s
 		])
 		.where('integration_id', '=', integrationId)
 		.where('imported', '=', true)
+		.where('update_operation_id', '=', operationId)
 		.executeTakeFirstOrThrow();
 	await deps.progress.report(operationId, [
 		{ stage: 'repos', done: Number(row.finished), total: Number(row.total) },

@@ -45,6 +45,7 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 			.select([sql<number>`coalesce(sum(pull_requests_done), 0)::int`.as('done'), sql<number>`coalesce(sum(pull_requests_total), 0)::int`.as('total')])
 			.where('integration_id', '=', integrationId)
 			.where('imported', '=', true)
+			.where('update_operation_id', '=', operationId)
 			.executeTakeFirstOrThrow();
 		await deps.progress.report(operationId, { stage: 'pull-requests', done: row.done, total: row.total, ...(currentItem ? { currentItem } : {}) });
 	}

@@ -46,7 +46,7 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			}
 			let queue = db
 				.updateTable('repos')
-				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0, pull_requests_done: 0, pull_requests_total: 0 })
+				.set({ data_status: 'queued', status_detail: null, progress_done: 0, progress_total: 0, pull_requests_done: 0, pull_requests_total: 0, update_operation_id: input.operationId })
 				.where('integration_id', '=', input.integrationId)
 				.where('imported', '=', true);
 			if (input.repoIds) queue = queue.where('id', 'in', input.repoIds.length > 0 ? input.repoIds : ['00000000-0000-0000-0000-000000000000']);
@@ -64,7 +64,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			// A child that starts once a deletion began (it waited its turn) fetches nothing.
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 			// Marking it "fetching" also reads the row (its cursor is the ingest's starting point).
-			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null, progress_done: 0, progress_total: 0 });
+			// A repository signalled while the update ran (a webhook) joins its bars.
+			const repo = await updateRepo(deps, input.repoId, { data_status: 'fetching', status_detail: null, progress_done: 0, progress_total: 0, update_operation_id: input.operationId });
 			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
 			const { provider, context: providerContext } = await openIntegration(deps, input.integrationId);
 			if (!provider.gitRemote) throw ApplicationFailure.nonRetryable(`${provider.kind} integrations have no git repositories.`, 'NoGitRepositories');
