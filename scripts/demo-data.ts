@@ -146,7 +146,7 @@ export async function addDemoGitHubIntegration(simulator: { https: string; caFil
  */
 export async function connectDemoWebhook(simulator: { https: string; control: { registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown> } ; orgs: string[] }, appUrl: string, say: (line: string) => void): Promise<void> {
 	const { database } = await import('../src/lib/server/runtime.ts');
-	const { rotateWebhookSecret } = await import('#core/integrations/webhooks.ts');
+	const { currentWebhook, rotateWebhookSecret } = await import('#core/integrations/webhooks.ts');
 	const { db } = database();
 	const integration = await db.selectFrom('integrations').select(['id', 'organization_id', 'base_url']).where('name', '=', demoGitHubName).where('data_status', '!=', 'deleting').executeTakeFirst();
 	if (!integration) return;
@@ -154,7 +154,9 @@ export async function connectDemoWebhook(simulator: { https: string; control: { 
 		// The simulator had to take other ports this time: its address and clone URLs follow.
 		await db.updateTable('integrations').set({ base_url: simulator.https }).where('id', '=', integration.id).execute();
 	}
-	const webhook = await rotateWebhookSecret(db, integration.organization_id, integration.id);
+	// The secret made at the first start is kept (the Webhooks tab shows when it was set); only the
+	// simulator, which forgot its hooks, hears it again.
+	const webhook = (await currentWebhook(db, integration.id)) ?? (await rotateWebhookSecret(db, integration.organization_id, integration.id));
 	if (!webhook) return;
 	for (const owner of simulator.orgs) {
 		await simulator.control.registerHook({ owner, url: `${appUrl}/webhooks/${webhook.endpoint}`, secret: webhook.secret, events: ['*'] });

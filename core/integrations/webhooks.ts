@@ -33,6 +33,13 @@ export async function rotateWebhookSecret(db: Kysely<Database>, organizationId: 
 	return row?.webhook_endpoint ? { endpoint: row.webhook_endpoint, secret } : undefined;
 }
 
+/** The integration's webhook as it is (its endpoint and secret opened), for a caller that must register it again; undefined before the first. */
+export async function currentWebhook(db: Kysely<Database>, integrationId: string): Promise<{ endpoint: string; secret: string } | undefined> {
+	const row = await db.selectFrom('integrations').select(['webhook_endpoint', 'webhook_secret']).where('id', '=', integrationId).executeTakeFirst();
+	if (!row?.webhook_endpoint || !row.webhook_secret) return undefined;
+	return { endpoint: row.webhook_endpoint, secret: decryptCredentials<{ secret: string }>(row.webhook_secret, secretBinding(integrationId)).secret };
+}
+
 export interface WebhookTarget {
 	integrationId: string;
 	organizationId: string;

@@ -156,4 +156,29 @@ describe('GitHub webhooks', () => {
 		const second = await fetch(`${web.url}/webhooks/${endpoint}`, { method: 'POST', headers, body });
 		expect(((await second.json()) as { duplicate?: boolean }).duplicate).toBe(true);
 	});
+
+	it('npm start hands the demo simulator the same secret at every start (no new secret per start)', async () => {
+		await db().updateTable('integrations').set({ name: 'Demo GitHub (simulator)' }).where('id', '=', integrationId).execute();
+		// connectDemoWebhook uses the process-wide connections, as npm start does.
+		const { closeRuntime } = await import('../../src/lib/server/runtime.ts');
+		const { connectDemoWebhook } = await import('../../scripts/demo-data.ts');
+		await closeRuntime();
+		process.env.DATABASE_URL = system.env.DATABASE_URL;
+		const setAt = async () => (await db().selectFrom('integrations').select('webhook_secret_set_at').where('id', '=', integrationId).executeTakeFirstOrThrow()).webhook_secret_set_at;
+		const before = await setAt();
+		const registered: Array<string | undefined> = [];
+		const control = {
+			registerHook: (hook: { owner: string; url: string; secret?: string; events?: string[] }) => {
+				registered.push(hook.secret);
+				return simulator.control.registerHook(hook);
+			}
+		};
+		try {
+			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control }, web.url, () => {});
+		} finally {
+			await closeRuntime();
+		}
+		expect(registered).toEqual([secret, secret]);
+		expect(await setAt()).toEqual(before);
+	});
 });
