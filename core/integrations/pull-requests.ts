@@ -4,7 +4,7 @@
 // writes nothing and the count of rows changed says so.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '#core/db/database.ts';
-import type { PullRequestActivityRecord, PullRequestBatch, PullRequestRecord } from '#core/providers/provider.ts';
+import type { PullRequestActivityRecord, PullRequestBatch, PullRequestRecord, RemovableActivity } from '#core/providers/provider.ts';
 import { holdForWriting } from './queries.ts';
 
 export interface PullRequestOwner {
@@ -128,4 +128,28 @@ export async function existingPullRequests(db: Kysely<Database>, repoId: string,
 export async function countPullRequests(db: Kysely<Database>, repoId: string): Promise<number> {
 	const row = await db.selectFrom('pull_requests').select(sql<number>`count(*)::int`.as('n')).where('repo_id', '=', repoId).executeTakeFirstOrThrow();
 	return row.n;
+}
+
+/**
+ * Removes one item of pull request activity the provider says was deleted, from the repository
+ * the integration holds under that provider id. Returns how many rows went (0: never stored, or
+ * the integration is being deleted and writes nothing).
+ */
+export async function removePullRequestActivity(
+	db: Kysely<Database>,
+	integrationId: string,
+	repositoryProviderId: string,
+	table: RemovableActivity,
+	providerId: string
+): Promise<number> {
+	return db.transaction().execute(async (trx) => {
+		if (!(await holdForWriting(trx, integrationId))) return 0;
+		const result = await trx
+			.deleteFrom(table)
+			.where('integration_id', '=', integrationId)
+			.where('provider_id', '=', providerId)
+			.where('repo_id', 'in', (eb) => eb.selectFrom('repos').select('id').where('integration_id', '=', integrationId).where('provider_id', '=', repositoryProviderId))
+			.executeTakeFirst();
+		return Number(result.numDeletedRows);
+	});
 }

@@ -130,7 +130,15 @@ export type WebhookEffect =
 	| { kind: 'ping' }
 	/** An incremental update of these repositories (the provider's ids of them). */
 	| { kind: 'update'; repositories: string[]; what: string }
+	/**
+	 * Something deleted on the provider, which no incremental read can see (lists of changes
+	 * since a time do not name what is gone): removed here at once.
+	 */
+	| { kind: 'removed'; repository: string; table: RemovableActivity; providerId: string; what: string }
 	| { kind: 'ignored'; reason: string };
+
+/** Pull request activity a provider tells of deleting. */
+export type RemovableActivity = 'pull_request_comments' | 'pull_request_review_comments';
 
 /** How a provider's webhooks are verified and read; the web process calls these, nothing else. */
 export interface ProviderWebhooks {

@@ -157,6 +157,25 @@ describe('GitHub webhooks', () => {
 		expect(((await second.json()) as { duplicate?: boolean }).duplicate).toBe(true);
 	});
 
+	it('removes a comment GitHub says was deleted, at once, and only that one', async () => {
+		const stored = await db()
+			.selectFrom('pull_request_comments as c')
+			.innerJoin('repos as r', 'r.id', 'c.repo_id')
+			.select(['c.provider_id', 'r.provider_id as repository'])
+			.where('c.integration_id', '=', integrationId)
+			.execute();
+		expect(stored.length).toBeGreaterThan(1);
+		const [gone] = stored;
+		const body = JSON.stringify({ action: 'deleted', comment: { id: Number(gone!.provider_id) }, issue: { number: 1, pull_request: {} }, repository: { id: Number(gone!.repository) } });
+		const headers = { 'content-type': 'application/json', 'x-github-event': 'issue_comment', 'x-github-delivery': crypto.randomUUID(), 'x-hub-signature-256': await sign(secret, body) };
+		const response = await fetch(`${web.url}/webhooks/${endpoint}`, { method: 'POST', headers, body });
+		expect(response.status).toBe(200);
+		expect(((await response.json()) as { message: string }).message).toBe('a deleted comment: removed');
+		const left = await db().selectFrom('pull_request_comments').select('provider_id').where('integration_id', '=', integrationId).execute();
+		expect(left.map((c) => c.provider_id).sort()).toEqual(stored.slice(1).map((c) => c.provider_id).sort());
+		expect((await deliveriesOf(integrationId)).at(-1)!.result).toBe('a deleted comment: removed');
+	});
+
 	it('npm start hands the demo simulator the same secret at every start (no new secret per start)', async () => {
 		await db().updateTable('integrations').set({ name: 'Demo GitHub (simulator)' }).where('id', '=', integrationId).execute();
 		// connectDemoWebhook uses the process-wide connections, as npm start does.

@@ -30,7 +30,7 @@ export const githubWebhooks: ProviderWebhooks = {
 		const id = headers.get('x-github-delivery');
 		const event = headers.get('x-github-event');
 		if (!id || !event) return { ok: false, message: 'A GitHub delivery names itself in X-GitHub-Delivery and X-GitHub-Event; this one does not.' };
-		let payload: { action?: unknown; repository?: { id?: unknown; full_name?: unknown }; issue?: { pull_request?: unknown } };
+		let payload: { action?: unknown; repository?: { id?: unknown; full_name?: unknown }; issue?: { pull_request?: unknown }; comment?: { id?: unknown } };
 		try {
 			payload = JSON.parse(body) as typeof payload;
 		} catch {
@@ -46,6 +46,12 @@ export const githubWebhooks: ProviderWebhooks = {
 			if (event === 'issue_comment' && !payload.issue?.pull_request) return { kind: 'ignored', reason: 'a comment on an issue, not on a pull request' };
 			const repositoryId = payload.repository?.id;
 			if (typeof repositoryId !== 'number' && typeof repositoryId !== 'string') return { kind: 'ignored', reason: 'it names no repository' };
+			// A deleted comment never shows in the lists of comments changed since a time: gone at once.
+			const commentId = payload.comment?.id;
+			if (action === 'deleted' && (event === 'issue_comment' || event === 'pull_request_review_comment') && (typeof commentId === 'number' || typeof commentId === 'string')) {
+				const table = event === 'issue_comment' ? 'pull_request_comments' : 'pull_request_review_comments';
+				return { kind: 'removed', repository: String(repositoryId), table, providerId: String(commentId), what: `a deleted ${event === 'issue_comment' ? 'comment' : 'review comment'}` };
+			}
 			return { kind: 'update', repositories: [String(repositoryId)], what };
 		};
 		return { ok: true, delivery, effect: effect() };

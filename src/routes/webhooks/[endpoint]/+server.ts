@@ -3,6 +3,7 @@
 // replayed delivery (same id) is acknowledged and changes nothing.
 import { error, json } from '@sveltejs/kit';
 import { providers } from '#core/domain/integrations/providers.ts';
+import { removePullRequestActivity } from '#core/integrations/pull-requests.ts';
 import { findWebhookTarget, forgetDelivery, recordDelivery, setDeliveryResult } from '#core/integrations/webhooks.ts';
 import { providerOf } from '#core/providers/registry.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
@@ -41,6 +42,11 @@ export const POST: RequestHandler = publicRoute(async ({ params, request }) => {
 			case 'update':
 				result = await updateFromWebhook(db, target, effect.repositories, effect.what, `${providers[target.kind].label} webhook`);
 				break;
+			case 'removed': {
+				const removed = await removePullRequestActivity(db, target.integrationId, effect.repository, effect.table, effect.providerId);
+				result = removed > 0 ? `${effect.what}: removed` : `${effect.what}: it was not stored, nothing to remove`;
+				break;
+			}
 		}
 	} catch (failure) {
 		// Nothing was started: forget the delivery, so the provider's redelivery of it is not a replay.
