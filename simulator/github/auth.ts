@@ -37,6 +37,8 @@ export interface Tokens {
 	fineGrained: string;
 	/** Classic PAT with `repo, read:org` that expires in 10 days. */
 	expiring: string;
+	/** Fine-grained PAT like `fineGrained`, without the pull requests permission. */
+	fineGrainedNoPulls: string;
 }
 
 export type AuthResult = { principal: Principal | null } | { error: 'bad-credentials' | 'bad-jwt'; message: string };
@@ -61,7 +63,8 @@ export class Auth {
 			classic: `ghp_${tokenText(seed, 1, 36)}`,
 			classicReadUser: `ghp_${tokenText(seed, 2, 36)}`,
 			fineGrained: `github_pat_11${tokenText(seed, 3, 20)}_${tokenText(seed, 4, 59)}`,
-			expiring: `ghp_${tokenText(seed, 5, 36)}`
+			expiring: `ghp_${tokenText(seed, 5, 36)}`,
+			fineGrainedNoPulls: `github_pat_11${tokenText(seed, 6, 20)}_${tokenText(seed, 7, 59)}`
 		};
 		const add = (token: PersonalToken) => this.#personal.set(token.token, token);
 		add({ kind: 'classic', token: this.tokens.classic, userIndex: 0, scopes: ['repo', 'read:org'], orgIds: null, permissions: readAll, expiresAt: null });
@@ -73,6 +76,15 @@ export class Auth {
 			scopes: null,
 			orgIds: firstOrg ? [firstOrg.id] : [],
 			permissions: { metadata: 'read', contents: 'read', pull_requests: 'read' },
+			expiresAt: null
+		});
+		add({
+			kind: 'fine-grained',
+			token: this.tokens.fineGrainedNoPulls,
+			userIndex: 0,
+			scopes: null,
+			orgIds: firstOrg ? [firstOrg.id] : [],
+			permissions: { metadata: 'read', contents: 'read' },
 			expiresAt: null
 		});
 		add({ kind: 'classic', token: this.tokens.expiring, userIndex: 0, scopes: ['repo', 'read:org'], orgIds: null, permissions: readAll, expiresAt: Date.now() + 10 * 86_400_000 });

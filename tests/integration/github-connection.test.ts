@@ -73,6 +73,12 @@ describe('GitHub connection test (before saving)', () => {
 		expect(await refusal({ token: simulator.tokens.classicReadUser })).toMatch(/lacks the scopes “repo” and “read:org”/);
 	});
 
+	it('names the permission a fine-grained token lacks, found by trying it on a repository', async () => {
+		expect(await refusal({ token: simulator.tokens.fineGrainedNoPulls })).toMatch(/cannot read the pull requests of [\w-]+\/[\w-]+: give it the permission “Pull requests: read”/);
+		// The same token with every permission the services need is accepted.
+		expect((await addServer({ name: 'Fine-grained', token: simulator.tokens.fineGrained })).type).toBe('redirect');
+	});
+
 	it('refuses a self-signed server without its CA, naming the CA field, and reaches it with it', async () => {
 		expect(await refusal({ caCertificate: '' })).toMatch(/presented a certificate this server does not trust .*“CA certificate” field/);
 		expect((await addServer({ name: 'With its CA' })).type).toBe('redirect');
