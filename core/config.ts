@@ -41,6 +41,12 @@ export interface Settings {
 	deletionBatchSizeSet: boolean;
 	/** How often a worker compares running operations with Temporal (see worker/lost-operations.ts). */
 	lostOperationsCheckMs: number;
+	/**
+	 * Where GitHub.com integrations reach GitHub: its API, and the server its clone URLs name
+	 * (a proxy in between, or a test server). GitHub Enterprise Server integrations name their own.
+	 */
+	githubApiUrl: string;
+	githubUrl: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -72,7 +78,9 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		reAddCooldownHours: Number(env.TRIBUTARY_READD_COOLDOWN_HOURS ?? 24),
 		deletionBatchSize: Math.max(100, Number(env.TRIBUTARY_DELETION_BATCH || 20_000)),
 		deletionBatchSizeSet: Boolean(env.TRIBUTARY_DELETION_BATCH),
-		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000
+		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000,
+		githubApiUrl: (env.TRIBUTARY_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+		githubUrl: (env.TRIBUTARY_GITHUB_URL || 'https://github.com').replace(/\/+$/, '')
 	};
 }
 

@@ -15,9 +15,17 @@ export type GitHubCredentials =
 	| { method: 'personal-access-token'; token: string }
 	| { method: 'github-app'; appId: string; privateKey: string; installationId: string };
 
+/** Where GitHub.com is reached (the settings TRIBUTARY_GITHUB_API_URL and TRIBUTARY_GITHUB_URL). */
+export interface GitHubCloud {
+	githubApiUrl: string;
+	githubUrl: string;
+}
+
+export const githubCloud: GitHubCloud = { githubApiUrl: 'https://api.github.com', githubUrl: 'https://github.com' };
+
 /** Where the API is: github.com's, or a GitHub Enterprise Server's under /api/v3. */
-export function apiUrlOf(kind: ProviderKind, baseUrl: string | null): string {
-	if (kind !== 'github-enterprise' || !baseUrl) return 'https://api.github.com';
+export function apiUrlOf(kind: ProviderKind, baseUrl: string | null, cloud: GitHubCloud = githubCloud): string {
+	if (kind !== 'github-enterprise' || !baseUrl) return cloud.githubApiUrl;
 	const base = baseUrl.replace(/\/+$/, '');
 	return base.endsWith('/api/v3') ? base : `${base}/api/v3`;
 }

@@ -32,28 +32,21 @@ const isRepo = (value: unknown): value is RepoJson =>
 const isAccount = (value: unknown): value is AccountJson =>
 	typeof value === 'object' && value !== null && typeof (value as AccountJson).id === 'number' && typeof (value as AccountJson).login === 'string';
 
-/** Where clones may go: the token is sent to the server the person named, and nowhere else. */
-function cloneOrigin(session: GitHubSession, apiUrl: string): string {
-	if (session.kind !== 'github-enterprise') return 'https://github.com';
-	return new URL(apiUrl).origin;
-}
-
 export async function discoverGroups(
 	session: GitHubSession,
-	apiUrl: string,
 	heartbeat: () => void = () => {},
 	onExpiry: (expiresAt: Date | null) => Promise<void> = async () => {}
 ): Promise<DiscoveredGroup[]> {
 	try {
-		return await discover(session, apiUrl, heartbeat, onExpiry);
+		return await discover(session, heartbeat, onExpiry);
 	} catch (error) {
 		throw describeGitHubError(error, session.errors);
 	}
 }
 
-async function discover(session: GitHubSession, apiUrl: string, heartbeat: () => void, onExpiry: (expiresAt: Date | null) => Promise<void>): Promise<DiscoveredGroup[]> {
+async function discover(session: GitHubSession, heartbeat: () => void, onExpiry: (expiresAt: Date | null) => Promise<void>): Promise<DiscoveredGroup[]> {
 	const { octokit } = session.client;
-	const origin = cloneOrigin(session, apiUrl);
+	const origin = session.cloneOrigin;
 	const toDrafts = (repos: unknown[], group: AccountJson): RepositoryDraft[] =>
 		repos.map((repo) => {
 			if (!isRepo(repo)) throw malformed(session.errors, `the repositories of ${group.login}`);

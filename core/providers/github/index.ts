@@ -5,7 +5,7 @@ import { providers, type Service } from '#core/domain/integrations/providers.ts'
 import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { IntegrationDraft, IntegrationProvider } from '../provider.ts';
-import { apiUrlOf, type GitHubCredentials } from './client.ts';
+import type { GitHubCredentials } from './client.ts';
 import { checkConnection, expectedSteps } from './connection.ts';
 import { credentialsFrom, describeCredentials, readBaseUrl, readCaCertificate } from './credentials.ts';
 import { discoverGroups } from './discovery.ts';
@@ -115,7 +115,7 @@ export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCred
 		async discover(context) {
 			if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token or a GitHub App.');
 			const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal });
-			return discoverGroups(session, apiUrlOf(kind, context.integration.baseUrl), context.heartbeat, (expiresAt) =>
+			return discoverGroups(session, context.heartbeat, (expiresAt) =>
 				recordCredentialsExpiry(context.db, context.integration.id, expiresAt)
 			);
 		},

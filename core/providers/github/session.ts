@@ -2,7 +2,7 @@
 // credentials, how to name the server in messages, and the credentials git uses for its clones.
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { GitCredentials, GitSettings } from '#core/git/run-git.ts';
-import { apiUrlOf, createGitHubClient, type GitHubClient, type GitHubCredentials } from './client.ts';
+import { apiUrlOf, createGitHubClient, githubCloud, type GitHubClient, type GitHubCloud, type GitHubCredentials } from './client.ts';
 import { describeGitHubError, type ErrorContext } from './errors.ts';
 
 /** GitHub's own settings in an integration's `settings` column; none is a secret. */
@@ -23,6 +23,10 @@ export function readGitHubSettings(settings: Record<string, unknown>): GitHubSet
 export interface GitHubSession {
 	kind: ProviderKind;
 	client: GitHubClient;
+	/** The REST API's root. */
+	apiUrl: string;
+	/** Where clone URLs may point: the token goes to the server the person named (or GitHub.com's), and nowhere else. */
+	cloneOrigin: string;
 	credentials: GitHubCredentials;
 	caCertificate: string | null;
 	errors: ErrorContext;
@@ -36,18 +40,21 @@ export function serverName(kind: ProviderKind, baseUrl: string | null): string {
 
 export function openSession(
 	input: { kind: ProviderKind; baseUrl: string | null; settings: Record<string, unknown>; credentials: GitHubCredentials },
-	git: GitSettings,
+	git: GitSettings & Partial<GitHubCloud>,
 	options: { signal?: AbortSignal; retries?: number } = {}
 ): GitHubSession {
+	const cloud = { githubApiUrl: git.githubApiUrl ?? githubCloud.githubApiUrl, githubUrl: git.githubUrl ?? githubCloud.githubUrl };
+	const apiUrl = apiUrlOf(input.kind, input.baseUrl, cloud);
+	const cloneOrigin = input.kind === 'github-enterprise' ? new URL(apiUrl).origin : new URL(cloud.githubUrl).origin;
 	const caCertificate = readGitHubSettings(input.settings).caCertificate ?? null;
 	const errors: ErrorContext = { server: serverName(input.kind, input.baseUrl), caField: input.kind === 'github-enterprise', app: input.credentials.method === 'github-app' };
 	let client: GitHubClient;
 	try {
-		client = createGitHubClient(apiUrlOf(input.kind, input.baseUrl), input.credentials, { settings: git, caCertificate: caCertificate ?? undefined, ...options });
+		client = createGitHubClient(apiUrl, input.credentials, { settings: git, caCertificate: caCertificate ?? undefined, ...options });
 	} catch (error) {
 		throw describeGitHubError(Object.assign(error as Error, { code: 'EPRIVATE' }), errors);
 	}
-	return { kind: input.kind, client, credentials: input.credentials, caCertificate, errors, git };
+	return { kind: input.kind, client, apiUrl, cloneOrigin, credentials: input.credentials, caCertificate, errors, git };
 }
 
 /** What git sends for clones: the token, or an installation token minted now (they last an hour). */
