@@ -1,4 +1,5 @@
 // Audit events as sentences.
+import { authMethodLabels, serviceNames, type AuthMethod, type Service } from '../integrations/providers.ts';
 export interface AuditLike {
 	action: string;
 	subjectLabel: string;
@@ -14,14 +15,19 @@ export function describeAudit(event: AuditLike): string {
 			return `Changed ${event.subjectLabel}: “${String(event.before?.level)}” → “${String(event.after?.level)}”`;
 		case 'user.deactivated':
 			return `Deactivated ${event.subjectLabel}`;
-		case 'integration.created':
-			return `Added ${event.subjectLabel} (${(event.after?.repositories as string[] | undefined)?.length ?? 0} repositories, ${String(event.after?.auth)})`;
+		case 'integration.created': {
+			// Hosted kinds name no repositories when added: their first update discovers them.
+			const repositories = (event.after?.repositories as string[] | undefined)?.length ?? 0;
+			const auth = String(event.after?.auth);
+			const credentials = authMethodLabels[auth as AuthMethod] ?? auth;
+			return `Added ${event.subjectLabel} (${repositories > 0 ? `${repositories} ${repositories === 1 ? 'repository' : 'repositories'}, ` : ''}${credentials})`;
+		}
 		case 'integration.edited':
 			return `Edited ${event.subjectLabel}: ${Object.keys(event.after ?? {}).join(', ')}`;
 		case 'integration.webhook_secret_rotated':
 			return `Made a new webhook secret for ${event.subjectLabel}`;
 		case 'integration.services_changed':
-			return `Changed the services of ${event.subjectLabel}: ${((event.after?.services as string[] | undefined) ?? []).join(', ') || 'none'}`;
+			return `Changed the services of ${event.subjectLabel}: ${((event.after?.services as string[] | undefined) ?? []).map((service) => serviceNames[service as Service] ?? service).join(', ') || 'none'}`;
 		case 'integration.repos_settings_changed':
 			return `Changed ${event.subjectLabel}'s repository settings: ${Object.entries(event.after ?? {})
 				.map(([key, value]) => `${key} ${value ? 'on' : 'off'}`)
