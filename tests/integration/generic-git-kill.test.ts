@@ -192,7 +192,13 @@ describe('a worker killed again and again', () => {
 		await expectCountsOfSources(integrationId);
 	}, 900_000);
 
-	it('still ends a Delete with nothing of the integration left', async () => {
+	it('still ends a Delete with nothing of the integration left, and exact counts', async () => {
+		const tables = ['repos', 'commits', 'commit_files', 'tags', 'deployments', 'repo_daily_metrics'] as const;
+		const before: Record<string, number> = {};
+		for (const table of tables) {
+			const { n } = await system.database.db.selectFrom(table).select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
+			before[table] = n;
+		}
 		await submitAction(web.url, '/integrations?/remove', { id: integrationId, confirm: 'yes' }, globex);
 		const op = await system.database.db
 			.selectFrom('operations')
@@ -206,6 +212,11 @@ describe('a worker killed again and again', () => {
 		const ended = await waitForEnd(op.id);
 		expect(kills).toBe(3);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
+		// Each table's count on the deletion's page is what it held: batches killed half-way were
+		// neither lost nor counted twice (their checkpoints commit with their deletes).
+		for (const table of tables) expect(ended.stages.find((stage) => stage.key === table), table).toMatchObject({ done: before[table], total: before[table] });
+		const checkpoints = await system.database.db.selectFrom('deletion_checkpoints').select('table_name').where('operation_id', '=', op.id).execute();
+		expect(checkpoints).toEqual([]);
 		for (const table of ['repos', 'commits', 'commit_files', 'tags', 'deployments', 'repo_daily_metrics'] as const) {
 			const { n } = await system.database.db
 				.selectFrom(table)

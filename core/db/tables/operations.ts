@@ -20,3 +20,13 @@ export interface OperationsTable {
 }
 
 export type OperationRow = Selectable<OperationsTable>;
+
+/** How far a running deletion got in one table, written with each of its batches. */
+export interface DeletionCheckpointsTable {
+	operation_id: string;
+	table_name: string;
+	/** bigint: the driver gives it as text. */
+	deleted: ColumnType<string | number, number, number>;
+	finished: boolean;
+	next_page: number | null;
+}

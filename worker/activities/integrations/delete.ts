@@ -12,8 +12,9 @@ import { announceIntegration, type IntegrationDeps } from './context.ts';
 
 
 /**
- * Heartbeat details: per table, rows deleted so far, whether it is empty, and for a table deleted
- * in heap slices the first page not yet done (a retry carries on from there).
+ * Per table, rows deleted so far, whether it is done, and for a table deleted in heap slices the
+ * first page not yet done: stored in deletion_checkpoints with each batch (a retry carries on from
+ * there), and sent as heartbeat details so Temporal's UI shows it too.
  */
 type TableState = { deleted: number; finished: boolean; nextPage?: number };
 type DeletionCheckpoint = Partial<Record<DeletionTable, TableState>>;
@@ -197,17 +198,43 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 		 * Deletes every table's rows of the integration, batch by batch; each batch commits alone.
 		 * One table at a time, repositories last (measured: two at once finish no sooner on two
 		 * cores, and leave page loads no core of their own). One activity for all tables keeps the
-		 * workflow's overhead small; its heartbeat says how far each table got, so a retry after a
-		 * killed worker carries on from there.
+		 * workflow's overhead small. Each batch writes how far its table got (deletion_checkpoints)
+		 * in its own transaction, so a retry after a killed worker, or a restarted Postgres, carries
+		 * on from exactly there; that is what lets batches commit without waiting for the disk
+		 * (each wait costs as much as a slice's deletes). The progress reports a few times a second,
+		 * and the last step, commit normally and so make every batch before them durable.
 		 */
 		async deleteIntegrationData(input: { operationId: string; integrationId: string }): Promise<void> {
 			const context = Context.current();
-			const checkpoint: DeletionCheckpoint = { ...((context.info.heartbeatDetails as DeletionCheckpoint | undefined) ?? {}) };
+			const checkpoint: DeletionCheckpoint = {};
+			const stored = await db.selectFrom('deletion_checkpoints').selectAll().where('operation_id', '=', input.operationId).execute();
+			for (const row of stored) {
+				checkpoint[row.table_name as DeletionTable] = { deleted: Number(row.deleted), finished: row.finished, ...(row.next_page === null ? {} : { nextPage: row.next_page }) };
+			}
+			// A retry: what the attempt before got done is told again, since it may have stopped between a
+			// batch and its report (a table finished and never shown as finished).
+			if (stored.length > 0) {
+				await deps.progress.report(
+					input.operationId,
+					stored.map((row) => ({ stage: row.table_name, done: Number(row.deleted), ...(row.finished ? { total: Number(row.deleted) } : {}) }))
+				);
+			}
 			const batchSize = deps.settings.deletionBatchSize;
 			const listedRows = deps.settings.deletionBatchSizeSet ? batchSize : batchSize * listedBatchFactor;
 			let reported = 0;
 
-			/** After each batch: the checkpoint, and viewers a few times a second and always when a table is done (with its exact count). */
+			/** In a batch's transaction, after its deletes: commit without waiting for the disk, and record where the table stands. */
+			async function recordBatch(trx: Kysely<Database>, table: DeletionTable, state: TableState, deleted: number, finished: boolean): Promise<void> {
+				await sql`set local synchronous_commit = off`.execute(trx);
+				const row = { deleted: state.deleted + deleted, finished, next_page: state.nextPage ?? null };
+				await trx
+					.insertInto('deletion_checkpoints')
+					.values({ operation_id: input.operationId, table_name: table, ...row })
+					.onConflict((oc) => oc.columns(['operation_id', 'table_name']).doUpdateSet(row))
+					.execute();
+			}
+
+			/** After each batch has committed: the heartbeat, and viewers a few times a second and always when a table is done (with its exact count). */
 			async function batchDone(table: DeletionTable, state: TableState, deleted: number, finished: boolean): Promise<void> {
 				state.deleted += deleted;
 				state.finished = finished;
@@ -222,18 +249,23 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				});
 			}
 
-			/** One slice of the heap: deletes and commits the integration's rows in it; says whether the table's end is reached. */
-			async function deleteSlice(table: DeletionTable, plan: Extract<BatchPlan, { kind: 'slices' }>, state: TableState) {
+			/** One slice of the heap: deletes and commits the integration's rows in it, up to the table's end. */
+			async function deleteSlice(table: DeletionTable, plan: Extract<BatchPlan, { kind: 'slices' }>, state: TableState): Promise<void> {
 				const from = state.nextPage ?? 0;
 				const to = from + plan.pagesPerSlice;
-				// "is true" keeps the planner off the integration_id index: the slice is read in heap order.
-				const result = await sql`
-					delete from ${sql.table(table)}
-					where ctid >= ${`(${from},0)`}::tid and ctid < ${`(${to},0)`}::tid and (integration_id = ${input.integrationId}) is true`.execute(db);
+				const batch = await db.transaction().execute(async (trx) => {
+					// "is true" keeps the planner off the integration_id index: the slice is read in heap order.
+					const result = await sql`
+						delete from ${sql.table(table)}
+						where ctid >= ${`(${from},0)`}::tid and ctid < ${`(${to},0)`}::tid and (integration_id = ${input.integrationId}) is true`.execute(trx);
+					const deleted = Number(result.numAffectedRows ?? 0);
+					// Done at the table's end as it is now: it may have grown since the plan was made.
+					const finished = to >= plan.pages && to >= (await relationPages(trx, table));
+					await recordBatch(trx, table, { ...state, nextPage: to }, deleted, finished);
+					return { deleted, finished };
+				});
 				state.nextPage = to;
-				// Done at the table's end as it is now: it may have grown since the plan was made.
-				const finished = to >= plan.pages && to >= (await relationPages(db, table));
-				return { deleted: Number(result.numAffectedRows ?? 0), finished };
+				await batchDone(table, state, batch.deleted, batch.finished);
 			}
 
 			/**
@@ -251,13 +283,22 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 						const listed = await sql`
 							insert into doomed_rows select row_number() over (), ctid from ${sql.table(table)} where integration_id = ${input.integrationId}`.execute(connection);
 						const count = Number(listed.numAffectedRows ?? 0);
-						if (count === 0) await batchDone(table, state, 0, true);
+						if (count === 0) {
+							await connection.transaction().execute((trx) => recordBatch(trx, table, state, 0, true));
+							await batchDone(table, state, 0, true);
+						}
 						for (let from = 0; from < count; from += rows) {
-							const result = await sql`
-								delete from ${sql.table(table)}
-								where ctid = any(array(select tid from doomed_rows where n > ${from} and n <= ${from + rows}))
-								and integration_id = ${input.integrationId}`.execute(connection);
-							await batchDone(table, state, Number(result.numAffectedRows ?? 0), from + rows >= count);
+							const finished = from + rows >= count;
+							const deleted = await connection.transaction().execute(async (trx) => {
+								const result = await sql`
+									delete from ${sql.table(table)}
+									where ctid = any(array(select tid from doomed_rows where n > ${from} and n <= ${from + rows}))
+									and integration_id = ${input.integrationId}`.execute(trx);
+								const deleted = Number(result.numAffectedRows ?? 0);
+								await recordBatch(trx, table, state, deleted, finished);
+								return deleted;
+							});
+							await batchDone(table, state, deleted, finished);
 						}
 					} finally {
 						// The connection goes back to the pool: nothing of this table may stay on it.
@@ -271,14 +312,16 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				if (state.finished) return;
 				const plan = await planBatches(db, table, input.integrationId, batchSize, listedRows);
 				if (plan.kind === 'whole') {
-					const result = await sql`delete from ${sql.table(table)} where integration_id = ${input.integrationId}`.execute(db);
-					return batchDone(table, state, Number(result.numAffectedRows ?? 0), true);
+					const deleted = await db.transaction().execute(async (trx) => {
+						const result = await sql`delete from ${sql.table(table)} where integration_id = ${input.integrationId}`.execute(trx);
+						const deleted = Number(result.numAffectedRows ?? 0);
+						await recordBatch(trx, table, state, deleted, true);
+						return deleted;
+					});
+					return batchDone(table, state, deleted, true);
 				}
 				if (plan.kind === 'listed') return deleteListed(table, state);
-				while (!state.finished) {
-					const batch = await deleteSlice(table, plan, state);
-					await batchDone(table, state, batch.deleted, batch.finished);
-				}
+				while (!state.finished) await deleteSlice(table, plan, state);
 			}
 
 			// Tables with nothing of the integration are done at once, all told in one report. Rows can
@@ -287,6 +330,11 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			const empty = deletionTables.filter((table) => !holding.has(table) && !checkpoint[table]?.finished);
 			if (empty.length > 0) {
 				for (const table of empty) checkpoint[table] = { deleted: checkpoint[table]?.deleted ?? 0, finished: true };
+				await db
+					.insertInto('deletion_checkpoints')
+					.values(empty.map((table) => ({ operation_id: input.operationId, table_name: table, deleted: checkpoint[table]!.deleted, finished: true, next_page: null })))
+					.onConflict((oc) => oc.columns(['operation_id', 'table_name']).doUpdateSet({ finished: true }))
+					.execute();
 				context.heartbeat(checkpoint);
 				await deps.progress.report(
 					input.operationId,
@@ -311,6 +359,7 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 					.set({ removed_at: new Date() })
 					.where('integration_id', '=', integration.id)
 					.execute();
+				await trx.deleteFrom('deletion_checkpoints').where('operation_id', '=', input.operationId).execute();
 				return { id: integration.id, organizationId: integration.organization_id, name: integration.name };
 			});
 			if (removed) broadcastRemoved(deps.io, removed);
@@ -323,6 +372,7 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				.set({ data_status: 'failed-integration', status_detail: `Deletion stopped: ${input.message} Delete it again to finish.` })
 				.where('id', '=', input.integrationId)
 				.execute();
+			await db.deleteFrom('deletion_checkpoints').where('operation_id', '=', input.operationId).execute();
 			await announceIntegration(deps, input.integrationId);
 			await deps.progress.finish(input.operationId, { state: input.state, error: input.message });
 		}
