@@ -8,13 +8,13 @@
 // simulator's `git http-backend` builds each pack anew, as a git server does). Runs alternate;
 // medians. Pull requests are off here (P2 measures them).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
-import { createIntegration } from '#core/integrations/create.ts';
 import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
 import { startSimulator } from '../../simulator/launch.ts';
+import { addSimulatedGitHub } from '../../tests/simulator/support.ts';
 import { createSystem, signedInUser, type EngineAddresses, type TestSystem } from '../../tests/support/system.ts';
 import { allTips, timeGitLog } from '../support/git-log.ts';
 import { benchLine } from '../support/report.ts';
@@ -70,25 +70,16 @@ export async function benchGitHubIngest(engines: EngineAddresses): Promise<strin
 		await useSystemRuntime(system);
 		await system.startWorker();
 		const user = await signedInUser(system, 'admin@acme.example');
-		const ca = readFileSync(simulator.caFile, 'utf8');
 		const update = async (name: string) => {
-			const integration = await createIntegration(
-				system!.database.db,
-				user,
-				'github-enterprise',
-				{
-					name,
-					authMethod: 'personal-access-token',
-					credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
-					baseUrl: simulator.https,
-					settings: { caCertificate: ca, autoImportAll: true },
-					repositories: [],
-					deploymentsFromTags: true
-				},
-				'P1g token'
-			);
-			await system!.database.db.updateTable('integrations').set({ services: JSON.stringify(['repos']) }).where('id', '=', integration.id).execute();
-			const operation = await startUpdate(user, integration.id);
+			const integrationId = await addSimulatedGitHub(system!.database.db, user, simulator, {
+				name,
+				credentialSummary: 'P1g token',
+				overHttps: true,
+				autoImportAll: true,
+				deploymentsFromTags: true,
+				services: ['repos']
+			});
+			const operation = await startUpdate(user, integrationId);
 			return waitForSuccess(system!, operation.id, 30 * 60_000);
 		};
 		// Warm-up, not measured (the worker's sandbox, JIT, pools; the repository in the page cache).

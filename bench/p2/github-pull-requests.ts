@@ -11,13 +11,13 @@
 // deleted, cursors cleared), so every run reads everything.
 import os from 'node:os';
 import path from 'node:path';
-import { createIntegration } from '#core/integrations/create.ts';
 import { createGitHubClient } from '#core/providers/github/client.ts';
 import { ingestWithClient } from '#core/providers/github/pull-requests.ts';
 import type { PullRequestRun } from '#core/providers/provider.ts';
 import { readSettings } from '#core/config.ts';
 import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
 import { startSimulator } from '../../simulator/launch.ts';
+import { addSimulatedGitHub } from '../../tests/simulator/support.ts';
 import { createSystem, signedInUser, type EngineAddresses } from '../../tests/support/system.ts';
 import { benchLine } from '../support/report.ts';
 import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
@@ -61,29 +61,14 @@ export async function benchGitHubPullRequests(engines: EngineAddresses, override
 		// Every repository at once, as the baseline reads them (startUpdate reads this process's settings).
 		process.env.TRIBUTARY_UPDATE_CONCURRENCY = '8';
 		const manager = await signedInUser(system, 'manager@acme.example');
-		const integration = await createIntegration(
-			system.database.db,
-			manager,
-			'github-enterprise',
-			{
-				name: 'P2 GitHub',
-				authMethod: 'personal-access-token',
-				credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
-				baseUrl: simulator.http,
-				settings: {},
-				repositories: [],
-				deploymentsFromTags: false
-			},
-			'P2 token'
-		);
-		await system.database.db.updateTable('integrations').set({ services: JSON.stringify(['pull-requests']) }).where('id', '=', integration.id).execute();
+		const integrationId = await addSimulatedGitHub(system.database.db, manager, simulator, { name: 'P2 GitHub', credentialSummary: 'P2 token', services: ['pull-requests'] });
 		const productSeconds: number[] = [];
 		const run = async () => {
 			const { db, pool } = system.database;
-			for (const table of tables) await db.deleteFrom(table).where('integration_id', '=', integration.id).execute();
-			await db.updateTable('repos').set({ pull_requests_cursor: null, pull_requests_count: 0 }).where('integration_id', '=', integration.id).execute();
+			for (const table of tables) await db.deleteFrom(table).where('integration_id', '=', integrationId).execute();
+			await db.updateTable('repos').set({ pull_requests_cursor: null, pull_requests_count: 0 }).where('integration_id', '=', integrationId).execute();
 			for (const table of tables) await pool.query(`vacuum analyze ${table}`);
-			const operation = await startUpdate(manager, integration.id);
+			const operation = await startUpdate(manager, integrationId);
 			const ended = await waitForSuccess(system, operation.id, 600_000);
 			const stored = (ended.result as { pullRequests?: number }).pullRequests ?? 0;
 			if (total > 0 && stored !== total) throw new Error(`The update stored ${stored} pull requests of ${total}.`);
@@ -91,7 +76,7 @@ export async function benchGitHubPullRequests(engines: EngineAddresses, override
 		};
 		// The first run discovers the repositories and warms the worker: not counted.
 		total = (await run()).stored;
-		repositories = (await system.database.db.selectFrom('repos').select('name').where('integration_id', '=', integration.id).where('imported', '=', true).execute()).map((r) => r.name);
+		repositories = (await system.database.db.selectFrom('repos').select('name').where('integration_id', '=', integrationId).where('imported', '=', true).execute()).map((r) => r.name);
 		const expected = (await simulator.control.stats()).repositories.filter((r) => repositories.includes(r.repository)).reduce((n, r) => n + r.pullRequests, 0);
 		if (total !== expected) throw new Error(`The update stored ${total} pull requests; the simulator has ${expected}.`);
 

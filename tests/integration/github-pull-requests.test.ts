@@ -6,11 +6,10 @@
 // reset (a Temporal timer) and resumes it by itself.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIntegration } from '#core/integrations/create.ts';
 import { getOperation } from '#core/operations/queries.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import type { RunningSimulator } from '../../simulator/launch.ts';
-import { startTestSimulator } from '../simulator/support.ts';
+import { addSimulatedGitHub, startTestSimulator } from '../simulator/support.ts';
 import {
 	createTestSystem,
 	demoUser,
@@ -58,22 +57,7 @@ afterAll(async () => {
 /** A GitHub Enterprise Server integration of the simulator, `email`'s organisation's; its first update discovers the repositories. */
 async function addIntegration(email: string, name: string): Promise<string> {
 	const user = await signedInUser(system, email);
-	const integration = await createIntegration(
-		system.database.db,
-		user,
-		'github-enterprise',
-		{
-			name,
-			authMethod: 'personal-access-token',
-			credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
-			baseUrl: simulator.http,
-			settings: {},
-			repositories: [],
-			deploymentsFromTags: false
-		},
-		'Token of sim-user'
-	);
-	return integration.id;
+	return addSimulatedGitHub(system.database.db, user, simulator, { name, credentialSummary: 'Token of sim-user' });
 }
 
 /** Starts an update as the person would (the page's Update button) and returns its operation's id. */

@@ -1,8 +1,14 @@
 // Starts a simulator for one test file, in its own data dir (kept between runs, so the git
 // repositories are generated once), and makes field clients for it.
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Octokit } from 'octokit';
+import type { Kysely } from 'kysely';
+import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import type { Service } from '#core/domain/integrations/providers.ts';
+import type { Database } from '#core/db/database.ts';
+import { createIntegration } from '#core/integrations/create.ts';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/launch.ts';
 
 export async function startTestSimulator(name: string, options: Omit<SimulatorOptions, 'dataDir'> = {}): Promise<RunningSimulator> {
@@ -26,4 +32,36 @@ export function github(baseUrl: string, auth?: string, options: ConstructorParam
 		log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
 		...options
 	});
+}
+
+/**
+ * A GitHub Enterprise Server integration on the simulator with its classic token, as the add form
+ * stores one: no repositories (its first update discovers them) and, when given, only `services`.
+ */
+export async function addSimulatedGitHub(
+	db: Kysely<Database>,
+	user: SignedInUser,
+	simulator: Pick<RunningSimulator, 'http' | 'https' | 'tokens' | 'caFile'>,
+	options: { name: string; credentialSummary: string; overHttps?: boolean; services?: Service[]; deploymentsFromTags?: boolean; autoImportAll?: boolean }
+): Promise<string> {
+	const integration = await createIntegration(
+		db,
+		user,
+		'github-enterprise',
+		{
+			name: options.name,
+			authMethod: 'personal-access-token',
+			credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
+			baseUrl: options.overHttps ? simulator.https : simulator.http,
+			settings: {
+				...(options.overHttps ? { caCertificate: readFileSync(simulator.caFile, 'utf8') } : {}),
+				...(options.autoImportAll ? { autoImportAll: true } : {})
+			},
+			repositories: [],
+			deploymentsFromTags: options.deploymentsFromTags ?? false
+		},
+		options.credentialSummary
+	);
+	if (options.services) await db.updateTable('integrations').set({ services: JSON.stringify(options.services) }).where('id', '=', integration.id).execute();
+	return integration.id;
 }
