@@ -102,24 +102,12 @@ export async function copyInsert(pool: pg.Pool, table: string, columns: readonly
 	return insertCopyText(pool, table, columns, count === 0 ? [] : chunks);
 }
 
-/**
- * copyInsert for rows already in COPY's text format (see copy-text.ts), one row a line with a
- * value for each of `columns`. Returns how many rows were actually inserted.
- */
-export async function copyInsertText(pool: pg.Pool, table: string, columns: readonly string[], text: Buffer): Promise<number> {
-	if (columns.length === 0) throw new Error('copyInsertText needs at least one column.');
-	const chunks: Buffer[] = [];
-	// Views, not copies: COPY messages of a reasonable size.
-	for (let at = 0; at < text.length; at += copyMessageBytes) chunks.push(text.subarray(at, at + copyMessageBytes));
-	return insertCopyText(pool, table, columns, chunks);
-}
-
 async function insertCopyText(pool: pg.Pool, table: string, columns: readonly string[], chunks: ReadonlyArray<string | Buffer>): Promise<number> {
 	const [inserted] = await insertCopyTexts(pool, [{ table, columns, chunks }]);
 	return inserted!;
 }
 
-/** Rows in COPY's text format for one table (see copyInsertText). */
+/** Rows already in COPY's text format (see copy-text.ts) for one table: one row a line, a value for each of `columns`. */
 export interface CopyTextWrite {
 	table: string;
 	columns: readonly string[];
@@ -137,8 +125,9 @@ export interface CopyTextOptions {
 }
 
 /**
- * copyInsertText for several tables in one transaction, in order: one commit (one WAL flush, or
- * none with `deferDurability`) and one connection for all of them. Returns the rows inserted per table.
+ * copyInsert for rows already in COPY's text format, for several tables in one transaction, in
+ * order: one commit (one WAL flush, or none with `deferDurability`) and one connection for all of
+ * them. Returns the rows inserted per table.
  */
 export async function copyInsertTexts(pool: pg.Pool, writes: readonly CopyTextWrite[], options: CopyTextOptions = {}): Promise<number[]> {
 	const chunked = writes.map(({ table, columns, text }) => {
