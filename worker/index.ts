@@ -12,6 +12,7 @@ import { killLeftoverGit, killRunningGit } from '#core/git/processes.ts';
 import { removeAbandonedKeys } from '#core/git/ssh-keys.ts';
 import { watchForLostOperations } from './lost-operations.ts';
 import { announceWorker } from './presence.ts';
+import { bundleWorkflowsApart } from './workflow-bundle.ts';
 
 const log = createLogger('worker');
 // The SDK's own log (bundler output, state changes) only when something is wrong.
@@ -41,7 +42,7 @@ const worker = await Worker.create({
 	namespace: settings.temporalNamespace,
 	taskQueue: settings.taskQueue,
 	identity: `${os.hostname()}:${process.pid}`,
-	workflowsPath: fileURLToPath(new URL('../workflows/index.ts', import.meta.url)),
+	workflowBundle: await bundleWorkflowsApart(fileURLToPath(new URL('../workflows/index.ts', import.meta.url))),
 	// Checkpoints (heartbeat details) reach Temporal within a second, not 0.8 × the heartbeat
 	// timeout: a retry after a killed worker resumes from where it was, not from up to 8 s before.
 	maxHeartbeatThrottleInterval: '1 second',
