@@ -1,7 +1,6 @@
 // The only place that starts git. Never through a shell, never prompting, never reading the
 // user's or the system's git configuration, and never with a credential on its command line
 // (anyone on the machine can read that with `ps`) or in an error message.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
@@ -9,6 +8,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Settings } from '#core/config.ts';
 import { classifyGitError, GitError, unclassifiedFailure } from './git-errors.ts';
+import { launch, LaunchError, type LaunchedProcess } from './launcher.ts';
 import { trackGit } from './processes.ts';
 import { parseGitProgress, type GitProgress } from './progress.ts';
 
@@ -244,15 +244,21 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 		...httpPinning(options.connectTo)
 	];
 
-	const child = spawn('git', [...configArgs, ...args], {
-		shell: false,
-		env,
-		cwd: home,
-		stdio: ['pipe', 'pipe', 'pipe'],
-		// Its own process group, so a timeout also stops ssh, git-remote-https and upload-pack.
-		detached: true
-	});
-	const forget = child.pid === undefined ? () => {} : trackGit(child.pid, settings.gitMirrorDir, options.gitDir);
+	// Started by the launcher (launcher.ts): in its own process group, so a timeout also stops ssh,
+	// git-remote-https and upload-pack.
+	let child: LaunchedProcess;
+	try {
+		child = await launch('git', [...configArgs, ...args], { env, cwd: home, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
+	} catch (error) {
+		await credentials.cleanup();
+		const code = error instanceof LaunchError ? error.code : null;
+		const message =
+			code === 'ENOENT'
+				? 'git is not installed on the Tributary worker (or not on its PATH): install git 2.30 or newer.'
+				: `git could not be started: ${(error as Error).message}`;
+		throw new GitError({ kind: 'other', permanent: false, message });
+	}
+	const forget = trackGit(child.pid, settings.gitMirrorDir, options.gitDir);
 
 	let stderr = '';
 	let partialLine = '';
@@ -271,13 +277,10 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 		stderr += kept;
 		if (stderr.length > 2 * stderrLimit) stderr = stderr.slice(-stderrLimit);
 	});
-	// git may exit before reading everything (a failed command): its exit code reports that.
-	child.stdin.on('error', () => {});
-	child.stdin.end(options.stdin);
 
 	let stoppedBecause: 'timeout' | 'signal' | null = null;
 	const killGroup = (signal: NodeJS.Signals) => {
-		if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+		if (child.exited) return;
 		try {
 			process.kill(-child.pid, signal);
 		} catch {
@@ -299,31 +302,24 @@ export async function startGit(args: string[], options: GitCommandOptions): Prom
 		forget();
 	};
 
-	const done = new Promise<void>((resolve, reject) => {
-		child.once('error', (error: NodeJS.ErrnoException) => {
-			settle();
-			const message =
-				error.code === 'ENOENT'
-					? 'git is not installed on the Tributary worker (or not on its PATH): install git 2.30 or newer.'
-					: `git could not be started: ${error.message}`;
-			void credentials.cleanup().finally(() => reject(new GitError({ kind: 'other', permanent: false, message })));
-		});
-		child.once('close', (code) => {
-			settle();
-			void credentials.cleanup().finally(() => {
-				if (code === 0) return resolve();
-				const safeStderr = redact((stderr + partialLine).slice(-stderrLimit), credentials.secrets);
-				if (stoppedBecause === 'signal') return reject(stoppedBy(signal!));
-				if (stoppedBecause === 'timeout') {
-					const seconds = Math.round(options.timeoutMs / 1000);
-					const advice = options.remote ? 'check that the server is reachable from the worker, then try again' : 'the repository may be too large for this limit';
-					const message = `Git did not finish within ${seconds} s and was stopped: ${advice}.`;
-					return reject(new GitError({ kind: 'timed-out', permanent: false, message }, safeStderr, code));
-				}
-				const sentCredentials = (options.credentials?.method ?? 'none') !== 'none';
-				const failure = options.remote ? classifyGitError(safeStderr, code, sentCredentials) : unclassifiedFailure(safeStderr, code);
-				reject(new GitError(failure, safeStderr, code));
-			});
+	// A stop asked for while git was starting applies to it too.
+	if (signal?.aborted) onAbort();
+
+	const done = child.closed.then((code) => {
+		settle();
+		return credentials.cleanup().then(() => {
+			if (code === 0) return;
+			const safeStderr = redact((stderr + partialLine).slice(-stderrLimit), credentials.secrets);
+			if (stoppedBecause === 'signal') throw stoppedBy(signal!);
+			if (stoppedBecause === 'timeout') {
+				const seconds = Math.round(options.timeoutMs / 1000);
+				const advice = options.remote ? 'check that the server is reachable from the worker, then try again' : 'the repository may be too large for this limit';
+				const message = `Git did not finish within ${seconds} s and was stopped: ${advice}.`;
+				throw new GitError({ kind: 'timed-out', permanent: false, message }, safeStderr, code);
+			}
+			const sentCredentials = (options.credentials?.method ?? 'none') !== 'none';
+			const failure = options.remote ? classifyGitError(safeStderr, code, sentCredentials) : unclassifiedFailure(safeStderr, code);
+			throw new GitError(failure, safeStderr, code);
 		});
 	});
 	// Callers that stop reading early still await `done`; never let it surface as unhandled.

@@ -1,0 +1,36 @@
+// The small process that starts git for a large one (see launcher.ts). It starts each command as
+// asked, hands the command's output pipes to its parent, and reports how the command ended. It
+// reads nothing of those pipes itself, holds no secret longer than one request, and ends with its
+// parent.
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { Readable } from 'node:stream';
+import type { LauncherMessage, LaunchRequest } from './launcher.ts';
+
+const send = (message: LauncherMessage, handle?: Socket) => process.send?.(message, handle);
+
+/** A pipe's reading side passes to the parent untouched: nothing read here, so nothing is lost. */
+function stopReading(pipe: Readable): Socket {
+	// A child's piped standard stream is a net.Socket.
+	const socket = pipe as Socket;
+	// net.Socket starts reading its handle as soon as it has one; data read here would never reach
+	// the parent, which takes the handle over from the next message on.
+	(socket as unknown as { _handle: { readStop(): number } | null })._handle?.readStop();
+	return socket;
+}
+
+process.on('message', (request: LaunchRequest) => {
+	const child = spawn(request.command, request.args, { env: request.env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+	child.once('error', (error: NodeJS.ErrnoException) => send({ id: request.id, type: 'error', code: error.code ?? null, message: error.message }));
+	if (child.pid === undefined) return;
+	// In this order, before anything can be read: the parent has the pipes before the exit.
+	send({ id: request.id, type: 'started', pid: child.pid }, stopReading(child.stdout));
+	send({ id: request.id, type: 'stderr' }, stopReading(child.stderr));
+	child.stdin.on('error', () => {});
+	child.stdin.end(request.stdin ?? '');
+	child.once('exit', (code, signal) => send({ id: request.id, type: 'exit', code, signal }));
+});
+
+// The parent went away (it exited or was killed): so does this process. The commands it started
+// are the parent's to stop (processes.ts records them).
+process.on('disconnect', () => process.exit(0));
