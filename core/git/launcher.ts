@@ -169,7 +169,8 @@ function launchedProcess(entry: Pending, pid: number, stdout: Socket, stderr: So
 		};
 		if (entry.exitCode !== undefined) entry.onExit(entry.exitCode);
 	});
-	const ended = (stream: Readable) => new Promise<void>((resolve) => stream.once('close', () => resolve()));
+	// A pipe with nothing in it can have ended and closed already, before anyone listened.
+	const ended = (stream: Readable) => new Promise<void>((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
 	// As Node does for the pipes of a child of its own: once the process is gone, output nobody
 	// reads is drained, so that its pipe closes and the end is heard.
 	void exit.then(() => {

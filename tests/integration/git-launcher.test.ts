@@ -66,6 +66,15 @@ describe('the git launcher', () => {
 		expect(failing.exited).toBe(true);
 	});
 
+	it('ends a command whose empty pipes closed before anyone listened', async () => {
+		for (let i = 0; i < 10; i++) {
+			const quiet = await launch('true', [], { env, cwd });
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			const code = await Promise.race([quiet.closed, new Promise((resolve) => setTimeout(() => resolve('never ended'), 5_000))]);
+			expect(code).toBe(0);
+		}
+	});
+
 	it('starts each command in its own process group, which a kill stops whole', async () => {
 		const shell = await launch('sh', ['-c', 'sleep 30 & echo $!; wait'], { env, cwd });
 		const sleeper = Number((await new Promise<Buffer>((resolve) => shell.stdout.once('data', resolve))).toString().trim());
