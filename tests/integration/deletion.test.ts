@@ -86,7 +86,7 @@ describe('deleting an integration among others', () => {
 
 	it('finds a few rows through the index and leaves every other row where it was', async () => {
 		// Fewer rows than a batch: one statement. More (Globex's, deleted below): listed once, then batches by address.
-		expect(await planBatches(system.database.db, 'commit_files', integrations.small, batchSize, batchSize)).toEqual({ kind: 'whole' });
+		expect(await planBatches(system.database.db, 'commit_files', integrations.small, batchSize)).toEqual({ kind: 'whole' });
 
 		const big = await rowsOf(integrations.big);
 		const globex = await rowsOf(integrations.globex);
@@ -100,7 +100,7 @@ describe('deleting an integration among others', () => {
 	});
 
 	it('deletes more rows than a batch through the index: listed once, then batch by batch, with exact counts', async () => {
-		expect(await planBatches(system.database.db, 'commit_files', integrations.medium, batchSize, batchSize)).toEqual({ kind: 'listed' });
+		expect(await planBatches(system.database.db, 'commit_files', integrations.medium, batchSize)).toEqual({ kind: 'listed' });
 		const before = await rowsOf(integrations.medium);
 		expect(before.commit_files).toBeGreaterThan(2 * batchSize);
 		const big = await rowsOf(integrations.big);
@@ -121,7 +121,7 @@ describe('deleting an integration among others', () => {
 	});
 
 	it('reads most of a table in slices of the heap, and still takes only its own rows', async () => {
-		const plan = await planBatches(system.database.db, 'commit_files', integrations.big, batchSize, batchSize);
+		const plan = await planBatches(system.database.db, 'commit_files', integrations.big, batchSize);
 		expect(plan.kind).toBe('slices');
 		// Many slices: the checkpoint moves page by page, not once for the whole table.
 		expect(plan.kind === 'slices' && plan.pages / plan.pagesPerSlice).toBeGreaterThan(10);
