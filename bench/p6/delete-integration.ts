@@ -6,13 +6,15 @@
 // Rows are made in SQL (tests/support/integration-data.ts). Both sides delete the same rows from
 // the same tables: the baseline deletes an integration with one bare `DELETE … WHERE
 // integration_id = …` per table (and the integrations row), each committing, timed one after
-// another and summed; then an identical integration is made again in its place (same shape, same
-// SQL, after a VACUUM so it takes the freed space) and the product's Delete removes that one
-// (startDelete → a real worker process runs the delete workflow, default batch size), timed by
-// the operation row's ended_at - started_at (Postgres's clock), polling not counted. VACUUM
-// ANALYZE and a CHECKPOINT before each side, so both start from clean tables, fresh statistics
-// and no dirty pages. Both sides run with the same page loads beside them. The worker has run no
-// workflow before P6's delete, so its first workflow task (about 0.15 s) is counted there.
+// another and summed; the product's Delete (startDelete → a real worker process runs the delete
+// workflow, default batch size) is timed by the operation row's ended_at - started_at (Postgres's
+// clock), polling not counted. After each side an identical integration is made again in the
+// place of the one deleted (same shape, same SQL, after a VACUUM so it takes the freed space) for
+// the next side. Three runs of each side, alternating which goes first; the figures are medians
+// (this machine's speed wanders by half from one minute to the next). VACUUM ANALYZE and a
+// CHECKPOINT before each side, so both start from clean tables, fresh statistics and no dirty
+// pages. Both sides run with the same page loads beside them. The worker has run no workflow
+// before P6's first delete, so its first workflow task (about 0.1 s) is counted there.
 // P6r: while P6's workflow runs, a second client (the demo viewer of Acme) loads /integrations
 // over and over, one request at a time; the same loads with nothing running are its baseline.
 import { performance } from 'node:perf_hooks';
@@ -24,18 +26,21 @@ import { createSystem, demoUser, signedInUser, signIn, type EngineAddresses, typ
 import { activityTimes, describeTimes } from '../support/history.ts';
 import { fillIntegrationData, type IntegrationDataShape } from '../../tests/support/integration-data.ts';
 import { benchLine, percentile } from '../support/report.ts';
-import { useSystemRuntime, waitForSuccess } from '../support/system.ts';
+import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
 
 export interface P6Options {
 	/** P6: the one integration in its tables. */
 	alone: IntegrationDataShape;
 	/** P6i: each of `integrations` integrations; one of them is deleted. */
 	amongMany: IntegrationDataShape & { integrations: number };
+	/** Runs of each side (alternating which goes first); the figures are medians. */
+	runs: number;
 }
 
 const defaults: P6Options = {
 	alone: { repos: 20, commitsPerRepo: 10_000 },
-	amongMany: { repos: 4, commitsPerRepo: 10_000, integrations: 10 }
+	amongMany: { repos: 4, commitsPerRepo: 10_000, integrations: 10 },
+	runs: 3
 };
 
 /**
@@ -109,16 +114,25 @@ async function addIntegrations(system: TestSystem, admin: SignedInUser, label: s
 
 interface Deletion {
 	rows: number;
+	/** Medians over the runs. */
 	bareSeconds: number;
-	bareTimes: Array<{ name: string; ms: number }>;
 	workflowSeconds: number;
+	bareRuns: number[];
+	workflowRuns: number[];
+	/** Of the last run of each side. */
+	bareTimes: Array<{ name: string; ms: number }>;
 	steps: string;
+	/** Page loads during every run of the product's side. */
 	during: number[];
 }
 
+const seconds = (values: number[]) => values.map((v) => v.toFixed(2)).join(', ');
+
 /**
- * Both sides on the same tables: the bare deletes of `integrationId`; then `again()` makes an
- * identical integration in its place, and the product's Delete removes that one.
+ * Both sides on the same tables, `runs` times, alternating which goes first: the first side
+ * deletes `integrationId` (then one made again in its place by `again()`), the second side the
+ * integration `again()` made in its place after that, so each deletes an identical integration
+ * from identical tables. `beforeProduct` runs once, before the product's first Delete.
  */
 async function measureDeletion(
 	system: TestSystem,
@@ -127,40 +141,58 @@ async function measureDeletion(
 	cookie: string,
 	integrationId: string,
 	again: () => Promise<string>,
-	beforeDelete?: (bareSeconds: number) => Promise<void>
+	runs: number,
+	beforeProduct?: (bareSeconds: number) => Promise<void>
 ): Promise<Deletion> {
 	const rows = await rowsOf(system, integrationId);
-	await settle(system);
-	const bareTimes: Array<{ name: string; ms: number }> = [];
-	await withPageLoads(web.url, cookie, async () => {
-		for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
-			const started = performance.now();
-			await system.database.pool.query(`delete from ${table} where ${column} = $1`, [integrationId]);
-			bareTimes.push({ name: table!, ms: performance.now() - started });
-		}
-	});
-	if ((await rowsOf(system, integrationId)) !== 0) throw new Error('the bare deletes left rows');
-	const bareSeconds = bareTimes.reduce((sum, t) => sum + t.ms, 0) / 1000;
+	const bareRuns: number[] = [];
+	const workflowRuns: number[] = [];
+	const during: number[] = [];
+	let bareTimes: Array<{ name: string; ms: number }> = [];
+	let steps = '';
+	let beforeDone = false;
 
-	await settle(system);
-	const twin = await again();
-	if ((await rowsOf(system, twin)) !== rows) throw new Error('the integration made again differs from the first');
-	await settle(system);
-	await beforeDelete?.(bareSeconds);
-	const { result: ended, loads: during } = await withPageLoads(web.url, cookie, async () => {
-		const operation = await startDelete(admin, twin);
-		const ended = await waitForSuccess(system, operation.id, 30 * 60_000);
-		return { ...ended, workflowId: operation.workflowId };
-	});
-	if ((await rowsOf(system, twin)) !== 0) throw new Error('the delete workflow left rows');
-	return {
-		rows,
-		bareSeconds,
-		bareTimes,
-		workflowSeconds: ended.seconds,
-		steps: describeTimes(await activityTimes(ended.workflowId)),
-		during
+	const bare = async (id: string) => {
+		const times: Array<{ name: string; ms: number }> = [];
+		await withPageLoads(web.url, cookie, async () => {
+			for (const [table, column] of [...deletionTables.map((t) => [t, 'integration_id']), ['integrations', 'id']]) {
+				const started = performance.now();
+				await system.database.pool.query(`delete from ${table} where ${column} = $1`, [id]);
+				times.push({ name: table!, ms: performance.now() - started });
+			}
+		});
+		if ((await rowsOf(system, id)) !== 0) throw new Error('the bare deletes left rows');
+		bareTimes = times;
+		bareRuns.push(times.reduce((sum, t) => sum + t.ms, 0) / 1000);
 	};
+	const product = async (id: string) => {
+		if (!beforeDone) {
+			beforeDone = true;
+			await beforeProduct?.(bareRuns[0] ?? 1);
+			await settle(system);
+		}
+		const { result: ended, loads } = await withPageLoads(web.url, cookie, async () => {
+			const operation = await startDelete(admin, id);
+			const ended = await waitForSuccess(system, operation.id, 30 * 60_000);
+			return { ...ended, workflowId: operation.workflowId };
+		});
+		if ((await rowsOf(system, id)) !== 0) throw new Error('the delete workflow left rows');
+		during.push(...loads);
+		workflowRuns.push(ended.seconds);
+		steps = describeTimes(await activityTimes(ended.workflowId));
+	};
+
+	let current = integrationId;
+	for (let run = 1; run <= runs; run++) {
+		const sides = run % 2 === 1 ? [bare, product] : [product, bare];
+		for (const [index, side] of sides.entries()) {
+			if (run > 1 || index > 0) current = await again();
+			if ((await rowsOf(system, current)) !== rows) throw new Error('the integration made again differs from the first');
+			await settle(system);
+			await side(current);
+		}
+	}
+	return { rows, bareSeconds: median(bareRuns), workflowSeconds: median(workflowRuns), bareRuns, workflowRuns, bareTimes, steps, during };
 }
 
 export async function benchDeleteIntegration(engines: EngineAddresses, overrides: Partial<P6Options> = {}): Promise<string[]> {
@@ -183,12 +215,14 @@ export async function benchDeleteIntegration(engines: EngineAddresses, overrides
 		// Idle page loads: a few to warm the web process, then as many as would fit in ten times the
 		// bare deletes' time, so that the idle side has at least as many loads as the deletion will
 		// (its first that many are compared with them).
-		const aloneAgain = async () => (await addIntegrations(system!, admin, 'alone-again', 1, options.alone))[0]!;
-		const aloneDeletion = await measureDeletion(system, admin, web, cookie, alone!, aloneAgain, async (bare) => {
+		// A deleted integration's URLs cannot be added again for a while: each one made again has its own.
+		let made = 0;
+		const aloneAgain = async () => (await addIntegrations(system!, admin, `alone-again-${++made}`, 1, options.alone))[0]!;
+		const aloneDeletion = await measureDeletion(system, admin, web, cookie, alone!, aloneAgain, options.runs, async (bare) => {
 			const warm: number[] = [];
 			for (let i = 0; i < 30; i++) warm.push(await loadPage(web.url, cookie));
 			const meanWarm = warm.reduce((s, v) => s + v, 0) / warm.length;
-			const idleCount = Math.min(5_000, Math.max(300, Math.ceil((10 * bare * 1000) / meanWarm)));
+			const idleCount = Math.min(5_000, Math.max(300, Math.ceil((10 * options.runs * bare * 1000) / meanWarm)));
 			for (let i = 0; i < idleCount; i++) idle.push(await loadPage(web.url, cookie));
 		});
 		const during = aloneDeletion.during;
@@ -196,22 +230,24 @@ export async function benchDeleteIntegration(engines: EngineAddresses, overrides
 		idle = idle.slice(0, samples);
 		if (during.length > samples) console.log(`[bench] P6: the deletion saw ${during.length} loads, more than the ${samples} idle ones: the p99s are over different counts`);
 		console.log(
-			`P6 detail: ${aloneDeletion.rows.toLocaleString('en')} rows, alone in their tables; delete workflow ${aloneDeletion.workflowSeconds.toFixed(2)} s ` +
-				`(operation ended_at - started_at), bare DELETEs ${aloneDeletion.bareSeconds.toFixed(2)} s; /integrations during: ${during.length} loads, ` +
+			`P6 detail: ${aloneDeletion.rows.toLocaleString('en')} rows, alone in their tables; delete workflow median ${aloneDeletion.workflowSeconds.toFixed(2)} s ` +
+				`(runs ${seconds(aloneDeletion.workflowRuns)} s; operation ended_at - started_at), bare DELETEs median ${aloneDeletion.bareSeconds.toFixed(2)} s ` +
+				`(runs ${seconds(aloneDeletion.bareRuns)} s); /integrations during: ${during.length} loads, ` +
 				`p50 ${p(during, 50)} ms, p99 ${p(during, 99)} ms, max ${p(during, 100)} ms; idle (first ${samples}): ` +
 				`p50 ${p(idle, 50)} ms, p99 ${p(idle, 99)} ms, max ${p(idle, 100)} ms`
 		);
-		console.log(`P6 detail: workflow activities: ${aloneDeletion.steps}; bare DELETEs: ${describeTimes(aloneDeletion.bareTimes)}`);
+		console.log(`P6 detail: last run's workflow activities: ${aloneDeletion.steps}; bare DELETEs: ${describeTimes(aloneDeletion.bareTimes)}`);
 
 		// P6i: one integration among many of the same size.
 		filled = performance.now();
 		const many = await addIntegrations(system, admin, 'among', options.amongMany.integrations, options.amongMany);
 		console.log(`[bench] P6i: ${many.length} integrations, made in ${((performance.now() - filled) / 1000).toFixed(1)} s`);
-		const amongAgain = async () => (await addIntegrations(system!, admin, 'among-again', 1, options.amongMany))[0]!;
-		const amongDeletion = await measureDeletion(system, admin, web, cookie, many[Math.floor(many.length / 2)]!, amongAgain);
+		const amongAgain = async () => (await addIntegrations(system!, admin, `among-again-${++made}`, 1, options.amongMany))[0]!;
+		const amongDeletion = await measureDeletion(system, admin, web, cookie, many[Math.floor(many.length / 2)]!, amongAgain, options.runs);
 		console.log(
 			`P6i detail: ${amongDeletion.rows.toLocaleString('en')} rows, one of ${many.length} integrations of the same size; delete workflow ` +
-				`${amongDeletion.workflowSeconds.toFixed(2)} s, bare DELETEs ${amongDeletion.bareSeconds.toFixed(2)} s; workflow activities: ${amongDeletion.steps}; ` +
+				`median ${amongDeletion.workflowSeconds.toFixed(2)} s (runs ${seconds(amongDeletion.workflowRuns)} s), bare DELETEs median ${amongDeletion.bareSeconds.toFixed(2)} s ` +
+				`(runs ${seconds(amongDeletion.bareRuns)} s); last run's workflow activities: ${amongDeletion.steps}; ` +
 				`bare DELETEs: ${describeTimes(amongDeletion.bareTimes)}`
 		);
 
