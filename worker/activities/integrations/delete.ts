@@ -99,18 +99,38 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 		async startDeletion(input: { operationId: string; integrationId: string }): Promise<void> {
 			// Marking it "deleting" waits for writes to its data already under way (they hold its row,
 			// see holdForWriting); later ones see the mark and write nothing. The wait is in short
-			// tries, with heartbeats between, so a long write does not look like a dead worker.
+			// tries, with heartbeats between, so a long write does not look like a dead worker. Its
+			// repositories' URLs are blocked from being added again in the same transaction.
 			let integration;
 			for (;;) {
 				try {
 					integration = await db.transaction().execute(async (trx) => {
 						await sql`set local lock_timeout = '2s'`.execute(trx);
-						return trx
+						const marked = await trx
 							.updateTable('integrations')
 							.set({ data_status: 'deleting', status_detail: null })
 							.where('id', '=', input.integrationId)
 							.returning(['organization_id', 'name'])
 							.executeTakeFirst();
+						if (!marked) return undefined;
+						await trx
+							.insertInto('removed_accounts')
+							.columns(['organization_id', 'account', 'integration_id', 'integration_name'])
+							.expression((eb) =>
+								eb
+									.selectFrom('repos')
+									.select((eb) => [eb.val(marked.organization_id).as('organization_id'), 'url', eb.val(input.integrationId).as('integration_id'), eb.val(marked.name).as('integration_name')])
+									.where('integration_id', '=', input.integrationId)
+							)
+							.onConflict((oc) =>
+								oc.columns(['organization_id', 'account']).doUpdateSet((eb) => ({
+									integration_id: eb.ref('excluded.integration_id'),
+									integration_name: eb.ref('excluded.integration_name'),
+									removed_at: new Date()
+								}))
+							)
+							.execute();
+						return marked;
 					});
 					break;
 				} catch (error) {
@@ -119,27 +139,6 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 				}
 			}
 			if (!integration) return; // already gone: a retry after the last step
-			const repos = await db.selectFrom('repos').select(['id', 'url']).where('integration_id', '=', input.integrationId).execute();
-			if (repos.length > 0) {
-				await db
-					.insertInto('removed_accounts')
-					.values(
-						repos.map((repo) => ({
-							organization_id: integration.organization_id,
-							account: repo.url,
-							integration_id: input.integrationId,
-							integration_name: integration.name
-						}))
-					)
-					.onConflict((oc) =>
-						oc.columns(['organization_id', 'account']).doUpdateSet((eb) => ({
-							integration_id: eb.ref('excluded.integration_id'),
-							integration_name: eb.ref('excluded.integration_name'),
-							removed_at: new Date()
-						}))
-					)
-					.execute();
-			}
 			const operation = await db.selectFrom('operations').select('stages').where('id', '=', input.operationId).executeTakeFirstOrThrow();
 			// Totals are only set once: a retried start must not shrink them to what is left. They are
 			// the planner's estimates (counting a million rows exactly would cost a third of the
@@ -223,15 +222,33 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			const batchRows = deps.settings.deletionBatchSizeSet ? deps.settings.deletionBatchSize : deps.settings.deletionBatchSize * defaultBatchFactor;
 			let reported = 0;
 
-			/** In a batch's transaction, after its deletes: commit without waiting for the disk, and record where the table stands. */
-			async function recordBatch(trx: Kysely<Database>, table: DeletionTable, state: TableState, deleted: number, finished: boolean): Promise<void> {
+			/** In a transaction, after its deletes: commit without waiting for the disk, and record where these tables stand. */
+			async function recordTables(trx: Kysely<Database>, tables: Array<{ table: DeletionTable; state: TableState }>): Promise<void> {
 				await sql`set local synchronous_commit = off`.execute(trx);
-				const row = { deleted: state.deleted + deleted, finished, next_page: state.nextPage ?? null };
 				await trx
 					.insertInto('deletion_checkpoints')
-					.values({ operation_id: input.operationId, table_name: table, ...row })
-					.onConflict((oc) => oc.columns(['operation_id', 'table_name']).doUpdateSet(row))
+					.values(
+						tables.map(({ table, state }) => ({
+							operation_id: input.operationId,
+							table_name: table,
+							deleted: state.deleted,
+							finished: state.finished,
+							next_page: state.nextPage ?? null
+						}))
+					)
+					.onConflict((oc) =>
+						oc.columns(['operation_id', 'table_name']).doUpdateSet((eb) => ({
+							deleted: eb.ref('excluded.deleted'),
+							finished: eb.ref('excluded.finished'),
+							next_page: eb.ref('excluded.next_page')
+						}))
+					)
 					.execute();
+			}
+
+			/** A batch of `table`: its deletes, then its checkpoint, in one transaction. */
+			function recordBatch(trx: Kysely<Database>, table: DeletionTable, state: TableState, deleted: number, finished: boolean): Promise<void> {
+				return recordTables(trx, [{ table, state: { ...state, deleted: state.deleted + deleted, finished } }]);
 			}
 
 			/** After each batch has committed: the heartbeat, and viewers a few times a second and always when a table is done (with its exact count). */
@@ -329,12 +346,8 @@ export function createDeleteActivities(deps: IntegrationDeps) {
 			const holding = await tablesWithRows(db, input.integrationId);
 			const empty = deletionTables.filter((table) => !holding.has(table) && !checkpoint[table]?.finished);
 			if (empty.length > 0) {
-				for (const table of empty) checkpoint[table] = { deleted: checkpoint[table]?.deleted ?? 0, finished: true };
-				await db
-					.insertInto('deletion_checkpoints')
-					.values(empty.map((table) => ({ operation_id: input.operationId, table_name: table, deleted: checkpoint[table]!.deleted, finished: true, next_page: null })))
-					.onConflict((oc) => oc.columns(['operation_id', 'table_name']).doUpdateSet({ finished: true }))
-					.execute();
+				for (const table of empty) checkpoint[table] = { ...checkpoint[table], deleted: checkpoint[table]?.deleted ?? 0, finished: true };
+				await db.transaction().execute((trx) => recordTables(trx, empty.map((table) => ({ table, state: checkpoint[table]! }))));
 				context.heartbeat(checkpoint);
 				await deps.progress.report(
 					input.operationId,
