@@ -5,10 +5,18 @@ import type { createActivities } from '../../worker/activities/index.ts';
 
 type Activities = ReturnType<typeof createActivities>;
 
+/**
+ * Errors that are mistakes in Tributary's own code: the same input fails the same way every
+ * time, so retrying (forever, for bookkeeping) would keep the operation "running" for ever. The
+ * workflow fails at once instead and records why. A lost database or Temporal connection is none
+ * of these, and is retried.
+ */
+export const programmingErrors = ['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError'];
+
 /** Short bookkeeping: reading and writing a few rows. */
 export const bookkeeping = proxyActivities<Activities>({
 	startToCloseTimeout: '1 minute',
-	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds' }
+	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', nonRetryableErrorTypes: programmingErrors }
 });
 
 /**
@@ -18,7 +26,7 @@ export const bookkeeping = proxyActivities<Activities>({
  */
 export const quickBookkeeping = proxyLocalActivities<Activities>({
 	startToCloseTimeout: '1 minute',
-	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds' }
+	retry: { initialInterval: '500 ms', maximumInterval: '10 seconds', nonRetryableErrorTypes: programmingErrors }
 });
 
 /**
