@@ -21,6 +21,7 @@ const summaryColumns = [
 	'integrations.added_by_email',
 	'integrations.created_at',
 	'integrations.version',
+	'integrations.revision',
 	'integrations.base_url',
 	'integrations.credentials_expire_at',
 	'integrations.quota'
@@ -59,6 +60,7 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 		createdAt: row.created_at.toISOString(),
 		repoCount: row.repo_count ?? 0,
 		version: row.version,
+		revision: Number(row.revision),
 		baseUrl: row.base_url,
 		credentialsExpireAt: row.credentials_expire_at?.toISOString() ?? null,
 		quota: row.quota ? { limit: row.quota.limit, remaining: row.quota.remaining, resetAt: row.quota.resetAt } : null

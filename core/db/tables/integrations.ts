@@ -20,6 +20,8 @@ export interface IntegrationsTable {
 	added_by_email: string;
 	created_at: ColumnType<Date, never, never>;
 	version: Generated<number>;
+	/** Bumped by a trigger on every change to the row: which of two views of it is newer. */
+	revision: ColumnType<string, never, never>;
 	/** A self-hosted server's address (GitHub Enterprise Server, GitLab self-managed…); null for cloud kinds. */
 	base_url: string | null;
 	/** The provider's own settings (for example a custom CA certificate); never a secret. */

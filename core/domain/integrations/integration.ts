@@ -16,7 +16,10 @@ export interface IntegrationSummary {
 	addedBy: string;
 	createdAt: string;
 	repoCount: number;
+	/** The edit form's version: a save of an older one is refused. */
 	version: number;
+	/** Bumped on every change to the integration (status, quota, edits): which of two views is newer. */
+	revision: number;
 	/** A self-hosted server's address; null for cloud kinds. */
 	baseUrl: string | null;
 	/** When the credentials stop working, as the provider last said; null: never, or unknown. */

@@ -5,18 +5,25 @@ import { realtimeSocket } from '#lib/realtime/socket.ts';
 import type { IntegrationSummary, RepoSummary } from '#core/domain/integrations/integration.ts';
 
 export function createLiveIntegrations(loaded: () => IntegrationSummary[]) {
-	let newer = $state<Record<string, IntegrationSummary>>({});
+	// The latest event about each integration, kept across page loads: an event that raced with a
+	// load (it arrived while the load was on its way, or before the row was on the page) still
+	// counts once the load lands, unless the load saw a later revision.
+	let latest = $state<Record<string, IntegrationSummary>>({});
 	let removed = $state<string[]>([]);
 	let base = $state<IntegrationSummary[]>([]);
 
-	// A fresh load replaces whatever the events said before it.
+	// A fresh load is the page's new starting point.
 	$effect.pre(() => {
 		base = loaded();
-		newer = {};
 		removed = [];
 	});
 
-	const integrations = $derived(base.filter((i) => !removed.includes(i.id)).map((i) => newer[i.id] ?? i));
+	const integrations = $derived(
+		base.filter((i) => !removed.includes(i.id)).map((i) => {
+			const event = latest[i.id];
+			return event && event.revision >= i.revision ? event : i;
+		})
+	);
 
 	$effect(() => {
 		const socket = realtimeSocket();
@@ -26,7 +33,8 @@ export function createLiveIntegrations(loaded: () => IntegrationSummary[]) {
 			refresh = setTimeout(() => void invalidateAll(), 300);
 		};
 		const onUpdated = (integration: IntegrationSummary) => {
-			if (base.some((i) => i.id === integration.id)) newer = { ...newer, [integration.id]: integration };
+			const known = latest[integration.id];
+			if (!known || integration.revision >= known.revision) latest = { ...latest, [integration.id]: integration };
 		};
 		const onRemoved = ({ id }: { id: string }) => {
 			removed = [...removed, id];
