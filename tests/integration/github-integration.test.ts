@@ -63,6 +63,8 @@ describe('GitHub Enterprise Server integration', () => {
 		tokenIntegration = await add('Acme GitHub', { authMethod: 'personal-access-token', token: simulator.tokens.classic });
 		const update = await latestOperation(tokenIntegration, 'integration.update');
 		expect(update.state, update.error ?? '').toBe('succeeded');
+		// Every bar ends full: each repository counts as done once its pull requests are in too.
+		for (const stage of update.stages) expect(stage.done, stage.key).toBe(stage.total);
 
 		const stats = await simulator.control.stats();
 		const found = await repos(tokenIntegration);
@@ -92,6 +94,7 @@ describe('GitHub Enterprise Server integration', () => {
 		appIntegration = await add('Acme App', { authMethod: 'github-app', appId: String(simulator.app.id), installationId: String(installation.id), privateKey: appKey }, globex);
 		const update = await latestOperation(appIntegration, 'integration.update');
 		expect(update.state, update.error ?? '').toBe('succeeded');
+		for (const stage of update.stages) expect(stage.done, stage.key).toBe(stage.total);
 		expect((await integration(appIntegration)).credential_summary).toBe(`GitHub App ${simulator.app.id}, installation ${installation.id} on ${installation.account}, entered by admin@globex.example`);
 		const stats = await simulator.control.stats();
 		const installed = stats.repositories.filter((r) => r.repository.startsWith(`${installation.account}/`));

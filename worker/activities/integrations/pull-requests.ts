@@ -9,7 +9,7 @@ import { countPullRequests, existingPullRequests, storePullRequestBatch } from '
 import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
 import { rateLimitOf, type ApiQuota, type PullRequestRun } from '#core/providers/provider.ts';
 import { rateLimitFailureType, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
-import { announceIntegration, openIntegration, updateRepo, type IntegrationDeps } from './context.ts';
+import { announceIntegration, openIntegration, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
 
@@ -125,6 +125,9 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 				pull_requests_total: done,
 				last_updated_at: new Date()
 			});
+			// The repository is done: the Repositories bar counts it now (it went back to "processing"
+			// for its pull requests, so the count its commits reported left it out).
+			await reportUpdateProgress(deps, input.operationId, input.integrationId);
 			await reportProgress(input.operationId, input.integrationId, `${repo.name}: pull requests done`);
 			return { name: repo.name, count, written };
 		},
