@@ -21,13 +21,19 @@ export async function deriveDeployments(db: Kysely<Database>, integrationId: str
 			on conflict (repo_id, tag_name) do update set sha = excluded.sha, deployed_at = excluded.deployed_at
 			-- Unchanged deployments are left alone: no dead rows on every update.
 			where deployments.sha is distinct from excluded.sha or deployments.deployed_at is distinct from excluded.deployed_at`.execute(trx);
+		// The tags that still deploy a commit are worked out once (materialized), then compared.
+		// Written as a correlated NOT EXISTS, the planner could run the tags-to-commits join again
+		// for every deployment, reading all of commits each time when its statistics still said
+		// "empty" (right after a first ingest into a truncated or new table): 60-90 s measured
+		// after 200,000 commits, for 40 tags.
 		await sql`
+			with deploying as materialized (
+				select t.repo_id, t.name from tags t join commits c on c.repo_id = t.repo_id and c.sha = t.sha
+				where t.integration_id = ${integrationId} ${ofRepo('t.repo_id')}
+			)
 			delete from deployments d
 			where d.integration_id = ${integrationId} ${ofRepo('d.repo_id')}
-			and not exists (
-				select 1 from tags t join commits c on c.repo_id = t.repo_id and c.sha = t.sha
-				where t.repo_id = d.repo_id and t.name = d.tag_name
-			)`.execute(trx);
+			and not exists (select 1 from deploying v where v.repo_id = d.repo_id and v.name = d.tag_name)`.execute(trx);
 	});
 }
 
