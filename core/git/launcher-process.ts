@@ -2,10 +2,9 @@
 // asked, hands the command's output pipes to its parent, and reports how the command ended. It
 // reads nothing of those pipes itself, holds no secret longer than one request, and ends with its
 // parent.
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { LauncherMessage, LaunchRequest } from './launcher.ts';
+import { startCommand, type LauncherMessage, type LaunchRequest } from './launcher.ts';
 
 const send = (message: LauncherMessage, handle?: Socket) => process.send?.(message, handle);
 
@@ -20,14 +19,12 @@ function stopReading(pipe: Readable): Socket {
 }
 
 process.on('message', (request: LaunchRequest) => {
-	const child = spawn(request.command, request.args, { env: request.env, cwd: request.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+	const child = startCommand(request);
 	child.once('error', (error: NodeJS.ErrnoException) => send({ id: request.id, type: 'error', code: error.code ?? null, message: error.message }));
 	if (child.pid === undefined) return;
 	// In this order, before anything can be read: the parent has the pipes before the exit.
 	send({ id: request.id, type: 'started', pid: child.pid }, stopReading(child.stdout));
 	send({ id: request.id, type: 'stderr' }, stopReading(child.stderr));
-	child.stdin.on('error', () => {});
-	child.stdin.end(request.stdin ?? '');
 	child.once('exit', (code, signal) => send({ id: request.id, type: 'exit', code, signal }));
 });
 

@@ -206,14 +206,25 @@ export function launch(command: string, args: string[], options: { env: Record<s
 	});
 }
 
+/**
+ * Starts a command as both the launcher and this process do: never through a shell, in its own
+ * process group, with exactly its environment, its standard input written and closed.
+ */
+export function startCommand(options: Omit<LaunchRequest, 'id'>) {
+	const child = spawn(options.command, options.args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+	if (child.pid !== undefined) {
+		child.stdin.on('error', () => {});
+		child.stdin.end(options.stdin ?? '');
+	}
+	return child;
+}
+
 /** The same, started by this process itself. */
 function spawnHere(options: Omit<LaunchRequest, 'id'>): Promise<LaunchedProcess> {
 	return new Promise((resolve, reject) => {
-		const child = spawn(options.command, options.args, { env: options.env, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], detached: true, shell: false });
+		const child = startCommand(options);
 		child.once('error', (error: NodeJS.ErrnoException) => reject(new LaunchError(error.message, error.code ?? null)));
 		if (child.pid === undefined) return;
-		child.stdin.on('error', () => {});
-		child.stdin.end(options.stdin ?? '');
 		const closed = new Promise<number | null>((done) => child.once('close', (code) => done(code)));
 		resolve({
 			pid: child.pid,
