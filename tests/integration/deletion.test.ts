@@ -1,6 +1,7 @@
 // Deleting an integration beside other integrations' data in the same tables and pages: only its
 // rows go, whichever way the batches find them (slices of the heap where its rows are most of a
-// table, the integration_id index where they are few); and a write to its data that was under way
+// table; where they are few, a few repositories at a time through the primary key, or addresses
+// listed from the integration_id index); and a write to its data that was under way
 // when the deletion began finishes first and is deleted with the rest.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +20,7 @@ const batchSize = 500;
 let system: TestSystem;
 let web: RunningWeb;
 const cookies: Record<string, string> = {};
-const integrations: Record<'big' | 'small' | 'medium' | 'globex', string> = { big: '', small: '', medium: '', globex: '' };
+const integrations: Record<'big' | 'small' | 'medium' | 'spread' | 'globex', string> = { big: '', small: '', medium: '', spread: '', globex: '' };
 
 async function addIntegration(user: SignedInUser, label: string, repos: number, commitsPerRepo: number): Promise<string> {
 	const repositories = Array.from({ length: repos }, (_, i) => ({
@@ -72,6 +73,7 @@ beforeAll(async () => {
 	integrations.big = await addIntegration(acme, 'big', 4, 3_000);
 	integrations.small = await addIntegration(acme, 'small', 1, 60);
 	integrations.medium = await addIntegration(acme, 'medium', 1, 400);
+	integrations.spread = await addIntegration(acme, 'spread', 4, 100);
 	integrations.globex = await addIntegration(globex, 'globex', 2, 400);
 	for (const table of [...deletionTables, 'integrations']) await sql.raw(`analyze ${table}`).execute(system.database.db);
 }, 300_000);
@@ -99,7 +101,35 @@ describe('deleting an integration among others', () => {
 		expect(await rowsOf(integrations.globex)).toEqual(globex);
 	});
 
+	it('deletes a few repositories at a time through the primary key where each holds less than a batch, with exact counts', async () => {
+		// 1,400 file changes in four repositories of 350: a repository a batch.
+		const plan = await planBatches(system.database.db, 'commit_files', integrations.spread, batchSize);
+		expect(plan).toEqual({ kind: 'by-repo', reposPerBatch: 1 });
+		const before = await rowsOf(integrations.spread);
+		expect(before.commit_files).toBe(1_400);
+		const others = await Promise.all([integrations.big, integrations.medium, integrations.globex].map(rowsOf));
+
+		const operationId = await requestDeletion(cookies['deleter@acme.example']!, integrations.spread);
+		// Batch by batch: a viewer sees the file changes go a repository at a time (each batch
+		// reports its count), never all at once and never more than there were.
+		const seen = new Set<number>();
+		await waitFor('the deletion to end', async () => {
+			const operation = await system.database.db.selectFrom('operations').select(['state', 'stages']).where('id', '=', operationId).executeTakeFirstOrThrow();
+			const done = operation.stages.find((stage) => stage.key === 'commit_files')?.done;
+			if (done !== undefined) seen.add(done);
+			return operation.state !== 'running';
+		});
+		await expectSuccess(operationId);
+
+		expect(await rowsOf(integrations.spread)).toEqual(nothing);
+		expect(await Promise.all([integrations.big, integrations.medium, integrations.globex].map(rowsOf))).toEqual(others);
+		const { stages } = await system.database.db.selectFrom('operations').select('stages').where('id', '=', operationId).executeTakeFirstOrThrow();
+		expect(stages.find((stage) => stage.key === 'commit_files')).toMatchObject({ done: 1_400, total: 1_400 });
+		expect([...seen].every((done) => done % 350 === 0 && done <= 1_400)).toBe(true);
+	});
+
 	it('deletes more rows than a batch through the index: listed once, then batch by batch, with exact counts', async () => {
+		// One repository larger than a batch: its addresses are listed.
 		expect(await planBatches(system.database.db, 'commit_files', integrations.medium, batchSize)).toEqual({ kind: 'listed' });
 		const before = await rowsOf(integrations.medium);
 		expect(before.commit_files).toBeGreaterThan(2 * batchSize);

@@ -29,4 +29,6 @@ export interface DeletionCheckpointsTable {
 	deleted: ColumnType<string | number, number, number>;
 	finished: boolean;
 	next_page: number | null;
+	/** A table deleted repository by repository: the last repository done (they go in id order). */
+	after_repo: ColumnType<string | null, string | null | undefined, string | null>;
 }
