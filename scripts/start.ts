@@ -43,8 +43,28 @@ async function shutdown(code: number): Promise<never> {
 	}
 	process.exit(code);
 }
-process.on('SIGINT', () => (shuttingDown ? process.exit(130) : void shutdown(0)));
+// Ctrl-C in a terminal reaches this process twice: from the terminal (the whole foreground group)
+// and from npm, which passes on what it receives. The two arrive together; only a Ctrl-C pressed
+// again a moment later means "stop now, without waiting".
+let firstInterrupt = 0;
+process.on('SIGINT', () => {
+	if (!shuttingDown) {
+		firstInterrupt = Date.now();
+		return void shutdown(0);
+	}
+	if (Date.now() - firstInterrupt > 1_000) process.exit(130);
+});
 process.on('SIGTERM', () => void shutdown(0));
+// Whoever started this process (npm, a service manager) may end without a signal reaching it (it
+// was killed, or a shell between them did not pass it on): then stop in order rather than run on,
+// holding the port, with nobody to stop it. Linux hands an orphan to another parent.
+const startedBy = process.ppid;
+setInterval(() => {
+	if (process.ppid !== startedBy && !shuttingDown) {
+		say('the process that started this one has ended');
+		void shutdown(0);
+	}
+}, 500).unref();
 
 try {
 	await main();

@@ -56,6 +56,32 @@ function makeClone(): void {
 	utimesSync(path.join(clone, 'build/handler.js'), now, now);
 }
 
+/** Runs `npm start` as `session` until it says it is up; its output so far, and its end. */
+async function startSystem(session: ChildProcess): Promise<{ session: ChildProcess; output: () => string; ended: (timeoutMs: number) => Promise<unknown> }> {
+	let output = '';
+	session.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	session.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	let ended = false;
+	const exited = new Promise<number | null>((resolve) => session.once('exit', (code) => ((ended = true), resolve(code))));
+	try {
+		await waitFor(
+			'the start to finish',
+			async () => {
+				if (ended) throw new Error('npm start ended before the system was up');
+				return output.includes('press Ctrl-C to stop');
+			},
+			280_000
+		);
+	} catch (error) {
+		throw new Error(`${(error as Error).message}\n--- its output ---\n${output}`, { cause: error });
+	}
+	return {
+		session,
+		output: () => output,
+		ended: (timeoutMs) => Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), timeoutMs))])
+	};
+}
+
 describe('npm start on a bare machine', () => {
 	it('starts from a clone inside a 0700 folder under the system node, readable in a terminal, and stops clean', async () => {
 		expect(statSync(home).mode & 0o777).toBe(0o700);
@@ -71,29 +97,9 @@ describe('npm start on a bare machine', () => {
 		};
 		for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
 		// `script` gives `npm start` a terminal, as a person's shell would; ^C on its input is Ctrl-C.
-		session = spawn('script', ['--quiet', '--flush', '--return', '--command', 'npm start', '/dev/null'], {
-			cwd: clone,
-			env,
-			stdio: ['pipe', 'pipe', 'pipe']
-		});
-		let output = '';
-		session.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-		session.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-		let ended = false;
-		const exited = new Promise<number | null>((resolve) => session!.once('exit', (code) => ((ended = true), resolve(code))));
-		try {
-			await waitFor(
-				'the start to finish',
-				async () => {
-					if (ended) throw new Error('npm start ended before the system was up');
-					return output.includes('press Ctrl-C to stop');
-				},
-				280_000
-			);
-		} catch (error) {
-			throw new Error(`${(error as Error).message}\n--- its output ---\n${output}`, { cause: error });
-		}
-
+		let started = await startSystem(spawn('script', ['--quiet', '--flush', '--return', '--command', 'npm start', '/dev/null'], { cwd: clone, env, stdio: ['pipe', 'pipe', 'pipe'] }));
+		session = started.session;
+		let output = started.output();
 		const health = await fetch(`http://localhost:${port}/health`);
 		expect(health.status).toBe(200);
 		expect(await health.json()).toMatchObject({ postgres: 'ok', temporal: 'ok', worker: 'ok', realtime: 'ok' });
@@ -107,10 +113,29 @@ describe('npm start on a bare machine', () => {
 		expect(existsSync(path.join(clone, '.data/postgres/data/PG_VERSION'))).toBe(true);
 
 		session.stdin!.write('\x03');
-		const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 60_000))]);
-		// npm, in the same foreground group, ends with the shell's code for Ctrl-C.
+		const code = await started.ended(60_000);
+		output = started.output();
+		// npm, in the same foreground group, ends with the shell's code for Ctrl-C. Ctrl-C reaches the
+		// start twice (from the terminal and from npm): still one orderly stop, not a forced exit.
 		expect([0, 130], output).toContain(code);
-		expect(output).toContain('stopped');
+		expect(output).toMatch(/\[tributary\] stopped\r?$/m);
 		expect(processesUnder(clone)).toEqual([]);
-	}, 360_000);
+
+		// Under a service manager: no terminal, SIGTERM to npm alone. It reaches the start script
+		// (npm passes it on), which stops everything in order.
+		started = await startSystem(spawn('npm', ['start'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+		session = started.session;
+		session.kill('SIGTERM');
+		expect(await started.ended(60_000)).not.toBe('timeout');
+		expect(started.output()).toMatch(/\[tributary\] stopped$/m);
+		expect(processesUnder(clone)).toEqual([]);
+
+		// npm killed outright (nothing passed on): the start notices that its parent is gone and stops.
+		started = await startSystem(spawn('npm', ['start'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+		session = started.session;
+		session.kill('SIGKILL');
+		await waitFor('every process of the clone to end', async () => processesUnder(clone).length === 0, 60_000);
+		expect(started.output()).toContain('the process that started this one has ended');
+		expect(started.output()).toMatch(/\[tributary\] stopped$/m);
+	}, 420_000);
 });
