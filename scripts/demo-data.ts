@@ -108,11 +108,19 @@ const demoGitHubName = 'Demo GitHub (simulator)';
  * self-hosted server with a self-signed certificate. Its first update discovers the repositories
  * and ingests commits, tags and pull requests.
  */
-export async function addDemoGitHubIntegration(simulator: { https: string; caFile: string; tokens: { classic: string } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+/**
+ * The demo's steps use the web process's own code (its database and Temporal connections, which
+ * read their settings from this process's environment): give this process the system's.
+ */
+function useSystemEnvironment(env: NodeJS.ProcessEnv): void {
 	for (const key of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TRIBUTARY_SECRET_KEY', 'TRIBUTARY_GIT_PRIVATE_NETWORKS', 'TRIBUTARY_DATA_DIR'] as const) {
 		if (env[key] === undefined) delete process.env[key];
 		else process.env[key] = env[key];
 	}
+}
+
+export async function addDemoGitHubIntegration(simulator: { https: string; caFile: string; tokens: { classic: string } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+	useSystemEnvironment(env);
 	const { readFileSync } = await import('node:fs');
 	const { database } = await import('../src/lib/server/runtime.ts');
 	const { createIntegration } = await import('#core/integrations/create.ts');
@@ -144,7 +152,14 @@ export async function addDemoGitHubIntegration(simulator: { https: string; caFil
  * gets a fresh secret and the simulator a hook to this run's web server (pushes and pull requests
  * made through its control API then reach the product). Also follows the simulator to new ports.
  */
-export async function connectDemoWebhook(simulator: { https: string; control: { registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown> } ; orgs: string[] }, appUrl: string, say: (line: string) => void): Promise<void> {
+export async function connectDemoWebhook(
+	simulator: { https: string; control: { registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown> }; orgs: string[] },
+	appUrl: string,
+	env: NodeJS.ProcessEnv,
+	say: (line: string) => void
+): Promise<void> {
+	// On a second start nothing was added before this: it needs the system's settings itself.
+	useSystemEnvironment(env);
 	const { database } = await import('../src/lib/server/runtime.ts');
 	const { currentWebhook, rotateWebhookSecret } = await import('#core/integrations/webhooks.ts');
 	const { db } = database();

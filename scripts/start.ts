@@ -148,7 +148,7 @@ async function main() {
 	// The simulated GitHub first: it is ready at once, while the demo repository takes a while to generate.
 	if (simulator) {
 		if (seeded) await addDemoGitHubIntegration(simulator, env, say);
-		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, say);
+		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, env, say);
 	}
 	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
 

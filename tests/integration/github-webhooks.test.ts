@@ -182,7 +182,6 @@ describe('GitHub webhooks', () => {
 		const { closeRuntime } = await import('../../src/lib/server/runtime.ts');
 		const { connectDemoWebhook } = await import('../../scripts/demo-data.ts');
 		await closeRuntime();
-		process.env.DATABASE_URL = system.env.DATABASE_URL;
 		const setAt = async () => (await db().selectFrom('integrations').select('webhook_secret_set_at').where('id', '=', integrationId).executeTakeFirstOrThrow()).webhook_secret_set_at;
 		const before = await setAt();
 		const registered: Array<string | undefined> = [];
@@ -193,7 +192,7 @@ describe('GitHub webhooks', () => {
 			}
 		};
 		try {
-			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control }, web.url, () => {});
+			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control }, web.url, system.env, () => {});
 		} finally {
 			await closeRuntime();
 		}
