@@ -11,6 +11,7 @@ import { createActivities } from './activities/index.ts';
 import { killLeftoverGit, killRunningGit } from '#core/git/processes.ts';
 import { removeAbandonedKeys } from '#core/git/ssh-keys.ts';
 import { watchForLostOperations } from './lost-operations.ts';
+import { recordRetries } from './retries.ts';
 import { announceWorker } from './presence.ts';
 import { bundleWorkflowsApart } from './workflow-bundle.ts';
 
@@ -37,23 +38,27 @@ const io = createRealtimeServer(database.pool, {
 const connection = await NativeConnection.connect({
 	address: requireSetting('TEMPORAL_ADDRESS', settings.temporalAddress)
 });
-const worker = await Worker.create({
-	connection,
-	namespace: settings.temporalNamespace,
-	taskQueue: settings.taskQueue,
-	identity: `${os.hostname()}:${process.pid}`,
-	workflowBundle: await bundleWorkflowsApart(fileURLToPath(new URL('../workflows/index.ts', import.meta.url))),
-	// Checkpoints (heartbeat details) reach Temporal within a second, not 0.8 × the heartbeat
-	// timeout: a retry after a killed worker resumes from where it was, not from up to 8 s before.
-	maxHeartbeatThrottleInterval: '1 second',
-	activities: createActivities({ db: database.db, pool: database.pool, io, settings })
-});
-
 // Asks Temporal where operations' workflows stand (the worker's own connection only runs tasks).
 const temporalClient = new Client({
 	connection: await Connection.connect({ address: requireSetting('TEMPORAL_ADDRESS', settings.temporalAddress) }),
 	namespace: settings.temporalNamespace
 });
+const identity = `${os.hostname()}:${process.pid}`;
+const worker = await Worker.create({
+	connection,
+	namespace: settings.temporalNamespace,
+	taskQueue: settings.taskQueue,
+	identity,
+	workflowBundle: await bundleWorkflowsApart(fileURLToPath(new URL('../workflows/index.ts', import.meta.url))),
+	// Checkpoints (heartbeat details) reach Temporal within a second, not 0.8 × the heartbeat
+	// timeout: a retry after a killed worker resumes from where it was, not from up to 8 s before.
+	maxHeartbeatThrottleInterval: '1 second',
+	activities: createActivities({ db: database.db, pool: database.pool, io, settings }),
+	interceptors: {
+		activity: [recordRetries({ db: database.db, temporal: temporalClient, identity, onError: (error) => log.warn({ err: String(error) }, 'could not record a retry') })]
+	}
+});
+
 const lostOperations = watchForLostOperations(
 	{ db: database.db, io, temporal: temporalClient, intervalMs: settings.lostOperationsCheckMs },
 	{

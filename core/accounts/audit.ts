@@ -1,7 +1,8 @@
 // Audit events: who changed what, when, from which value to which (SPEC B3).
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { Database } from '#core/db/database.ts';
+import type { AuditEventsTable } from '#core/db/tables/accounts.ts';
 
 export interface AuditEvent {
 	id: string;
@@ -13,6 +14,20 @@ export interface AuditEvent {
 	before: Record<string, unknown> | null;
 	after: Record<string, unknown> | null;
 	createdAt: string;
+}
+
+function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
+	return {
+		id: row.id,
+		actorEmail: row.actor_email,
+		subjectType: row.subject_type,
+		subjectId: row.subject_id,
+		subjectLabel: row.subject_label,
+		action: row.action,
+		before: row.before,
+		after: row.after,
+		createdAt: row.created_at.toISOString()
+	};
 }
 
 export async function recordAudit(
@@ -50,15 +65,51 @@ export async function listAudit(
 	if (filter.subjectType) query = query.where('subject_type', '=', filter.subjectType);
 	if (filter.subjectId) query = query.where('subject_id', '=', filter.subjectId);
 	const rows = await query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
-	return rows.map((row) => ({
-		id: row.id,
-		actorEmail: row.actor_email,
-		subjectType: row.subject_type,
-		subjectId: row.subject_id,
-		subjectLabel: row.subject_label,
-		action: row.action,
-		before: row.before,
-		after: row.after,
-		createdAt: row.created_at.toISOString()
-	}));
+	return rows.map(toAuditEvent);
+}
+
+export interface AuditFilter {
+	action?: string;
+	actorEmail?: string;
+	subjectType?: string;
+}
+
+/** One page of an organisation's audit log, newest first, with how many match and what the filters offer. */
+export async function auditPage(
+	db: Kysely<Database>,
+	organizationId: string,
+	filter: AuditFilter & { page: number; pageSize: number }
+): Promise<{ events: AuditEvent[]; total: number; page: number; actions: string[]; actors: string[] }> {
+	let query = db.selectFrom('audit_events').where('organization_id', '=', organizationId);
+	if (filter.action) query = query.where('action', '=', filter.action);
+	if (filter.actorEmail) query = query.where('actor_email', '=', filter.actorEmail);
+	if (filter.subjectType) query = query.where('subject_type', '=', filter.subjectType);
+	const [{ total }, actions, actors] = await Promise.all([
+		query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow(),
+		db.selectFrom('audit_events').select('action').distinct().where('organization_id', '=', organizationId).orderBy('action').execute(),
+		db
+			.selectFrom('audit_events')
+			.select('actor_email')
+			.distinct()
+			.where('organization_id', '=', organizationId)
+			.where('actor_email', 'is not', null)
+			.orderBy('actor_email')
+			.limit(500)
+			.execute()
+	]);
+	const page = Math.max(1, Math.min(filter.page, Math.ceil(total / filter.pageSize)));
+	const rows = await query
+		.selectAll()
+		.orderBy('created_at', 'desc')
+		.orderBy('id', 'desc')
+		.limit(filter.pageSize)
+		.offset((page - 1) * filter.pageSize)
+		.execute();
+	return {
+		events: rows.map(toAuditEvent),
+		total,
+		page,
+		actions: actions.map((a) => a.action),
+		actors: actors.map((a) => a.actor_email!)
+	};
 }

@@ -20,7 +20,7 @@ import type {
 	UrlTestsTable,
 	WebhookDeliveriesTable
 } from './tables/integrations.ts';
-import type { DeletionCheckpointsTable, OperationsTable } from './tables/operations.ts';
+import type { DeletionCheckpointsTable, OperationEventsTable, OperationsTable } from './tables/operations.ts';
 import type { WorkersTable } from './tables/workers.ts';
 
 export interface Database {
@@ -45,6 +45,7 @@ export interface Database {
 	url_tests: UrlTestsTable;
 	webhook_deliveries: WebhookDeliveriesTable;
 	operations: OperationsTable;
+	operation_events: OperationEventsTable;
 	deletion_checkpoints: DeletionCheckpointsTable;
 	workers: WorkersTable;
 }

@@ -5,8 +5,8 @@ import { roomOf } from '#core/domain/realtime/events.ts';
 import type { RealtimeServer } from '#core/realtime/server.ts';
 
 export function progressOf(operation: Operation): OperationProgress {
-	const { id, organizationId, kind, scope, state, stages, currentItem, revision } = operation;
-	return { id, organizationId, kind, scope, state, stages, currentItem, revision };
+	const { id, organizationId, kind, scope, state, stages, currentItem, revision, cancelledBy, retries, restarts } = operation;
+	return { id, organizationId, kind, scope, state, stages, currentItem, revision, cancelledBy, retries, restarts };
 }
 
 export function broadcastStarted(io: RealtimeServer | undefined, operation: Operation): void {

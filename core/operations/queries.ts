@@ -1,6 +1,6 @@
 // Queries on the operations table. Every write bumps `revision` so browsers can order events.
 import { sql, type Kysely } from 'kysely';
-import type { Operation, OperationStage, OperationState } from '#core/domain/operations/operation.ts';
+import type { Operation, OperationEvent, OperationStage, OperationState } from '#core/domain/operations/operation.ts';
 import type { Database } from '#core/db/database.ts';
 import type { OperationRow } from '#core/db/tables/operations.ts';
 
@@ -19,7 +19,11 @@ export function toOperation(row: OperationRow): Operation {
 		error: row.error,
 		result: row.result,
 		workflowId: row.workflow_id,
-		revision: row.revision
+		revision: row.revision,
+		subjectLabel: row.subject_label,
+		cancelledBy: row.cancelled_by,
+		retries: row.retries,
+		restarts: row.restarts
 	};
 }
 
@@ -203,4 +207,71 @@ export async function listRunningOperations(db: Kysely<Database>, organizationId
 		.limit(limit)
 		.execute();
 	return rows.map(toOperation);
+}
+
+export interface OperationFilter {
+	kind?: string;
+	state?: OperationState;
+	/** An operation's scope: one integration's, all integrations', the system's. */
+	scope?: string;
+	startedBy?: string;
+}
+
+/** One page of an organisation's operations, newest first, and how many match in all. */
+export async function listOrganizationOperations(
+	db: Kysely<Database>,
+	organizationId: string,
+	filter: OperationFilter & { page: number; pageSize: number }
+): Promise<{ operations: Operation[]; total: number; page: number }> {
+	let query = db.selectFrom('operations').where('organization_id', '=', organizationId);
+	if (filter.kind) query = query.where('kind', '=', filter.kind);
+	if (filter.state) query = query.where('state', '=', filter.state);
+	if (filter.scope) query = query.where('scope', '=', filter.scope);
+	if (filter.startedBy) query = query.where('started_by', '=', filter.startedBy);
+	const { total } = await query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
+	// A page past the end shows the last one.
+	const page = Math.max(1, Math.min(filter.page, Math.ceil(total / filter.pageSize)));
+	const rows = await query
+		.selectAll()
+		.orderBy('started_at', 'desc')
+		.orderBy('id', 'desc')
+		.limit(filter.pageSize)
+		.offset((page - 1) * filter.pageSize)
+		.execute();
+	return { operations: rows.map(toOperation), total, page };
+}
+
+/** What the filters offer: the kinds, subjects and people an organisation's operations have. */
+export async function operationFacets(db: Kysely<Database>, organizationId: string) {
+	const [kinds, subjects, people] = await Promise.all([
+		db.selectFrom('operations').select('kind').distinct().where('organization_id', '=', organizationId).orderBy('kind').execute(),
+		db
+			.selectFrom('operations')
+			.select(['scope', sql<string | null>`max(subject_label)`.as('label')])
+			.where('organization_id', '=', organizationId)
+			.groupBy('scope')
+			.orderBy(sql`max(subject_label)`)
+			.limit(500)
+			.execute(),
+		db
+			.selectFrom('operations')
+			.select('started_by')
+			.distinct()
+			.where('organization_id', '=', organizationId)
+			.where('started_by', 'is not', null)
+			.orderBy('started_by')
+			.limit(500)
+			.execute()
+	]);
+	return {
+		kinds: kinds.map((k) => k.kind),
+		subjects: subjects.map((s) => ({ scope: s.scope, label: s.label })),
+		people: people.map((p) => p.started_by!)
+	};
+}
+
+/** An operation's timeline, oldest first. */
+export async function operationTimeline(db: Kysely<Database>, operationId: string): Promise<OperationEvent[]> {
+	const rows = await db.selectFrom('operation_events').selectAll().where('operation_id', '=', operationId).orderBy('id').limit(1_000).execute();
+	return rows.map((row) => ({ id: String(row.id), at: row.at.toISOString(), kind: row.kind, detail: row.detail }));
 }

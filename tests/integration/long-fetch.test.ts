@@ -152,6 +152,12 @@ describe('a worker that ends during a transfer', () => {
 		const ended = await waitForOperationEnd(system, operation.id, 180_000);
 		expect(ended.state, ended.error ?? '').toBe('succeeded');
 		await expectExactCounts(integrationId, (name) => path.join(sources, name));
+		// Support sees what the operation survived: the ingest started again after its worker was lost.
+		expect(ended.restarts).toBeGreaterThanOrEqual(1);
+		expect(ended.retries).toBeGreaterThanOrEqual(ended.restarts);
+		const restarted = await system.database.db.selectFrom('operation_events').select('detail').where('operation_id', '=', operation.id).where('kind', '=', 'restarted').execute();
+		expect(restarted.length).toBe(ended.restarts);
+		expect(restarted[0]!.detail).toMatchObject({ step: 'ingestRepo', attempt: 2, reason: expect.stringMatching(/heartbeat/i), previousWorker: expect.stringContaining(':') });
 	}, 240_000);
 
 	it('leaves no git behind when stopped (SIGTERM, as Ctrl-C of npm start does)', async () => {
@@ -173,16 +179,45 @@ describe('a worker that ends during a transfer', () => {
 describe('cancelling an update during a transfer', () => {
 	it('stops its git at once and ends the update as cancelled', async () => {
 		slowGit.holdAgain();
-		const { operation } = await addIntegration('Cancelled mid-fetch', { urls: localUrls('epsilon'), authMethod: 'none' });
+		const { integrationId, operation } = await addIntegration('Cancelled mid-fetch', { urls: localUrls('epsilon'), authMethod: 'none' });
 		const pid = await heldGit();
 
-		await temporal.workflow.getHandle(operation.workflow_id).cancel();
+		// As a manager does it: the Cancel of the operation's page.
+		const cancelled = await submitAction(web.url, `/operations/${operation.id}?/cancel`, { confirm: 'yes' }, manager);
+		expect(cancelled.type, JSON.stringify(cancelled)).toBe('success');
 		await waitFor(`the cancelled update's git (${pid}) to end`, async () => !isRunning(pid), 15_000);
 		slowGit.release();
 		const ended = await waitForOperationEnd(system, operation.id, 60_000);
 		expect(ended.state).toBe('cancelled');
+		expect(ended.cancelledBy).toBe('manager@acme.example');
 		expect(transfers('epsilon')).toHaveLength(1);
-	}, 120_000);
+		// Cancelled is not failed: the repository waits for the next run, the integration says why.
+		const [repo] = await reposOf(integrationId);
+		expect(repo!.data_status).toBe('queued');
+		const integration = await system.database.db.selectFrom('integrations').select(['data_status', 'status_detail']).where('id', '=', integrationId).executeTakeFirstOrThrow();
+		expect(integration).toEqual({ data_status: 'pending', status_detail: 'The last update was cancelled before it finished.' });
+		const timeline = await system.database.db.selectFrom('operation_events').select(['kind', 'detail']).where('operation_id', '=', operation.id).orderBy('id').execute();
+		expect(timeline.map((event) => event.kind)).toEqual(['started', 'cancel-requested', 'finished']);
+		expect(timeline[1]!.detail).toEqual({ by: 'manager@acme.example' });
+		expect(timeline[2]!.detail).toMatchObject({ state: 'cancelled' });
+		// Asking again changes nothing; an ended operation has nothing to cancel.
+		const again = await submitAction(web.url, `/operations/${operation.id}?/cancel`, { confirm: 'yes' }, manager);
+		expect(again).toMatchObject({ type: 'failure', status: 409 });
+		const audited = await system.database.db.selectFrom('audit_events').select(['action', 'actor_email']).where('subject_id', '=', operation.id).execute();
+		expect(audited).toEqual([{ action: 'operation.cancelled', actor_email: 'manager@acme.example' }]);
+
+		// The next update carries on and ends healthy with exact counts.
+		const update = await submitAction(web.url, `/integrations/${integrationId}?/update`, {}, manager);
+		expect(update.type, JSON.stringify(update)).toBe('success');
+		const next = await system.database.db
+			.selectFrom('operations')
+			.select('id')
+			.where('scope', '=', `integration:${integrationId}`)
+			.where('state', '=', 'running')
+			.executeTakeFirstOrThrow();
+		expect((await waitForOperationEnd(system, next.id, 120_000)).state).toBe('succeeded');
+		await expectExactCounts(integrationId, (name) => path.join(sources, name));
+	}, 180_000);
 });
 
 describe('a fetch over HTTP, the path https and ssh take (no hard links), slower than the heartbeat timeout', () => {

@@ -104,6 +104,16 @@ beforeAll(async () => {
 	);
 	ids.githubIntegration = github.id;
 	ids.webhookEndpoint = (await rotateWebhookSecret(db, acme.id, github.id))!.endpoint;
+	ids.runningOperation = (
+		await insertOperation(db, {
+			organizationId: acme.id,
+			kind: 'integration.test',
+			scope: `integration:${github.id}`,
+			stages: [],
+			startedBy: 'manager@acme.example',
+			workflowId: (id) => `matrix-cancel-${id}`
+		})
+	).id;
 	ids.githubGroup = (
 		await db.insertInto('groups').values({ organization_id: acme.id, integration_id: github.id, provider_id: '1', name: 'matrix-org', url: null }).returning('id').executeTakeFirstOrThrow()
 	).id;
@@ -304,6 +314,18 @@ const fixtures: Record<string, Fixture> = {
 			await system.database.db.updateTable('integrations').set({ version: 1 }).where('id', '=', ids.integration!).execute();
 		}
 	},
+	// A running connection test of Acme's: cancelling it is for the level that starts it.
+	'POST /operations/[operationId]?/cancel': {
+		policy: 'integrations.manage',
+		params: () => ({ operationId: ids.runningOperation! }),
+		async fields() {
+			// Running again, uncancelled: endStartedWork of the fixtures before ends every running operation.
+			await system.database.db.updateTable('operations').set({ state: 'running', cancelled_by: null, ended_at: null }).where('id', '=', ids.runningOperation!).execute();
+			return { confirm: 'yes' };
+		},
+		targetsAcme: true,
+		succeeded: success
+	},
 	'POST /users?/createUser': {
 		policy: 'users.manage',
 		fields: () => ({ email: `created-${++counter}@example.com`, name: 'Created', password: 'a long enough password', level: 'view' }),
@@ -482,7 +504,9 @@ describe('live updates and permissions', () => {
 
 describe('reads across organisations', () => {
 	/** A value for every route parameter: an Acme record's id. A new parameter needs one here. */
-	const acmeParams: Record<string, () => string> = { id: () => ids.integration! };
+	const acmeParams: Record<string, () => string> = { id: () => ids.integration!, operationId: () => ids.runningOperation! };
+	/** What each Acme page shows of its record, to prove it is that page. */
+	const shows = (routePath: string) => (routePath.includes('[operationId]') ? 'GitHub fixture' : 'Matrix fixture');
 	const withParams = (routePath: string, values: Record<string, () => string>) =>
 		routePath.replace(/\[([^\]]+)\]/g, (_, name: string) => {
 			const value = values[name];
@@ -517,8 +541,9 @@ describe('reads across organisations', () => {
 			const before = await snapshot();
 			answers.push(`${entry.id} as Globex: ${await request(entry, target, globex!)}`);
 			// Nor for an id that is no one's, or is no id at all.
-			answers.push(`${entry.id}, unknown id: ${await request(entry, withParams(entry.path, { id: () => crypto.randomUUID() }), globex!)}`);
-			answers.push(`${entry.id}, malformed id: ${await request(entry, withParams(entry.path, { id: () => 'not-an-id' }), globex!)}`);
+			const unknown = crypto.randomUUID();
+			answers.push(`${entry.id}, unknown id: ${await request(entry, withParams(entry.path, { id: () => unknown, operationId: () => unknown }), globex!)}`);
+			answers.push(`${entry.id}, malformed id: ${await request(entry, withParams(entry.path, { id: () => 'not-an-id', operationId: () => 'not-an-id' }), globex!)}`);
 			expect(await snapshot(), entry.id).toEqual(before);
 		}
 		expect(answers.filter((a) => !a.endsWith(': 404')), answers.join('\n')).toEqual([]);
@@ -527,7 +552,7 @@ describe('reads across organisations', () => {
 		for (const entry of takesId().filter((e) => e.kind === 'load')) {
 			const response = await fetch(web.url + withParams(entry.path, acmeParams), { headers: { cookie: acme! }, redirect: 'manual' });
 			expect(response.status, entry.id).toBe(200);
-			expect(await response.text()).toContain('Matrix fixture');
+			expect(await response.text()).toContain(shows(entry.path));
 		}
 	});
 

@@ -281,6 +281,10 @@ export function runningOperation(fields: Pick<Operation, 'organizationId' | 'kin
 		result: null,
 		workflowId: fields.kind,
 		revision: 1,
+		subjectLabel: null,
+		cancelledBy: null,
+		retries: 0,
+		restarts: 0,
 		...fields
 	};
 }

@@ -1,4 +1,4 @@
-import { CancellationScope, defineSignal, executeChild, patched, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, defineSignal, executeChild, isCancellation, patched, setHandler, sleep } from '@temporalio/workflow';
 import { inBatches } from '../concurrency.ts';
 import { describeFailure } from '../failure.ts';
 import { bookkeeping, discoveryWork, ingestWork, quickBookkeeping } from './activities.ts';
@@ -87,6 +87,10 @@ export async function ingestRepoWorkflow(input: IngestRepoInput): Promise<RepoOu
 		await ingestPullRequests(input);
 		return outcome;
 	} catch (error) {
+		// Cancelled is not failed: the repository keeps the status of the data it has.
+		if (isCancellation(error) && patched('cancelled-repository-is-not-failed')) {
+			return CancellationScope.nonCancellable(() => bookkeeping.markRepoCancelled({ repoId: input.repoId, operationId: input.operationId }));
+		}
 		const { message } = describeFailure(error);
 		return CancellationScope.nonCancellable(() => bookkeeping.markRepoFailed({ repoId: input.repoId, operationId: input.operationId, message }));
 	}

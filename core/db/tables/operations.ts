@@ -17,6 +17,19 @@ export interface OperationsTable {
 	workflow_id: string;
 	revision: Generated<number>;
 	parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+	subject_label: ColumnType<string | null, string | null | undefined, string | null>;
+	cancelled_by: ColumnType<string | null, string | null | undefined, string | null>;
+	retries: Generated<number>;
+	restarts: Generated<number>;
+}
+
+/** An operation's timeline (written by triggers on operations, and by the worker for retries). */
+export interface OperationEventsTable {
+	id: Generated<string>;
+	operation_id: string;
+	at: ColumnType<Date, Date | undefined, never>;
+	kind: string;
+	detail: ColumnType<Record<string, unknown>, string | undefined, never>;
 }
 
 export type OperationRow = Selectable<OperationsTable>;

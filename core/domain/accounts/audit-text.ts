@@ -32,6 +32,21 @@ export function describeAudit(event: AuditLike): string {
 			return `Changed ${event.subjectLabel}'s repository settings: ${Object.entries(event.after ?? {})
 				.map(([key, value]) => `${key} ${value ? 'on' : 'off'}`)
 				.join(', ')}`;
+		case 'integration.repository_imported':
+			return `${event.after?.imported ? 'Imported' : 'Stopped importing'} ${String(event.after?.repository)} of ${event.subjectLabel}`;
+		case 'integration.deletion_started':
+			return `Deleted ${event.subjectLabel} (the deletion started)`;
+		case 'integrations.update_all_started':
+			return 'Updated all integrations';
+		case 'integrations.metrics_started':
+			return 'Recomputed the background metrics of all integrations';
+		case 'integrations.deployment_source_changed': {
+			const which = event.after?.integrations;
+			const names = Array.isArray(which) ? which.join(', ') : 'all integrations';
+			return `Turned deployments from git tags ${event.after?.gitTags ? 'on' : 'off'} for ${names}`;
+		}
+		case 'operation.cancelled':
+			return `Cancelled the ${event.subjectLabel.charAt(0).toLowerCase()}${event.subjectLabel.slice(1)}`;
 		default:
 			return `${event.action} on ${event.subjectLabel}`;
 	}

@@ -178,6 +178,24 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			return { repoId: repo.id, name: repo.name, ok: false, message: input.message };
 		},
 
+		/**
+		 * A repository whose ingest was cancelled: not failed. It shows the data it had (healthy as of
+		 * its last finished update) or waits for the next run (queued); what the cancelled run stored
+		 * stays, and the next run carries on from its cursor.
+		 */
+		async markRepoCancelled(input: { repoId: string; operationId: string }): Promise<RepoOutcome> {
+			const before = await db.selectFrom('repos').select('last_updated_at').where('id', '=', input.repoId).executeTakeFirst();
+			if (!before) throw new Error(`Repository ${input.repoId} is gone.`);
+			const message = 'Cancelled.';
+			const repo = await updateRepo(deps, input.repoId, {
+				data_status: before.last_updated_at ? 'healthy' : 'queued',
+				status_detail: before.last_updated_at ? 'The last update was cancelled; the data is as of the update before it.' : 'The update was cancelled before this repository finished; the next one carries on.'
+			});
+			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
+			await reportUpdateProgress(deps, input.operationId, repo.integration_id);
+			return { repoId: repo.id, name: repo.name, ok: false, message };
+		},
+
 		async finishUpdate(input: { operationId: string; integrationId: string; outcomes: RepoOutcome[] }): Promise<void> {
 			const failed = input.outcomes.filter((o) => !o.ok);
 			await recomputeDailyMetrics(db, input.integrationId);

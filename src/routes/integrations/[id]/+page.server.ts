@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { integrationScope } from '#core/domain/integrations/integration.ts';
-import { listAudit } from '#core/accounts/audit.ts';
+import { listAudit, recordAudit } from '#core/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings, workflowUrlBase } from '#core/config.ts';
 import { broadcastIntegration, broadcastRepo } from '#core/integrations/broadcast.ts';
@@ -92,7 +92,7 @@ export const actions: Actions = {
 			.db.transaction()
 			.execute(async (trx) => {
 				if (!(await holdForWriting(trx, integration.id))) return 'deleting' as const;
-				return trx
+				const changed = await trx
 					.updateTable('repos')
 					.set({ imported: imported === 'yes', data_status: imported === 'yes' ? 'queued' : 'excluded', status_detail: null })
 					.where('id', '=', repoId.data)
@@ -100,6 +100,16 @@ export const actions: Actions = {
 					.where('organization_id', '=', user.organizationId)
 					.returningAll()
 					.executeTakeFirst();
+				if (changed) {
+					await recordAudit(trx, {
+						organizationId: user.organizationId,
+						actor: user,
+						subject: { type: 'integration', id: integration.id, label: integration.name },
+						action: 'integration.repository_imported',
+						after: { repository: changed.name, imported: changed.imported }
+					});
+				}
+				return changed;
 			});
 		if (row === 'deleting') return fail(409, { message: 'This integration is being deleted: its repositories can no longer change.' });
 		if (!row) return fail(404, { message: 'There is no such repository in this integration.' });
