@@ -148,6 +148,15 @@ export async function recordProgress(
 			return { ...stage, total, done: Math.max(stage.done, Math.min(update.done, total)) };
 		});
 		for (const update of list) if (update.currentItem !== undefined) currentItem = update.currentItem;
+		// The timeline: each stage that is done now and was not before.
+		const isDone = (stage: OperationStage) => stage.total > 0 && stage.done >= stage.total;
+		const finished = stages.filter((stage, index) => isDone(stage) && !isDone(row.stages[index]!));
+		if (finished.length > 0) {
+			await trx
+				.insertInto('operation_events')
+				.values(finished.map((stage) => ({ operation_id: id, kind: 'stage-finished', detail: JSON.stringify({ key: stage.key, label: stage.label, total: stage.total }) })))
+				.execute();
+		}
 		const updated = await trx
 			.updateTable('operations')
 			.set({ stages: JSON.stringify(stages), current_item: currentItem, revision: sql`revision + 1` })
