@@ -16,6 +16,7 @@ import type {
 import { can, type Actor } from '#core/domain/accounts/permissions.ts';
 import { integrationsRoom, maxRequestedOperations, organizationRoom, roomOf, sessionRoom, signInRefusal, userRoom } from '#core/domain/realtime/events.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
+import { leavePresence, servePresence, type IntegrationCheck } from './presence.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -33,7 +34,11 @@ export function createRealtimeServer(pool: pg.Pool, options: RealtimeOptions): R
 	const io: RealtimeServer = new Server({
 		// Websocket only: long-polling would need sticky sessions behind a load balancer.
 		transports: ['websocket'],
-		serveClient: false
+		serveClient: false,
+		// A dropped connection is noticed within 15 s (the defaults take up to 45): presence leaves
+		// with it, and the browser starts reconnecting sooner.
+		pingInterval: 10_000,
+		pingTimeout: 5_000
 	});
 	io.adapter(createAdapter(pool, { errorHandler: options.onError, heartbeatInterval: 5_000 }));
 	const self: RealtimePeer = { role: options.role, pid: process.pid, host: os.hostname() };
@@ -50,6 +55,8 @@ export interface Handshake {
 export interface SocketRequests {
 	/** The operations among `ids` of the user's organisation, as they are now. */
 	operations: (user: SocketData['user'], ids: string[]) => Promise<Operation[]>;
+	/** Whether the integration is the user's organisation's (presence on its pages). */
+	ownsIntegration: IntegrationCheck;
 }
 
 /**
@@ -126,6 +133,7 @@ export function attachRealtime(
 				reply([]);
 			});
 		});
+		servePresence(io, socket, options.requests.ownsIntegration, options.onError);
 	});
 	return io;
 }
@@ -151,6 +159,7 @@ export async function applyLevelToSockets(
 	// The cluster adapter publishes through Postgres and returns a promise; the typings say void.
 	const published: Promise<void> | void = can(user, 'integrations.view') ? adapter.addSockets(sockets, room) : adapter.delSockets(sockets, room);
 	await published;
+	await leavePresence(io, userRoom(user.id), user);
 }
 
 export function disconnectSession(io: RealtimeServer | undefined, sessionId: string): void {

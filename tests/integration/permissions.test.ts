@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSignIn } from '../../scripts/demo-data.ts';
 import { can, type Permission } from '#core/domain/accounts/permissions.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
+import type { PresenceList } from '#core/domain/realtime/events.ts';
 import { createUser } from '../../src/lib/server/accounts/users.ts';
 import { createGenericGitIntegration, parseUrls } from '#core/providers/generic-git/create.ts';
 import { createIntegration } from '#core/integrations/create.ts';
@@ -557,8 +558,41 @@ describe('reads across organisations', () => {
 	});
 
 	/** Per socket request: what the Globex admin's socket gets when it asks about Acme's records. */
-	const socketFixtures: Record<string, (socket: Awaited<ReturnType<typeof connectSocket>>, acmeOperationId: string) => Promise<unknown[]>> = {
-		'operations.requested': (socket, id) => socket.timeout(5_000).emitWithAck('operations.requested', [id])
+	type TestSocket = Awaited<ReturnType<typeof connectSocket>>;
+	/** The presence lists of Acme's integration's places this socket hears while `work` runs. */
+	async function acmePresenceHeard(socket: TestSocket, work: (heard: PresenceList[]) => Promise<void>): Promise<PresenceList[]> {
+		const heard: PresenceList[] = [];
+		const listener = (list: PresenceList) => list.place.includes(ids.integration!) && heard.push(list);
+		socket.on('presence.changed', listener);
+		try {
+			await work(heard);
+		} finally {
+			socket.off('presence.changed', listener);
+		}
+		return heard;
+	}
+	const socketFixtures: Record<string, (socket: TestSocket, acmeOperationId: string) => Promise<unknown[]>> = {
+		'operations.requested': (socket, id) => socket.timeout(5_000).emitWithAck('operations.requested', [id]),
+		// Being among the people on Acme's integration's page: refused, and nothing heard of who is there.
+		'presence.entered': async (socket) => {
+			let entered = false;
+			const heard = await acmePresenceHeard(socket, async () => {
+				entered = await socket.timeout(5_000).emitWithAck('presence.entered', `integration:${ids.integration}`);
+			});
+			return entered ? [heard.length > 0 ? 'entered and heard' : 'entered'] : heard;
+		},
+		// Saying which field one edits: only once in a place, so never on Acme's edit page.
+		'presence.focused': async (socket) => {
+			const place = `integration:${ids.integration}:edit`;
+			const heard = await acmePresenceHeard(socket, async (lists) => {
+				const entered = await socket.timeout(5_000).emitWithAck('presence.entered', place);
+				socket.emit('presence.focused', 'name');
+				if (entered) await waitFor('the edit page to hear who edits the name', async () => lists.some((list) => list.people.some((p) => p.editing === 'name')));
+				// Handled in order: once the socket is back on its own table, the field went wherever it was going.
+				await socket.timeout(5_000).emitWithAck('presence.entered', 'integrations');
+			});
+			return heard.filter((list) => list.people.some((p) => p.editing === 'name')).slice(0, 1);
+		}
 	};
 
 	it('answers nothing about Acme to the other organisation’s sockets, on every socket request', async () => {

@@ -68,6 +68,8 @@ export async function serverEntries(): Promise<Entry[]> {
 
 /** The requests a browser's socket may send, read from the handlers the web process registers. */
 export function socketRequests(): string[] {
-	const source = readFileSync(new URL('../../core/realtime/server.ts', import.meta.url), 'utf8');
-	return [...source.matchAll(/\bsocket\.on\(\s*'([^']+)'/g)].map((match) => match[1]!);
+	const files = ['../../core/realtime/server.ts', '../../core/realtime/presence.ts'];
+	const source = files.map((file) => readFileSync(new URL(file, import.meta.url), 'utf8')).join('\n');
+	// Socket.IO's own events are not requests.
+	return [...source.matchAll(/\bsocket\.on\(\s*'([^']+)'/g)].map((match) => match[1]!).filter((name) => name !== 'disconnect');
 }

@@ -12,6 +12,8 @@ export interface ServerToClientEvents {
 	'integration.updated': (integration: IntegrationSummary) => void;
 	'integration.removed': (removed: { id: string; organizationId: string; name: string }) => void;
 	'repo.updated': (repo: RepoSummary) => void;
+	/** Who is at a place now (each person once), newest by `at`. */
+	'presence.changed': (presence: PresenceList) => void;
 }
 
 export interface ClientToServerEvents {
@@ -20,6 +22,45 @@ export interface ClientToServerEvents {
 	 * the banner of one that ended while it was away. Only operations the socket may watch return.
 	 */
 	'operations.requested': (ids: string[], reply: (operations: Operation[]) => void) => void;
+	/**
+	 * The page shows this place now (see PresencePlace); a socket is at one place at a time. The
+	 * answer says whether it is there (a place that is none, or not the person's to see, is refused).
+	 */
+	'presence.entered': (place: string, reply?: (entered: boolean) => void) => void;
+	/** On an edit page: the field the person is in now, or null. */
+	'presence.focused': (field: string | null) => void;
+}
+
+/**
+ * Where a person is (SPEC F11): the integrations table, an integration's page, or its edit page.
+ * Anything else a browser sends is ignored.
+ */
+export type PresencePlace = 'integrations' | `integration:${string}` | `integration:${string}:edit`;
+
+const placePattern = /^(?:integrations|integration:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(:edit)?)$/;
+
+export function parsePresencePlace(value: unknown): { place: PresencePlace; integrationId: string | null; editing: boolean } | null {
+	if (typeof value !== 'string') return null;
+	const match = placePattern.exec(value);
+	if (!match) return null;
+	return { place: value as PresencePlace, integrationId: match[1] ?? null, editing: match[2] !== undefined };
+}
+
+/** A field name on an edit page: short, letters only. */
+export const presenceFieldPattern = /^[A-Za-z][A-Za-z0-9]{0,39}$/;
+
+export interface PresencePerson {
+	userId: string;
+	name: string;
+	/** The field they are in, on an edit page. */
+	editing: string | null;
+}
+
+export interface PresenceList {
+	place: string;
+	people: PresencePerson[];
+	/** When the list was made (ms): of two lists, the later counts. */
+	at: number;
 }
 
 /** The server's answer to a handshake without a valid session: no retry can help. */
@@ -42,6 +83,8 @@ export interface InterServerEvents {
 export interface SocketData {
 	user: SignedInUser;
 	sessionId: string;
+	/** Where the socket's page is, once it said so. */
+	presence?: { place: PresencePlace; editing: string | null };
 }
 
 /**
@@ -58,3 +101,5 @@ export function roomOf(operation: Pick<Operation, 'organizationId' | 'scope'>): 
 }
 export const userRoom = (userId: string) => `user:${userId}`;
 export const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+/** The people at one place of an organisation. */
+export const presenceRoom = (organizationId: string, place: string) => `presence:${organizationId}:${place}`;

@@ -17,4 +17,15 @@ async function operationsOfOrganization(user: SignedInUser, ids: string[]): Prom
 	return rows.map(toOperation);
 }
 
-export const socketRequests: SocketRequests = { operations: operationsOfOrganization };
+/** Whether the integration is the user's organisation's: presence on its pages is for them only. */
+async function ownsIntegration(user: SignedInUser, integrationId: string): Promise<boolean> {
+	const row = await database()
+		.db.selectFrom('integrations')
+		.select('id')
+		.where('id', '=', integrationId)
+		.where('organization_id', '=', user.organizationId)
+		.executeTakeFirst();
+	return row !== undefined;
+}
+
+export const socketRequests: SocketRequests = { operations: operationsOfOrganization, ownsIntegration };
