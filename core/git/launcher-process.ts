@@ -31,3 +31,7 @@ process.on('message', (request: LaunchRequest) => {
 // The parent went away (it exited or was killed): so does this process. The commands it started
 // are the parent's to stop (processes.ts records them).
 process.on('disconnect', () => process.exit(0));
+// Ctrl-C in a terminal reaches every process of the group, this one too: it stays until its
+// parent has stopped its work (git started meanwhile would otherwise fail as "could not be
+// started", and count as a failed attempt), and ends with it.
+process.on('SIGINT', () => {});
