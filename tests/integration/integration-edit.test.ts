@@ -1,6 +1,7 @@
 // SPEC F7.1/F7.2: editing an integration's name and credentials. New credentials are tested
 // against the repository before anything is stored, then sealed anew; secret fields left empty
-// keep the stored secret; of two saves made at once, one is refused and leaves no trace.
+// keep the stored secret; of two saves made at once, one is refused and leaves no trace; a save
+// made on an older version merges with the newer one field by field (SPEC F11).
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,5 +156,50 @@ describe('two saves at once', () => {
 		expect(audit!.after).toMatchObject({ name: kept.name });
 		// The refusal says what the other save made of it.
 		expect(refused.data?.stale).toContain(`“${after.name}”`);
+	});
+});
+
+describe('a save made while someone else saved', () => {
+	/** A save as the edit page makes it: each value with the value it started from. */
+	function saveFrom(startedFrom: { version: number; name: string; credentials: string }, fields: Record<string, string>) {
+		return save({
+			version: String(startedFrom.version),
+			'base.name': startedFrom.name,
+			'base.authMethod': 'https-token',
+			'base.baseUrl': '',
+			'base.caCertificate': '',
+			'base.credentials': startedFrom.credentials,
+			name: startedFrom.name,
+			...fields
+		});
+	}
+
+	it('merges changes to different fields: their new name, and my new token', async () => {
+		const before = await stored();
+		const startedFrom = { version: before.version, name: before.name, credentials: before.credential_summary! };
+		expect((await saveFrom(startedFrom, { name: 'Renamed by them' })).type).toBe('redirect');
+		const secondToken = `second-${crypto.randomUUID()}`;
+		server.demand({ username, token: secondToken });
+		const mine = await saveFrom(startedFrom, { username, token: secondToken });
+		expect(mine.type, JSON.stringify(mine)).toBe('redirect');
+		const after = await stored();
+		expect(after.name).toBe('Renamed by them');
+		expect(secretOf(after.credentials).token).toBe(secondToken);
+		expect(after.version).toBe(before.version + 2);
+	});
+
+	it('refuses a field both changed, with theirs and mine, writing nothing; then applies mine on top when asked', async () => {
+		const before = await stored();
+		const startedFrom = { version: before.version, name: before.name, credentials: before.credential_summary! };
+		expect((await saveFrom(startedFrom, { name: 'Theirs' })).type).toBe('redirect');
+		const refused = await saveFrom(startedFrom, { name: 'Mine' });
+		expect(refused).toMatchObject({ type: 'failure', status: 409 });
+		expect(refused.data?.conflicts).toEqual([{ field: 'name', label: 'Name', theirs: 'Theirs', yours: 'Mine' }]);
+		expect((await stored()).name).toBe('Theirs');
+		expect(await edits()).toHaveLength(1);
+		// "Apply mine on top": the form now starts from theirs.
+		const applied = await saveFrom({ ...startedFrom, version: before.version + 1, name: 'Theirs' }, { name: 'Mine' });
+		expect(applied.type, JSON.stringify(applied)).toBe('redirect');
+		expect((await stored()).name).toBe('Mine');
 	});
 });

@@ -1,7 +1,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { recordAudit } from '#core/accounts/audit.ts';
+import { listAudit, recordAudit } from '#core/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings } from '#core/config.ts';
 import { credentialsBinding, encryptCredentials } from '#core/crypto/credentials.ts';
@@ -9,6 +9,8 @@ import { providers } from '#core/domain/integrations/providers.ts';
 import { publicValues, readForm } from '#core/forms.ts';
 import { broadcastIntegration } from '#core/integrations/broadcast.ts';
 import { getIntegration, getIntegrationSettings, listRepos } from '#core/integrations/queries.ts';
+import { basePrefix, credentialsField, mergeEdit, type EditConflict } from '#core/domain/integrations/concurrent-edit.ts';
+import type { IntegrationSummary } from '#core/domain/integrations/integration.ts';
 import { requireProvider } from '#core/providers/registry.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -17,18 +19,32 @@ import { integrationForPage } from '#lib/server/integrations/integration-for-pag
 /** The edit form: the provider's own fields, and the version the page was loaded at (edits never overwrite unseen ones). */
 const editSchema = (kind: Parameters<typeof requireProvider>[0]) => requireProvider(kind).formSchema(true).extend({ version: z.coerce.number().int().min(1) });
 
+/** What the form shows of the integration, and merges on (see concurrent-edit.ts). */
+function editableValues(integration: IntegrationSummary, settings: Record<string, unknown>): Record<string, string> {
+	return {
+		name: integration.name,
+		authMethod: integration.authMethod,
+		baseUrl: integration.baseUrl ?? '',
+		caCertificate: typeof settings.caCertificate === 'string' ? settings.caCertificate : '',
+		[credentialsField]: integration.credentialSummary
+	};
+}
+
 export const load: PageServerLoad = guard('integrations.manage', async ({ params }, user) => {
 	const integration = await integrationForPage(params.id, user.organizationId);
 	const provider = requireProvider(integration.kind);
-	const settings = await getIntegrationSettings(database().db, user.organizationId, integration.id);
+	const { db } = database();
+	const [settings, repos, lastEdit] = await Promise.all([
+		getIntegrationSettings(db, user.organizationId, integration.id),
+		listRepos(db, user.organizationId, integration.id),
+		listAudit(db, { organizationId: user.organizationId, subjectId: integration.id, limit: 1 })
+	]);
 	return {
 		integration,
-		// What the provider's non-secret fields hold now (a server's address, its CA), to edit in place.
-		stored: {
-			...(integration.baseUrl ? { baseUrl: integration.baseUrl } : {}),
-			...(typeof settings.caCertificate === 'string' ? { caCertificate: settings.caCertificate } : {})
-		} as Record<string, string>,
-		repos: await listRepos(database().db, user.organizationId, integration.id),
+		// What the form holds now, and starts from (each value's base goes back with the save).
+		stored: editableValues(integration, settings),
+		lastEditedBy: lastEdit[0]?.actorEmail ?? null,
+		repos,
 		fields: provider.fields,
 		authMethods: providers[integration.kind].authMethods
 	};
@@ -38,10 +54,30 @@ export const actions: Actions = {
 	default: guard('integrations.manage', async ({ params, request }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
 		const provider = requireProvider(integration.kind);
-		const form = readForm(await request.formData(), editSchema(integration.kind));
+		const { db } = database();
+		let sent = Object.fromEntries([...(await request.formData()).entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+		// Saved on an older version: merged with what others saved meanwhile, field by field.
+		if (Number(sent.version) !== integration.version) {
+			const merged = mergeEdit(sent, editableValues(integration, await getIntegrationSettings(db, user.organizationId, integration.id)), provider.fields);
+			if (!merged.ok) {
+				return fail(409, {
+					errors: {} as Record<string, string>,
+					values: publicValues(sent),
+					failures: [] as string[],
+					conflicts: 'conflicts' in merged ? merged.conflicts : [],
+					stale:
+						'conflicts' in merged
+							? 'Someone else saved changes to the same fields while you were editing. Nothing of yours was saved: choose, field by field, below.'
+							: `Someone else changed this integration while you were editing (it is now “${integration.name}”, ${integration.credentialSummary}). Your changes were not saved; the form shows theirs.`
+				});
+			}
+			sent = { ...merged.values, version: String(integration.version) };
+		}
+		const body = new FormData();
+		for (const [key, value] of Object.entries(sent)) if (!key.startsWith(basePrefix)) body.set(key, value);
+		const form = readForm(body, editSchema(integration.kind));
 		if (!form.ok) return fail(400, { errors: form.errors, values: form.values, failures: [] as string[] });
 		const values = publicValues(form.data);
-		const { db } = database();
 		const repos = await listRepos(db, user.organizationId, integration.id);
 		const context = {
 			db,
@@ -107,6 +143,7 @@ export const actions: Actions = {
 				errors: {} as Record<string, string>,
 				values: {} as typeof values,
 				failures: [] as string[],
+				conflicts: [] as EditConflict[],
 				stale: current
 					? `Someone else changed this integration while you were editing (it is now “${current.name}”, ${current.credentialSummary}). Your changes were not saved; the form shows theirs.`
 					: 'Someone else changed this integration while you were editing. Your changes were not saved.'
