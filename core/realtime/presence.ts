@@ -37,6 +37,20 @@ export async function announcePresence(io: RealtimeServer, organizationId: strin
 	io.to(room).emit('presence.changed', { place, people: [...people.values()].sort((a, b) => a.name.localeCompare(b.name)), at: Date.now() });
 }
 
+/** How often at most a place's list is made again for reminders alone, per web process. */
+const refreshMs = 10_000;
+const refreshed = new Map<string, number>();
+
+function refreshDue(organizationId: string, place: string): boolean {
+	const room = presenceRoom(organizationId, place);
+	const now = Date.now();
+	if (now - (refreshed.get(room) ?? 0) < refreshMs) return false;
+	refreshed.set(room, now);
+	// Forget places nobody reminded of for a while: the map stays as small as the places in use.
+	for (const [key, at] of refreshed) if (now - at > 6 * refreshMs) refreshed.delete(key);
+	return true;
+}
+
 export function servePresence(io: RealtimeServer, socket: Socket, ownsIntegration: IntegrationCheck, onError: (error: Error) => void): void {
 	const announce = (place: string) => announcePresence(io, socket.data.user.organizationId, place).catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
 
@@ -63,10 +77,13 @@ export function servePresence(io: RealtimeServer, socket: Socket, ownsIntegratio
 					await leave();
 					socket.data.presence = { place: parsed.place, editing: null };
 					await socket.join(presenceRoom(user.organizationId, parsed.place));
+					await announce(parsed.place);
+				} else if (refreshDue(user.organizationId, parsed.place)) {
+					// Entering again (a page's periodic reminder) refreshes the list, so people of a process
+					// that died meanwhile drop out of it; once a while per place and process, not once per
+					// person there (each list goes to everyone at the place).
+					await announce(parsed.place);
 				}
-				// Entering again (a page's periodic reminder) refreshes the list: people of a process that
-				// died meanwhile drop out of it.
-				await announce(parsed.place);
 				answer(true);
 			})
 			.catch((error: unknown) => {

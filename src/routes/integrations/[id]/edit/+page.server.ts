@@ -55,10 +55,11 @@ export const actions: Actions = {
 		const integration = await integrationForPage(params.id, user.organizationId);
 		const provider = requireProvider(integration.kind);
 		const { db } = database();
+		const settings = await getIntegrationSettings(db, user.organizationId, integration.id);
 		let sent = Object.fromEntries([...(await request.formData()).entries()].filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 		// Saved on an older version: merged with what others saved meanwhile, field by field.
 		if (Number(sent.version) !== integration.version) {
-			const merged = mergeEdit(sent, editableValues(integration, await getIntegrationSettings(db, user.organizationId, integration.id)), provider.fields);
+			const merged = mergeEdit(sent, editableValues(integration, settings), provider.fields);
 			if (!merged.ok) {
 				return fail(409, {
 					errors: {} as Record<string, string>,
@@ -87,7 +88,7 @@ export const actions: Actions = {
 				id: integration.id,
 				authMethod: integration.authMethod,
 				baseUrl: integration.baseUrl,
-				settings: await getIntegrationSettings(db, user.organizationId, integration.id),
+				settings,
 				repositories: repos.map((r) => ({ providerId: r.providerId, url: r.url, display: r.url, name: r.name }))
 			}
 		};
