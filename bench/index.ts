@@ -2,7 +2,7 @@
 // prints its BENCH lines. Engines are real and fresh: a Postgres and a Temporal of their own,
 // started once and shared; each benchmark makes its own database (and task queue) on them.
 //
-//   npm run bench              all of them: P1, P1G, P2, P3, P4, P6
+//   npm run bench              all of them: P1, P1G, P2, P3, P4, P5, P6
 //   npm run bench -- P3 P6     only those
 import { createDatabase, databaseUrl, dropDatabase, startTestEngines, type TestEngines } from '../tests/support/engines.ts';
 import { buildIfStale } from '../scripts/build.ts';
@@ -13,6 +13,7 @@ import { benchGitHubIngest } from './p1/github-ingest.ts';
 import { benchGitHubPullRequests } from './p2/github-pull-requests.ts';
 import { benchBulkWrite } from './p3/bulk-write.ts';
 import { benchProgressToBrowser } from './p4/progress-to-browser.ts';
+import { benchBroadcast } from './p5/broadcast.ts';
 import { benchDeleteIntegration } from './p6/delete-integration.ts';
 
 /** P4 predates createSystem: it runs the web server in this process on a database of its own. */
@@ -38,6 +39,7 @@ const benchmarks: Record<string, (engines: TestEngines) => Promise<string[]>> = 
 	P2: (engines) => benchGitHubPullRequests(engines),
 	P3: (engines) => benchBulkWrite(engines),
 	P4: benchP4,
+	P5: (engines) => benchBroadcast(engines),
 	P6: (engines) => benchDeleteIntegration(engines)
 };
 
