@@ -126,6 +126,7 @@ test('a delete-level user removes it; every viewer sees the row go', async ({ br
 	const dialog = deleter.getByRole('dialog');
 	await expect(dialog).toContainText('repositories');
 	await expect(dialog).toContainText('commits');
+	await expect(dialog).toContainText('Once started, a deletion cannot be cancelled.');
 	await dialog.getByRole('button', { name: 'Delete' }).click();
 
 	for (const page of [deleter, watcher]) {
