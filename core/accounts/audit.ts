@@ -3,6 +3,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { Database } from '#core/db/database.ts';
 import type { AuditEventsTable } from '#core/db/tables/accounts.ts';
+import { pageWithin } from '#core/db/paging.ts';
 
 export interface AuditEvent {
 	id: string;
@@ -97,13 +98,13 @@ export async function auditPage(
 			.limit(500)
 			.execute()
 	]);
-	const page = Math.max(1, Math.min(filter.page, Math.ceil(total / filter.pageSize)));
+	const { page, offset } = pageWithin(filter.page, total, filter.pageSize);
 	const rows = await query
 		.selectAll()
 		.orderBy('created_at', 'desc')
 		.orderBy('id', 'desc')
 		.limit(filter.pageSize)
-		.offset((page - 1) * filter.pageSize)
+		.offset(offset)
 		.execute();
 	return {
 		events: rows.map(toAuditEvent),

@@ -5,6 +5,7 @@ import { integrationDataStatuses, providerKinds, providers, type IntegrationData
 import type { Database } from '#core/db/database.ts';
 import type { RepoRow } from '#core/db/tables/integrations.ts';
 import { deletionTables, type DataCounts } from '#core/domain/integrations/data-kinds.ts';
+import { pageWithin } from '#core/db/paging.ts';
 
 const summaryColumns = [
 	'integrations.id',
@@ -133,14 +134,14 @@ export async function listIntegrations(
 		count = count.where('data_status', '=', filter.status);
 	}
 	const { n: total } = await count.executeTakeFirstOrThrow();
-	const page = Math.max(1, Math.min(filter.page, Math.ceil(total / filter.pageSize)));
+	const { page, offset } = pageWithin(filter.page, total, filter.pageSize);
 	const rows = await query
 		.orderBy(sortColumns[filter.sort], (order) => (filter.direction === 'asc' ? order.asc() : order.desc()).nullsLast())
 		// Ties in name order, and a row's place never changes between two page loads.
 		.orderBy(sortColumns.name)
 		.orderBy('integrations.id')
 		.limit(filter.pageSize)
-		.offset((page - 1) * filter.pageSize)
+		.offset(offset)
 		.execute();
 	return { integrations: rows.map(toSummary), total, page };
 }

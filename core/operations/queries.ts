@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Operation, OperationEvent, OperationStage, OperationState } from '#core/domain/operations/operation.ts';
 import type { Database } from '#core/db/database.ts';
 import type { OperationRow } from '#core/db/tables/operations.ts';
+import { pageWithin } from '#core/db/paging.ts';
 
 export function toOperation(row: OperationRow): Operation {
 	return {
@@ -238,14 +239,13 @@ export async function listOrganizationOperations(
 	if (filter.scope) query = query.where('scope', '=', filter.scope);
 	if (filter.startedBy) query = query.where('started_by', '=', filter.startedBy);
 	const { total } = await query.select(sql<number>`count(*)::int`.as('total')).executeTakeFirstOrThrow();
-	// A page past the end shows the last one.
-	const page = Math.max(1, Math.min(filter.page, Math.ceil(total / filter.pageSize)));
+	const { page, offset } = pageWithin(filter.page, total, filter.pageSize);
 	const rows = await query
 		.selectAll()
 		.orderBy('started_at', 'desc')
 		.orderBy('id', 'desc')
 		.limit(filter.pageSize)
-		.offset((page - 1) * filter.pageSize)
+		.offset(offset)
 		.execute();
 	return { operations: rows.map(toOperation), total, page };
 }
