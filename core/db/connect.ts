@@ -21,6 +21,12 @@ export function connectDatabase(url: string, options: { max?: number; name?: str
 	});
 	// An idle client that loses its server (Postgres restarted) must not crash the process.
 	pool.on('error', () => {});
+	// Nor may one that is checked out: the pool listens only to idle clients, and a client that
+	// loses its server emits 'error' even when its queries are told, so the Socket.IO adapter's
+	// LISTEN client (checked out for good) or a transaction under way would kill the web or worker
+	// process on every restart of Postgres. Its queries fail on their own, the pool drops it when
+	// it is released, and the adapter connects again on its 'end'.
+	pool.on('connect', (client) => client.on('error', () => {}));
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	return {
 		db,
