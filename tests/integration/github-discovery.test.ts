@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningSimulator } from '../../simulator/launch.ts';
+import { describeOperation } from '../../src/lib/operations/describe.ts';
 import { startTestSimulator } from '../simulator/support.ts';
 import { createTestSystem, demoUser, readPage, signIn, submitAction, latestOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
 
@@ -130,5 +131,28 @@ describe('GitHub discovery, Repos and Services tabs', () => {
 		expect(renamed.type, JSON.stringify(renamed)).toBe('redirect');
 		const row = await system.database.db.selectFrom('integrations').select(['name', 'base_url', 'credential_summary']).where('id', '=', integrationId).executeTakeFirstOrThrow();
 		expect(row).toEqual({ name: 'Fine again', base_url: simulator.https, credential_summary: 'Classic personal access token of sim-user, entered by manager@acme.example' });
+	});
+
+	it('an account added again while its old integration is being deleted: its repositories stay there, and the refresh says why', async () => {
+		const held = (await repos()).length;
+		// The old integration's deletion under way: the status every check reads.
+		await system.database.db.updateTable('integrations').set({ data_status: 'deleting' }).where('id', '=', integrationId).execute();
+		const added = await submitAction(
+			web.url,
+			'/integrations/new/github-enterprise',
+			{ name: 'Again', authMethod: 'personal-access-token', baseUrl: simulator.https, caCertificate: ca, token: simulator.tokens.classic },
+			manager
+		);
+		expect(added.type, JSON.stringify(added)).toBe('redirect');
+		const againId = (await system.database.db.selectFrom('integrations').select('id').where('name', '=', 'Again').executeTakeFirstOrThrow()).id;
+		expect((await latestOperationEnd(system, againId, 'integration.update')).state).toBe('succeeded');
+		expect((await submitAction(web.url, `/integrations/${againId}?/refresh`, {}, manager)).type).toBe('success');
+		const refresh = await latestOperationEnd(system, againId, 'integration.refresh');
+		expect(refresh.result).toMatchObject({ heldElsewhere: held, heldBy: [{ integration: 'Fine again', deleting: true, repositories: held }], reAddCooldownHours: 24 });
+		expect(describeOperation(refresh, 'Again').message).toContain(
+			`${held} repositories belong to “Fine again”, which is being deleted; they can be added again 24 hours after that finishes.`
+		);
+		const again = await system.database.db.selectFrom('repos').select('id').where('integration_id', '=', againId).execute();
+		expect(again).toHaveLength(0);
 	});
 });

@@ -18,6 +18,18 @@ function count(n: unknown, one: string, many: string): string {
 	return `${value.toLocaleString('en')} ${value === 1 ? one : many}`;
 }
 
+/** Why repositories a discovery listed were left out: another integration holds them. */
+function heldElsewhere(result: Record<string, unknown>): string {
+	const heldBy = Array.isArray(result.heldBy) ? (result.heldBy as Array<{ integration: string; deleting: boolean; repositories: number }>) : [];
+	return heldBy
+		.map((held) =>
+			held.deleting
+				? ` ${count(held.repositories, 'repository belongs', 'repositories belong')} to “${held.integration}”, which is being deleted; ${held.repositories === 1 ? 'it' : 'they'} can be added again ${Number(result.reAddCooldownHours ?? 0)} hours after that finishes.`
+				: ` ${count(held.repositories, 'repository is', 'repositories are')} already in “${held.integration}”.`
+		)
+		.join('');
+}
+
 export function operationName(kind: string): string {
 	return names[kind] ?? kind;
 }
@@ -40,7 +52,9 @@ export function describeOperation(operation: Operation, subject?: string): { tit
 			case 'integration.refresh':
 				return {
 					title: `${name}${of} finished`,
-					message: `${count(result.repositories, 'repository', 'repositories')} in ${count(result.groups, 'group', 'groups')}; ${count(result.newRepositories, 'new one', 'new ones')}, ${count(result.imported, 'imported', 'imported')}.`
+					message:
+						`${count(result.repositories, 'repository', 'repositories')} in ${count(result.groups, 'group', 'groups')}; ${count(result.newRepositories, 'new one', 'new ones')}, ${count(result.imported, 'imported', 'imported')}.` +
+						heldElsewhere(result)
 				};
 			case 'integration.delete':
 				return { title: `“${String(result.name ?? subject ?? 'Integration')}” deleted`, message: 'All of its data is gone.' };

@@ -4,6 +4,7 @@
 // groups" for a group seen for the first time, the group's "auto-import" for a new repository).
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Kysely } from 'kysely';
+import { readSettings } from '#core/config.ts';
 import type { Database } from '#core/db/database.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
@@ -20,6 +21,10 @@ export interface DiscoveryResult {
 	imported: number;
 	/** Repositories another integration of the organisation already holds (left there). */
 	heldElsewhere: number;
+	/** Which integrations hold them, and whether they are being deleted: the reason they were left. */
+	heldBy?: Array<{ integration: string; deleting: boolean; repositories: number }>;
+	/** Hours after a deletion ends before its repositories may be added again. */
+	reAddCooldownHours?: number;
 }
 
 /** Stores what the provider listed; returns the counts. Idempotent: a retry changes nothing more. */
@@ -30,6 +35,7 @@ export async function storeDiscovery(
 	onRepo: (row: Parameters<typeof toRepoSummary>[0]) => void = () => {}
 ): Promise<DiscoveryResult> {
 	const result: DiscoveryResult = { groups: groups.length, repositories: 0, newGroups: 0, newRepositories: 0, imported: 0, heldElsewhere: 0 };
+	const heldUrls: string[] = [];
 	return db.transaction().execute(async (trx) => {
 		const knownGroups = new Map(
 			(await trx.selectFrom('groups').select(['id', 'provider_id', 'auto_import']).where('integration_id', '=', integration.id).execute()).map((g) => [g.provider_id, g])
@@ -79,12 +85,29 @@ export async function storeDiscovery(
 					.executeTakeFirst();
 				if (!row) {
 					result.heldElsewhere++;
+					heldUrls.push(fields.url);
 					continue;
 				}
 				result.newRepositories++;
 				if (imported) result.imported++;
 				onRepo(row);
 			}
+		}
+		if (heldUrls.length > 0) {
+			// Said with the discovery's counts, so a person who adds an account again while its old
+			// integration is being deleted learns why its repositories did not come.
+			const holders = await trx
+				.selectFrom('repos')
+				.innerJoin('integrations', 'integrations.id', 'repos.integration_id')
+				.select(['integrations.name', 'integrations.data_status', (eb) => eb.fn.countAll<string>().as('n')])
+				.where('repos.organization_id', '=', integration.organizationId)
+				.where('repos.integration_id', '!=', integration.id)
+				.where('repos.url', 'in', heldUrls)
+				.groupBy(['integrations.name', 'integrations.data_status'])
+				.orderBy('integrations.name')
+				.execute();
+			result.heldBy = holders.map((h) => ({ integration: h.name, deleting: h.data_status === 'deleting', repositories: Number(h.n) }));
+			result.reAddCooldownHours = readSettings().reAddCooldownHours;
 		}
 		return result;
 	});
