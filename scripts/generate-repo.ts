@@ -97,12 +97,17 @@ async function fastImport(dir: string, produce: (out: ReturnType<typeof streamWr
 		child.once('error', reject);
 		child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`git fast-import failed (${code}): ${stderr}`))));
 	});
-	const out = streamWriter(child.stdin);
-	await produce(out);
-	out.text('done\n');
-	await out.flush(true);
-	child.stdin.end();
-	await exited;
+	// git may end before it has read everything (it failed, or a Ctrl-C reached the whole process
+	// group): writing then fails with EPIPE, which must not crash this process; its exit says why.
+	child.stdin.on('error', () => {});
+	const feed = async () => {
+		const out = streamWriter(child.stdin);
+		await produce(out);
+		out.text('done\n');
+		await out.flush(true);
+		child.stdin.end();
+	};
+	await Promise.all([Promise.race([feed(), exited]), exited]);
 }
 
 /**

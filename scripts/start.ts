@@ -69,8 +69,12 @@ setInterval(() => {
 try {
 	await main();
 } catch (error) {
-	console.error(`\n[tributary] ${error instanceof Error ? error.message : String(error)}\n`);
-	await shutdown(1);
+	// A step cut short by a stop under way (a Ctrl-C reaches the programs a step runs too) is no
+	// failure: that stop goes on, in order, and ends the process.
+	if (!shuttingDown) {
+		console.error(`\n[tributary] ${error instanceof Error ? error.message : String(error)}\n`);
+		await shutdown(1);
+	}
 }
 
 async function main() {
