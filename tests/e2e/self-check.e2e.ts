@@ -1,9 +1,11 @@
 // A person on the System page: runs the self-check, watches the bar move and the banner appear;
-// reloads mid-run; loses the live connection while the run ends and still gets the banner; and the
-// worker is killed under them and the run still ends.
+// reloads mid-run; loses the live connection while the run ends, or the web process serving the
+// page restarts meanwhile, and still gets the banner, once; and the worker is killed under them and
+// the run still ends.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Page, type WebSocketRoute } from '@playwright/test';
+import type { Page, WebSocketRoute } from '@playwright/test';
+import { expect, test } from './support/second-web.ts';
 import { signInAs } from './support/sign-in.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -107,4 +109,32 @@ test('the live connection drops while a run ends; once it is back, the banner st
 	await expect(passedBanner(page)).toBeVisible();
 	await expect(page.getByRole('region', { name: 'Latest self-check' })).toContainText('Succeeded');
 	await watcher.close();
+});
+
+test('the web process serving the page restarts while a run ends; back on it, the page says how it went, once', async ({ page, browser, secondWeb }) => {
+	// `page` watches from the first web process; the run is started from a page on the second.
+	const away = await (await browser.newContext({ baseURL: secondWeb.url })).newPage();
+	// The page's clock runs as usual but can be sent ahead, as when a laptop's lid is opened again.
+	await away.clock.install();
+	await signInAs(away, 'manager@acme.example');
+	await startAndWaitFor(away, 1);
+
+	// Stopped as a deploy stops it: its pages lose their connection and keep trying. The watcher,
+	// which saw the run start, sees it end.
+	await secondWeb.stop();
+	await expect(away.getByText('Live updates are connecting')).toBeVisible();
+	await expect(passedBanner(page)).toBeVisible({ timeout: 30_000 });
+	await expect(passedBanner(away)).toHaveCount(0);
+	// A while passes with the server away: every timer of the page that was due runs (the page
+	// looks at its components again now and then), and the page stays as it was.
+	await away.clock.fastForward('00:20');
+	await expect(away.getByRole('region', { name: 'Latest self-check' })).toContainText('Running');
+
+	// Started again on the same port: the page reconnects by itself and learns how the run ended.
+	await secondWeb.start();
+	await expect(away.getByText('Live updates are connecting')).toBeHidden({ timeout: 30_000 });
+	await expect(passedBanner(away)).toBeVisible();
+	await expect(away.getByRole('region', { name: 'Latest self-check' })).toContainText('Succeeded');
+	await expect(passedBanner(away)).toHaveCount(1);
+	await away.context().close();
 });
