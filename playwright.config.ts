@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { freePort } from './scripts/engines/ports.ts';
+import { e2eSystemEnv } from './tests/e2e/support/system-env.ts';
 
 // Chosen once in the runner; Playwright's workers load this file again and inherit the values.
 process.env.TRIBUTARY_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-'));
@@ -38,9 +39,7 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			TRIBUTARY_DATA_DIR: process.env.TRIBUTARY_E2E_DATA_DIR,
-			LOG_LEVEL: 'warn',
-			// The integrations test adds a local repository; a server allows none unless told.
-			TRIBUTARY_GIT_SCHEMES: 'https,ssh,file'
+			...e2eSystemEnv
 		}
 	}
 });

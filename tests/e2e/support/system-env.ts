@@ -1,0 +1,8 @@
+// What the e2e system is told beyond `npm start`'s defaults: given to `node scripts/start.ts` by
+// playwright.config.ts, and to the second web process (second-web.ts), so both web processes
+// follow the same rules.
+export const e2eSystemEnv = {
+	LOG_LEVEL: 'warn',
+	// The integrations test adds a local repository; a server allows none unless told.
+	TRIBUTARY_GIT_SCHEMES: 'https,ssh,file'
+} as const;
