@@ -10,6 +10,8 @@ export type UrlTestBudget = { ok: true } | { ok: false; message: string };
 
 /** Counts `urls` tests for the user, or refuses them all, with when enough may be tested again. */
 export async function reserveUrlTests(db: Kysely<Database>, userId: string, urls: number, perMinute: number): Promise<UrlTestBudget> {
+	// Nothing to test (credentials changed on an integration with no repositories) costs nothing.
+	if (urls === 0) return { ok: true };
 	if (urls > perMinute) {
 		return { ok: false, message: `At most ${perMinute} repositories can be tested at once on this server: add them in parts.` };
 	}
