@@ -12,21 +12,12 @@ export interface DatabaseHandle {
 }
 
 export function connectDatabase(url: string, options: { max?: number; name?: string } = {}): DatabaseHandle {
-	const pool = new pg.Pool({
+	const pool = createPool({
 		connectionString: url,
-		// The Socket.IO adapter holds one connection for LISTEN for good: keep room for queries.
 		max: Math.max(options.max ?? 10, 3),
 		application_name: options.name ?? 'tributary',
 		connectionTimeoutMillis: 5_000
 	});
-	// An idle client that loses its server (Postgres restarted) must not crash the process.
-	pool.on('error', () => {});
-	// Nor may one that is checked out: the pool listens only to idle clients, and a client that
-	// loses its server emits 'error' even when its queries are told, so the Socket.IO adapter's
-	// LISTEN client (checked out for good) or a transaction under way would kill the web or worker
-	// process on every restart of Postgres. Its queries fail on their own, the pool drops it when
-	// it is released, and the adapter connects again on its 'end'.
-	pool.on('connect', (client) => client.on('error', () => {}));
 	const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 	return {
 		db,
@@ -35,4 +26,45 @@ export function connectDatabase(url: string, options: { max?: number; name?: str
 			await db.destroy();
 		}
 	};
+}
+
+/**
+ * A few connections to the same database whose commits do not wait for the disk
+ * (`synchronous_commit = off`), for what is on the live path and worthless after a crash:
+ * - the Socket.IO adapter: each of its messages is a NOTIFY, and a transaction that notifies takes
+ *   a transaction id, so every broadcast otherwise waited for a WAL flush — on this machine kind
+ *   up to half a second now and then (P5: p99 537 ms against 140 ms). A notification is never
+ *   kept across a crash anyway;
+ * - progress reports (recordProgress): the next report rewrites a lost one.
+ * Visibility is not delayed, only durability: a later durable commit flushes these too.
+ */
+export function createAsyncCommitPool(like: pg.Pool, name: string, max = 3): pg.Pool {
+	const { connectionString, host, port, user, password, database, ssl } = like.options;
+	return createPool({
+		connectionString,
+		host,
+		port,
+		user,
+		password,
+		database,
+		ssl,
+		// The adapter holds one connection for LISTEN for good, and sends on the others.
+		max,
+		application_name: name,
+		connectionTimeoutMillis: 5_000,
+		options: '-c synchronous_commit=off'
+	});
+}
+
+function createPool(config: pg.PoolConfig): pg.Pool {
+	const pool = new pg.Pool(config);
+	// An idle client that loses its server (Postgres restarted) must not crash the process.
+	pool.on('error', () => {});
+	// Nor may one that is checked out: the pool listens only to idle clients, and a client that
+	// loses its server emits 'error' even when its queries are told, so the Socket.IO adapter's
+	// LISTEN client (checked out for good) or a transaction under way would kill the web or worker
+	// process on every restart of Postgres. Its queries fail on their own, the pool drops it when
+	// it is released, and the adapter connects again on its 'end'.
+	pool.on('connect', (client) => client.on('error', () => {}));
+	return pool;
 }

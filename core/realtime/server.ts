@@ -5,6 +5,7 @@ import os from 'node:os';
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type pg from 'pg';
+import { createAsyncCommitPool } from '#core/db/connect.ts';
 import { Server } from 'socket.io';
 import type {
 	ClientToServerEvents,
@@ -19,6 +20,9 @@ import type { Operation } from '#core/domain/operations/operation.ts';
 import { leavePresence, servePresence, type IntegrationCheck } from './presence.ts';
 
 export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** Each server's own connections for the adapter (createAsyncCommitPool), ended with it. */
+const adapterPools = new WeakMap<RealtimeServer, pg.Pool>();
 
 export interface RealtimeOptions {
 	role: RealtimePeer['role'];
@@ -40,7 +44,9 @@ export function createRealtimeServer(pool: pg.Pool, options: RealtimeOptions): R
 		pingInterval: 10_000,
 		pingTimeout: 5_000
 	});
-	io.adapter(createAdapter(pool, { errorHandler: options.onError, heartbeatInterval: 5_000 }));
+	const adapterPool = createAsyncCommitPool(pool, `tributary-realtime-${options.role}`);
+	adapterPools.set(io, adapterPool);
+	io.adapter(createAdapter(adapterPool, { errorHandler: options.onError, heartbeatInterval: 5_000 }));
 	const self: RealtimePeer = { role: options.role, pid: process.pid, host: os.hostname() };
 	io.on('realtime.pinged', (_sentAt, reply) => reply(self));
 	return io;
@@ -194,4 +200,5 @@ export async function closeRealtime(io: RealtimeServer): Promise<void> {
 	} else {
 		await io.of('/').adapter.close();
 	}
+	await adapterPools.get(io)?.end();
 }
