@@ -18,7 +18,7 @@ const worker = await Worker.create({
 	namespace: settings.temporalNamespace,
 	taskQueue: settings.taskQueue,
 	workflowsPath: fileURLToPath(new URL('./workflow.ts', import.meta.url)),
-	activities: createBenchActivities({ db: database.db, io, progress: createProgressReporter(database.db, io) })
+	activities: createBenchActivities({ db: database.db, io, progress: createProgressReporter(database.db, database.pool, io) })
 });
 process.on('SIGTERM', () => worker.shutdown());
 process.on('disconnect', () => worker.shutdown());

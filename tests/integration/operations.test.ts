@@ -62,6 +62,19 @@ describe('operations in Postgres', () => {
 		expect(c?.currentItem).toBe('item 2 (retried)');
 	});
 
+	it('takes reports sent at once from parallel activities: none lost, each stage finished once on the timeline', async () => {
+		const operation = await newOperation('scope-parallel');
+		const reports = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? { stage: 'fetch', done: i / 2 + 1 } : { stage: 'store', done: (i - 1) / 2 + 1 }));
+		const written = await Promise.all(reports.map((report) => recordProgress(system.database.db, operation.id, report)));
+		const revisions = written.map((op) => op!.revision).sort((x, y) => x - y);
+		// Every report was one write of its own, on the revision before it.
+		expect(revisions).toEqual(Array.from({ length: 30 }, (_, i) => i + 2));
+		const [last] = written.filter((op) => op!.revision === 31);
+		expect(last!.stages.map((stage) => stage.done)).toEqual([10, 5]);
+		const events = await system.database.db.selectFrom('operation_events').select(['kind', 'detail']).where('operation_id', '=', operation.id).where('kind', '=', 'stage-finished').execute();
+		expect(events.map((event) => (event.detail as { key: string }).key).sort()).toEqual(['fetch', 'store']);
+	});
+
 	it('ends once: a repeated finish changes nothing, and progress after the end is ignored', async () => {
 		const operation = await newOperation('scope-d');
 		const failed = await finishOperation(system.database.db, operation.id, { state: 'failed', error: 'it broke' });

@@ -35,7 +35,11 @@ describe('several web processes', () => {
 		const operation = await finished;
 		expect(operation).toMatchObject({ id, state: 'succeeded' });
 		expect((await finishedOn1).id).toBe(id);
-		expect(progressed.filter((p) => p.id === id).length).toBeGreaterThanOrEqual(41);
+		// 41 reports about 100 ms apart, but for the worker's, right after the last round trip's: at
+		// most one event per operation per 100 ms, so a few may be merged into the next one.
+		const relayed = progressed.filter((p) => p.id === id);
+		expect(relayed.length).toBeGreaterThanOrEqual(30);
+		expect(relayed.at(-1)!.stages.map((stage) => stage.done)).toEqual(operation.stages.map((stage) => stage.total));
 		// The realtime check reached both web processes.
 		expect(operation.result).toMatchObject({ realtime: { webProcesses: 2 } });
 		client1.close();

@@ -22,7 +22,7 @@ export interface ActivityDependencies {
 }
 
 export function createActivities({ db, pool, io, settings }: ActivityDependencies) {
-	const progress = createProgressReporter(db, io);
+	const progress = createProgressReporter(db, pool, io);
 	const integrationDeps = { db, pool, io, settings, progress };
 	return {
 		...createSelfCheckActivities({ db, io, progress }),

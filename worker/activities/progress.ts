@@ -1,7 +1,9 @@
 // How an activity reports progress: the row in Postgres is the truth a page load reads, written
 // on every report; the broadcast is the live path, at most once per window per operation
 // (progress-coalescing.ts), and an operation's ending always goes out at once.
-import type { Kysely } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
+import type pg from 'pg';
+import { createAsyncCommitPool } from '#core/db/connect.ts';
 import type { Operation, OperationState } from '#core/domain/operations/operation.ts';
 import type { Database } from '#core/db/database.ts';
 import { broadcastFinished, broadcastProgress } from '#core/operations/broadcast.ts';
@@ -17,15 +19,21 @@ export interface ProgressReporter {
 	): Promise<Operation | undefined>;
 }
 
+/**
+ * `db` for the operation's end, which commits durably; reports go through connections of `pool`'s
+ * database that do not wait for the disk (see recordProgress).
+ */
 export function createProgressReporter(
 	db: Kysely<Database>,
+	pool: pg.Pool,
 	io: RealtimeServer,
 	coalescing: { windowMs?: number; clock?: CoalescerClock } = {}
 ): ProgressReporter {
+	const reports = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createAsyncCommitPool(pool, 'tributary-progress', 4) }) });
 	const live = createProgressCoalescer((operation) => broadcastProgress(io, operation), coalescing);
 	return {
 		async report(operationId, update) {
-			const operation = await recordProgress(db, operationId, update);
+			const operation = await recordProgress(reports, operationId, update);
 			if (operation) live.offer(operation);
 			return operation;
 		},
