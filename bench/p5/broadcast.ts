@@ -43,8 +43,8 @@ interface Phase {
 }
 
 const phases = {
-	p5: { clients: 2_000, webProcesses: 1, viewerProcesses: 4, rounds: 3, events: 30, warmup: 3, intervalMs: progressWindowMs },
-	p5x: { clients: 10_000, webProcesses: 4, viewerProcesses: 8, rounds: 2, events: 20, warmup: 2, intervalMs: 500 }
+	p5: { clients: 2_000, webProcesses: 1, viewerProcesses: 4, rounds: 5, events: 30, warmup: 3, intervalMs: progressWindowMs },
+	p5x: { clients: 10_000, webProcesses: 4, viewerProcesses: 8, rounds: 2, events: 15, warmup: 2, intervalMs: 1_000 }
 } satisfies Record<string, Phase>;
 
 /** A child process that says it is ready with one IPC message. */

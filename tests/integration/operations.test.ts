@@ -6,6 +6,7 @@ import {
 	recordProgress
 } from '#core/operations/queries.ts';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
+import type { OperationRow } from '#core/db/tables/operations.ts';
 import { createTestSystem, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
@@ -73,6 +74,23 @@ describe('operations in Postgres', () => {
 		expect(last!.stages.map((stage) => stage.done)).toEqual([10, 5]);
 		const events = await system.database.db.selectFrom('operation_events').select(['kind', 'detail']).where('operation_id', '=', operation.id).where('kind', '=', 'stage-finished').execute();
 		expect(events.map((event) => (event.detail as { key: string }).key).sort()).toEqual(['fetch', 'store']);
+	});
+
+	it('starts a report from the row its reporter wrote last, and reads again when someone else wrote since', async () => {
+		const operation = await newOperation('scope-known');
+		const known = new Map<string, OperationRow>();
+		await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 3 }, known);
+		expect(known.get(operation.id)?.revision).toBe(2);
+		// Another process's write: the remembered row is out of date.
+		await recordProgress(system.database.db, operation.id, { stage: 'store', done: 4, currentItem: 'from elsewhere' });
+		const next = await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 5 }, known);
+		expect(next?.stages.map((stage) => stage.done)).toEqual([5, 4]);
+		expect(next?.currentItem).toBe('from elsewhere');
+		expect(next?.revision).toBe(4);
+		await finishOperation(system.database.db, operation.id, { state: 'succeeded' });
+		// Ended elsewhere: the remembered row must not let a report through.
+		expect(await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 6 }, known)).toBeUndefined();
+		expect(known.has(operation.id)).toBe(false);
 	});
 
 	it('ends once: a repeated finish changes nothing, and progress after the end is ignored', async () => {
