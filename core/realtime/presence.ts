@@ -113,7 +113,11 @@ export async function leavePresence(io: RealtimeServer, userRoom: string, user: 
 	for (const socket of await io.in(userRoom).fetchSockets()) {
 		const held = socket.data.presence;
 		if (!held || can(user, held.place.endsWith(':edit') ? 'integrations.manage' : 'integrations.view')) continue;
-		socket.leave(presenceRoom(socket.data.user.organizationId, held.place));
+		// Through the adapter and awaited (a remote socket's leave() is not): its message goes out
+		// through Postgres before the list announced next is asked for, and every process reads
+		// both in that order, so the list is made without them.
+		const left: Promise<void> | void = io.of('/').adapter.delSockets({ rooms: new Set([socket.id]), except: new Set() }, [presenceRoom(socket.data.user.organizationId, held.place)]);
+		await left;
 		await announcePresence(io, socket.data.user.organizationId, held.place);
 	}
 }

@@ -200,5 +200,13 @@ export async function closeRealtime(io: RealtimeServer): Promise<void> {
 	} else {
 		await io.of('/').adapter.close();
 	}
-	await adapterPools.get(io)?.end();
+	const pool = adapterPools.get(io);
+	if (pool) {
+		// The adapter says goodbye to the cluster (ADAPTER_CLOSE) with a NOTIFY it does not wait for:
+		// ending its connections first would lose it, and every other process would count this one
+		// in for each presence list until its heartbeats time out (10 s of waiting answers).
+		const deadline = Date.now() + 2_000;
+		while ((pool.waitingCount > 0 || pool.idleCount < pool.totalCount) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+		await pool.end();
+	}
 }
