@@ -9,15 +9,16 @@ import { broadcastProgress } from '#core/operations/broadcast.ts';
 import { getOperation } from '#core/operations/queries.ts';
 import type { RealtimeServer } from '#core/realtime/server.ts';
 import type { ProgressReporter } from '../../worker/activities/progress.ts';
-import type { EmitProgressInput } from './contract.ts';
+import type { EmitProgressInput, EmittedProgress } from './contract.ts';
 
 export function createBenchActivities(deps: { db: Kysely<Database>; io: RealtimeServer; progress: ProgressReporter }) {
 	return {
-		async emitProgress({ operationId, events, intervalMs, path }: EmitProgressInput): Promise<number[]> {
+		async emitProgress({ operationId, events, intervalMs, path }: EmitProgressInput): Promise<EmittedProgress> {
 			const context = Context.current();
 			const operation = path === 'bare' ? await getOperation(deps.db, operationId) : undefined;
 			if (path === 'bare' && !operation) throw new Error(`no operation ${operationId}`);
 			const emittedAt: number[] = [];
+			const reportedAt: number[] = [];
 			for (let done = 1; done <= events; done++) {
 				emittedAt.push(performance.timeOrigin + performance.now());
 				if (operation) {
@@ -26,10 +27,11 @@ export function createBenchActivities(deps: { db: Kysely<Database>; io: Realtime
 				} else {
 					await deps.progress.report(operationId, { stage: 'events', done });
 				}
+				reportedAt.push(performance.timeOrigin + performance.now());
 				context.heartbeat(done);
 				await context.sleep(intervalMs);
 			}
-			return emittedAt;
+			return { emittedAt, reportedAt };
 		}
 	};
 }

@@ -9,4 +9,10 @@ export interface EmitProgressInput {
 	path: 'product' | 'bare';
 }
 
+/** When each report started, and when the product's reporter returned from it (epoch ms). */
+export interface EmittedProgress {
+	emittedAt: number[];
+	reportedAt: number[];
+}
+
 export const benchTaskQueueSuffix = 'bench-p4';

@@ -119,7 +119,7 @@ export async function benchProgressToBrowser(env: { temporalAddress: string; tas
 			for (const path of order) {
 				const label = `Bench ${path === 'product' ? 'activity' : 'bare'} events ${round}`;
 				const operation = await startOperation(page, label, web.io, organizationId);
-				const emittedAt = await client.workflow.execute<typeof progressBenchWorkflow>('progressBenchWorkflow', {
+				const { emittedAt } = await client.workflow.execute<typeof progressBenchWorkflow>('progressBenchWorkflow', {
 					taskQueue: env.taskQueue,
 					workflowId: operation.workflowId,
 					args: [{ operationId: operation.id, events, intervalMs, path }]
