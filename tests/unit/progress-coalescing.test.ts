@@ -10,7 +10,6 @@ function manualClock() {
 	let timers: Array<{ at: number; run: () => void; id: number }> = [];
 	let next = 1;
 	const clock: CoalescerClock = {
-		now: () => now,
 		setTimer(run, ms) {
 			const id = next++;
 			timers.push({ at: now + ms, run, id });
@@ -22,6 +21,7 @@ function manualClock() {
 	};
 	return {
 		clock,
+		now: () => now,
 		advance(ms: number) {
 			const until = now + ms;
 			for (;;) {
@@ -63,7 +63,7 @@ const operation = (id: string, done: number): Operation => ({
 function setUp() {
 	const time = manualClock();
 	const sent: Array<{ id: string; done: number; at: number }> = [];
-	const coalescer = createProgressCoalescer((op) => sent.push({ id: op.id, done: op.stages[0]!.done, at: time.clock.now() }), { windowMs: 100, clock: time.clock });
+	const coalescer = createProgressCoalescer((op) => sent.push({ id: op.id, done: op.stages[0]!.done, at: time.now() }), { windowMs: 100, clock: time.clock });
 	return { time, sent, coalescer };
 }
 

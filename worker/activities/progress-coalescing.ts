@@ -11,14 +11,13 @@ import type { Operation } from '#core/domain/operations/operation.ts';
 /** At most one progress broadcast per operation per this many milliseconds (10 a second). */
 export const progressWindowMs = 100;
 
+/** Timers only: a window opens at a send and closes when its timer runs. */
 export interface CoalescerClock {
-	now(): number;
 	setTimer(run: () => void, ms: number): unknown;
 	clearTimer(timer: unknown): void;
 }
 
 const systemClock: CoalescerClock = {
-	now: () => performance.now(),
 	setTimer: (run, ms) => setTimeout(run, ms),
 	clearTimer: (timer) => clearTimeout(timer as NodeJS.Timeout)
 };
