@@ -39,19 +39,11 @@ export function connectDatabase(url: string, options: { max?: number; name?: str
  * Visibility is not delayed, only durability: a later durable commit flushes these too.
  */
 export function createAsyncCommitPool(like: pg.Pool, name: string, max = 3): pg.Pool {
-	const { connectionString, host, port, user, password, database, ssl } = like.options;
 	return createPool({
-		connectionString,
-		host,
-		port,
-		user,
-		password,
-		database,
-		ssl,
+		...like.options,
 		// The adapter holds one connection for LISTEN for good, and sends on the others.
 		max,
 		application_name: name,
-		connectionTimeoutMillis: 5_000,
 		options: '-c synchronous_commit=off'
 	});
 }
