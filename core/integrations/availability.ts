@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import { readSettings } from '#core/config.ts';
 import type { Database } from '#core/db/database.ts';
+import { heldByDeletionText } from '#core/domain/integrations/held-by-deletion.ts';
 
 /** Refusals for URLs that are already here, being deleted, or in their cooldown after a deletion. */
 export async function checkRepositoryAvailability(
@@ -27,7 +28,7 @@ export async function checkRepositoryAvailability(
 		reported.add(row.url);
 		problems.push(
 			row.data_status === 'deleting'
-				? `${row.url} belongs to “${row.name}”, which is being deleted; it can be added again ${hours} hours after that finishes.`
+				? heldByDeletionText(row.url, false, row.name, hours)
 				: `${row.url} is already added, in “${row.name}”.`
 		);
 	}

@@ -1,4 +1,5 @@
 // Banner sentences for finished operations, by kind.
+import { heldByDeletionText } from '#core/domain/integrations/held-by-deletion.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 
 const names: Record<string, string> = {
@@ -24,7 +25,7 @@ function heldElsewhere(result: Record<string, unknown>): string {
 	return heldBy
 		.map((held) =>
 			held.deleting
-				? ` ${count(held.repositories, 'repository belongs', 'repositories belong')} to “${held.integration}”, which is being deleted; ${held.repositories === 1 ? 'it' : 'they'} can be added again ${Number(result.reAddCooldownHours ?? 0)} hours after that finishes.`
+				? ` ${heldByDeletionText(count(held.repositories, 'repository', 'repositories'), held.repositories !== 1, held.integration, Number(result.reAddCooldownHours ?? 0))}`
 				: ` ${count(held.repositories, 'repository is', 'repositories are')} already in “${held.integration}”.`
 		)
 		.join('');
