@@ -33,20 +33,25 @@ afterAll(async () => {
 
 const latestOperation = (kind: string) => latestOperationEnd(system, integrationId, kind);
 
+/** Adds a GHES integration on the simulator through the add form, as a manager; returns its id. */
+async function addThroughForm(name: string, token: string): Promise<string> {
+	const added = await submitAction(
+		web.url,
+		'/integrations/new/github-enterprise',
+		{ name, authMethod: 'personal-access-token', baseUrl: simulator.https, caCertificate: ca, token },
+		manager
+	);
+	expect(added.type, JSON.stringify(added)).toBe('redirect');
+	return (await system.database.db.selectFrom('integrations').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+}
+
 const repos = () => system.database.db.selectFrom('repos').selectAll().where('integration_id', '=', integrationId).orderBy('name').execute();
 const groupId = async (name: string) => (await system.database.db.selectFrom('groups').select('id').where('integration_id', '=', integrationId).where('name', '=', name).executeTakeFirstOrThrow()).id;
 const action = (name: string, fields: Record<string, string> = {}, as = manager) => submitAction(web.url, `/integrations/${integrationId}?/${name}`, fields, as);
 
 describe('GitHub discovery, Repos and Services tabs', () => {
 	it('a fine-grained token’s first update finds what it may see: one organisation’s private repositories, and public ones', async () => {
-		const added = await submitAction(
-			web.url,
-			'/integrations/new/github-enterprise',
-			{ name: 'Fine', authMethod: 'personal-access-token', baseUrl: simulator.https, caCertificate: ca, token: simulator.tokens.fineGrained },
-			manager
-		);
-		expect(added.type, JSON.stringify(added)).toBe('redirect');
-		integrationId = (await system.database.db.selectFrom('integrations').select('id').where('name', '=', 'Fine').executeTakeFirstOrThrow()).id;
+		integrationId = await addThroughForm('Fine', simulator.tokens.fineGrained);
 		expect((await latestOperation('integration.update')).state).toBe('succeeded');
 		const stats = await simulator.control.stats();
 		const visible = stats.repositories.filter((r) => r.repository.startsWith(`${simulator.orgs[0]}/`) || !r.private).map((r) => r.repository);
@@ -137,14 +142,7 @@ describe('GitHub discovery, Repos and Services tabs', () => {
 		const held = (await repos()).length;
 		// The old integration's deletion under way: the status every check reads.
 		await system.database.db.updateTable('integrations').set({ data_status: 'deleting' }).where('id', '=', integrationId).execute();
-		const added = await submitAction(
-			web.url,
-			'/integrations/new/github-enterprise',
-			{ name: 'Again', authMethod: 'personal-access-token', baseUrl: simulator.https, caCertificate: ca, token: simulator.tokens.classic },
-			manager
-		);
-		expect(added.type, JSON.stringify(added)).toBe('redirect');
-		const againId = (await system.database.db.selectFrom('integrations').select('id').where('name', '=', 'Again').executeTakeFirstOrThrow()).id;
+		const againId = await addThroughForm('Again', simulator.tokens.classic);
 		expect((await latestOperationEnd(system, againId, 'integration.update')).state).toBe('succeeded');
 		expect((await submitAction(web.url, `/integrations/${againId}?/refresh`, {}, manager)).type).toBe('success');
 		const refresh = await latestOperationEnd(system, againId, 'integration.refresh');
