@@ -1,7 +1,7 @@
 // The small process that starts git for a large one (see launcher.ts). It starts each command as
 // asked, hands the command's output pipes to its parent, and reports how the command ended. It
 // reads nothing of those pipes itself, holds no secret longer than one request, and ends with its
-// parent.
+// parent, stopping what it started.
 import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
 import { startCommand, type LauncherMessage, type LaunchRequest } from './launcher.ts';
@@ -18,19 +18,39 @@ function stopReading(pipe: Readable): Socket {
 	return socket;
 }
 
+/** The process groups of the commands still running, by their leader's id. */
+const running = new Set<number>();
+
 process.on('message', (request: LaunchRequest) => {
 	const child = startCommand(request);
 	child.once('error', (error: NodeJS.ErrnoException) => send({ id: request.id, type: 'error', code: error.code ?? null, message: error.message }));
 	if (child.pid === undefined) return;
+	const pid = child.pid;
+	running.add(pid);
 	// In this order, before anything can be read: the parent has the pipes before the exit.
 	send({ id: request.id, type: 'started', pid: child.pid }, stopReading(child.stdout));
 	send({ id: request.id, type: 'stderr' }, stopReading(child.stderr));
-	child.once('exit', (code, signal) => send({ id: request.id, type: 'exit', code, signal }));
+	child.once('exit', (code, signal) => {
+		running.delete(pid);
+		send({ id: request.id, type: 'exit', code, signal });
+	});
 });
 
-// The parent went away (it exited or was killed): so does this process. The commands it started
-// are the parent's to stop (processes.ts records them).
-process.on('disconnect', () => process.exit(0));
+// The parent went away (it exited or was killed): nobody reads what the commands write any more,
+// so they stop with this process. A parent killed outright (SIGKILL, the OOM killer) can stop
+// nothing itself; and it may die before it has recorded a command it just asked for, which the
+// next worker's clean-up (processes.ts) would then not know of. Killed together with its parent,
+// this process leaves that clean-up to the records.
+process.on('disconnect', () => {
+	for (const pid of running) {
+		try {
+			process.kill(-pid, 'SIGKILL');
+		} catch {
+			// Already gone.
+		}
+	}
+	process.exit(0);
+});
 // Ctrl-C in a terminal reaches every process of the group, this one too: it stays until its
 // parent has stopped its work (git started meanwhile would otherwise fail as "could not be
 // started", and count as a failed attempt), and ends with it.

@@ -1,8 +1,9 @@
 // Every git Tributary starts runs in its own process group, so that stopping it also stops what it
 // started (ssh, index-pack, upload-pack). Such a group outlives the process that started it unless
-// someone kills it: a stopping worker kills its own (killRunningGit); after a SIGKILL, whoever next
-// works on the same mirrors kills what the dead process left (killLeftoverGit, killGitOn), from
-// the small records kept here, one file per running git, in `<gitMirrorDir>/.processes`.
+// someone kills it: a stopping worker kills its own (killRunningGit); a worker killed outright has
+// its launcher kill them (launcher-process.ts); when both die, whoever next works on the same
+// mirrors kills what they left (killLeftoverGit, killGitOn), from the small records kept here, one
+// file per running git, in `<gitMirrorDir>/.processes`.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 

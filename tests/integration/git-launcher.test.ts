@@ -2,7 +2,8 @@
 // What a command prints, reads and returns must be exactly what it would be if started here,
 // with many at once; a launcher that dies must fail the commands it was watching, stop them, and
 // be replaced for the next one; and it must never hold this process's secrets.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
@@ -10,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { launch, launcherPid, LaunchError } from '#core/git/launcher.ts';
 
 const env = { PATH: process.env.PATH ?? '' };
+const launcherModule = new URL('../../core/git/launcher.ts', import.meta.url).href;
 const cwd = process.cwd();
 
 async function readAll(stream: Readable): Promise<Buffer> {
@@ -18,10 +20,11 @@ async function readAll(stream: Readable): Promise<Buffer> {
 	return Buffer.concat(chunks);
 }
 
+/** Running, not merely a zombie that no parent has read the exit code of yet. */
 function isRunning(pid: number): boolean {
 	try {
-		process.kill(pid, 0);
-		return true;
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
 	} catch {
 		return false;
 	}
@@ -102,6 +105,30 @@ describe('the git launcher', () => {
 		expect(await git.closed).toBe(0);
 		expect(launcherPid()).toBeDefined();
 		expect(launcherPid()).not.toBe(first);
+	});
+
+	it('stops the commands it started when the process it works for is killed outright', async () => {
+		// A parent of its own (this test process must live on): it starts a long command through the
+		// launcher, says the command's id, and waits to be killed.
+		const parent = spawn(
+			process.execPath,
+			[
+				'--input-type=module',
+				'-e',
+				`const { launch } = await import(${JSON.stringify(launcherModule)});
+				const sleeping = await launch('sleep', ['30'], { env: { PATH: process.env.PATH }, cwd: process.cwd() });
+				console.log(sleeping.pid);
+				setInterval(() => {}, 1000);`
+			],
+			{ stdio: ['ignore', 'pipe', 'inherit'] }
+		);
+		const [line] = (await once(parent.stdout!, 'data')) as [Buffer];
+		const pid = Number(line.toString().trim());
+		expect(isRunning(pid)).toBe(true);
+
+		parent.kill('SIGKILL');
+		await once(parent, 'exit');
+		await waitUntil('the command of the killed process is stopped', () => !isRunning(pid));
 	});
 
 	it('never holds the variables of the process it works for', async () => {

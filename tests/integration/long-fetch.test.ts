@@ -6,7 +6,7 @@
 // transfer of a few seconds outlasts it; at the default 10 s the same holds for a repository or a
 // link a few times larger or slower, which is all a test would otherwise need to generate.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -58,6 +58,12 @@ function isRunning(pid: number): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/** A process's parent, from /proc. */
+function parentOf(pid: number): number {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
 const git = (dir: string, ...args: string[]) => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
@@ -135,13 +141,20 @@ describe('an update whose transfer takes longer than the heartbeat timeout', () 
 });
 
 describe('a worker that ends during a transfer', () => {
-	it('leaves no git behind when killed: the next worker stops it, then the retry ends healthy', async () => {
+	it('leaves no git behind when killed with its launcher: the next worker stops it, then the retry ends healthy', async () => {
 		slowGit.holdAgain();
 		const { integrationId, operation } = await addIntegration('Killed mid-fetch', { urls: localUrls('gamma'), authMethod: 'none' });
 		const pid = await heldGit();
-
+		// The worst case: the worker and the launcher that started git (its parent) both killed
+		// outright, as the OOM killer or a kill -9 of both does. A worker killed alone has its
+		// launcher stop git (git-launcher.test.ts). The worker records each git it starts; once
+		// that record is there, the next worker can stop it.
+		const launcher = parentOf(pid);
+		await waitFor('the worker to record its git', async () => existsSync(path.join(system.env.TRIBUTARY_GIT_MIRRORS!, '.processes', String(pid))), 10_000);
+		process.kill(launcher, 'SIGSTOP');
 		worker.child.kill('SIGKILL');
 		await new Promise((resolve) => worker.child.once('exit', resolve));
+		process.kill(launcher, 'SIGKILL');
 		// Nothing could stop it as its worker died: git holds on (it would fetch on, unseen).
 		expect(isRunning(pid)).toBe(true);
 
