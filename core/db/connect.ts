@@ -24,9 +24,15 @@ export function connectDatabase(url: string, options: { max?: number; name?: str
 		pool,
 		async close() {
 			await db.destroy();
+			// The pools made beside this one end with it (those not ended already by their owner).
+			await Promise.all([...(companions.get(pool) ?? [])].filter((companion) => !companion.ended).map((companion) => companion.end()));
+			companions.delete(pool);
 		}
 	};
 }
+
+/** The async-commit pools made like each pool: a handle's close() ends them too. */
+const companions = new WeakMap<pg.Pool, Set<pg.Pool>>();
 
 /**
  * A few connections to the same database whose commits do not wait for the disk
@@ -39,13 +45,17 @@ export function connectDatabase(url: string, options: { max?: number; name?: str
  * Visibility is not delayed, only durability: a later durable commit flushes these too.
  */
 export function createAsyncCommitPool(like: pg.Pool, name: string, max = 3): pg.Pool {
-	return createPool({
+	const pool = createPool({
 		...like.options,
 		// The adapter holds one connection for LISTEN for good, and sends on the others.
 		max,
 		application_name: name,
 		options: '-c synchronous_commit=off'
 	});
+	const siblings = companions.get(like) ?? new Set<pg.Pool>();
+	siblings.add(pool);
+	companions.set(like, siblings);
+	return pool;
 }
 
 function createPool(config: pg.PoolConfig): pg.Pool {

@@ -207,6 +207,6 @@ export async function closeRealtime(io: RealtimeServer): Promise<void> {
 		// in for each presence list until its heartbeats time out (10 s of waiting answers).
 		const deadline = Date.now() + 2_000;
 		while ((pool.waitingCount > 0 || pool.idleCount < pool.totalCount) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-		await pool.end();
+		if (!pool.ended) await pool.end();
 	}
 }

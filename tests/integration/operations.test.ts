@@ -7,7 +7,8 @@ import {
 } from '#core/operations/queries.ts';
 import { createOrganization } from '../../src/lib/server/accounts/organizations.ts';
 import type { OperationRow } from '#core/db/tables/operations.ts';
-import { createTestSystem, type TestSystem } from '../support/system.ts';
+import { connectDatabase, createAsyncCommitPool } from '#core/db/connect.ts';
+import { createTestSystem, waitFor, type TestSystem } from '../support/system.ts';
 
 let system: TestSystem;
 let organizationId: string;
@@ -101,5 +102,23 @@ describe('operations in Postgres', () => {
 		expect(again).toEqual(failed);
 		expect(await recordProgress(system.database.db, operation.id, { stage: 'fetch', done: 1 })).toBeUndefined();
 		expect(failed?.endedAt).not.toBeNull();
+	});
+});
+
+describe('the connections progress is reported on', () => {
+	it('commit without waiting for the disk, and end with the database handle they were made beside', async () => {
+		const handle = connectDatabase(system.env.DATABASE_URL!, { max: 3, name: 'tributary-handle-test' });
+		const reports = createAsyncCommitPool(handle.pool, 'tributary-async-test', 2);
+		const { rows } = await reports.query<{ synchronous_commit: string }>('show synchronous_commit');
+		expect(rows[0]!.synchronous_commit).toBe('off');
+		const open = async () =>
+			(
+				await system.database.pool.query<{ count: number }>(`select count(*)::int as count from pg_stat_activity where application_name = 'tributary-async-test'`)
+			).rows[0]!.count;
+		expect(await open()).toBe(1);
+
+		await handle.close();
+		expect(reports.ended).toBe(true);
+		await waitFor('the async-commit connection to close', async () => (await open()) === 0, 5_000);
 	});
 });
