@@ -138,12 +138,16 @@ describe('GitHub discovery, Repos and Services tabs', () => {
 		expect(row).toEqual({ name: 'Fine again', base_url: simulator.https, credential_summary: 'Classic personal access token of sim-user, entered by manager@acme.example' });
 	});
 
-	it('an account added again while its old integration is being deleted: its repositories stay there, and the refresh says why', async () => {
+	it('an account added again while its old integration is being deleted: its repositories stay there, and its update and refresh say why', async () => {
 		const held = (await repos()).length;
 		// The old integration's deletion under way: the status every check reads.
 		await system.database.db.updateTable('integrations').set({ data_status: 'deleting' }).where('id', '=', integrationId).execute();
 		const againId = await addThroughForm('Again', simulator.tokens.classic);
-		expect((await latestOperationEnd(system, againId, 'integration.update')).state).toBe('succeeded');
+		const update = await latestOperationEnd(system, againId, 'integration.update');
+		expect(update.state).toBe('succeeded');
+		// Its first update (which discovers first) says so too.
+		expect(update.result).toMatchObject({ heldBy: [{ integration: 'Fine again', deleting: true, repositories: held }], reAddCooldownHours: 24 });
+		expect(describeOperation(update, 'Again').message).toContain(`${held} repositories belong to “Fine again”, which is being deleted;`);
 		expect((await submitAction(web.url, `/integrations/${againId}?/refresh`, {}, manager)).type).toBe('success');
 		const refresh = await latestOperationEnd(system, againId, 'integration.refresh');
 		expect(refresh.result).toMatchObject({ heldElsewhere: held, heldBy: [{ integration: 'Fine again', deleting: true, repositories: held }], reAddCooldownHours: 24 });

@@ -137,3 +137,19 @@ export interface DeploymentSourceInput {
 	gitTags: boolean;
 }
 export const deploymentSourceWorkflowId = (operationId: string) => `deployment-source-${operationId}`;
+
+/** What a discovery found and stored (Refresh's result; an update's when repositories were left elsewhere). */
+export interface DiscoveryResult {
+	groups: number;
+	repositories: number;
+	newGroups: number;
+	newRepositories: number;
+	/** New repositories imported by the toggles. */
+	imported: number;
+	/** Repositories another integration of the organisation already holds (left there). */
+	heldElsewhere: number;
+	/** Which integrations hold them, and whether they are being deleted: the reason they were left. */
+	heldBy?: Array<{ integration: string; deleting: boolean; repositories: number }>;
+	/** Hours after a deletion ends before its repositories may be added again. */
+	reAddCooldownHours?: number;
+}

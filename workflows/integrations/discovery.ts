@@ -1,5 +1,6 @@
 import { sleep } from '@temporalio/workflow';
 import { discoveryWork } from './activities.ts';
+import type { DiscoveryResult } from './contract.ts';
 import { rateLimitDetailsOf } from './rate-limits.ts';
 
 /** How many spent quotas one discovery waits out before it gives up. */
@@ -9,12 +10,14 @@ const maxWaits = 3;
  * Discovery that waits out the provider's rate limit with a Temporal timer (no activity sleeps,
  * and a worker restart in between loses nothing), then asks again.
  */
-export async function discoverWaitingOutLimits(input: { operationId: string; integrationId: string }, refresh = false): Promise<void> {
+export async function discoverWaitingOutLimits(input: { operationId: string; integrationId: string }, refresh = false): Promise<DiscoveryResult | null> {
 	for (let waits = 0; ; waits++) {
 		try {
-			if (refresh) await discoveryWork.refreshIntegration(input);
-			else await discoveryWork.discoverRepositories(input);
-			return;
+			if (refresh) {
+				await discoveryWork.refreshIntegration(input);
+				return null;
+			}
+			return await discoveryWork.discoverRepositories(input);
 		} catch (error) {
 			const limited = rateLimitDetailsOf(error);
 			if (!limited || waits >= maxWaits) throw error;

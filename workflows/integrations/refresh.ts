@@ -7,5 +7,8 @@ import type { RefreshIntegrationInput } from './contract.ts';
 export async function refreshIntegrationWorkflow(input: RefreshIntegrationInput): Promise<void> {
 	// Runs started before refreshes waited out spent quotas replay as they ran.
 	const waits = patched('discovery-waits-out-rate-limits');
-	await recordingFailure(input.operationId, () => (waits ? discoverWaitingOutLimits(input, true) : discoveryWork.refreshIntegration(input)));
+	await recordingFailure(input.operationId, async () => {
+		if (waits) await discoverWaitingOutLimits(input, true);
+		else await discoveryWork.refreshIntegration(input);
+	});
 }

@@ -8,6 +8,7 @@ import {
 	ingestRepoWorkflowId,
 	rateLimitMarginMs,
 	repositoriesChangedSignal,
+	type DiscoveryResult,
 	type IngestRepoInput,
 	type PlannedRepo,
 	type RepoOutcome,
@@ -47,10 +48,13 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 		// find a revoked token at once (the integration's status says so) and follow renames. A
 		// webhook's update of named repositories skips it, as does a provider that lists none (the
 		// input says). A spent quota is waited out with a timer.
+		let discovered: DiscoveryResult | null = null;
 		if (patched('update-discovers-first') && !input.repoIds && input.discover !== false) {
-			if (patched('discovery-waits-out-rate-limits')) await discoverWaitingOutLimits({ operationId, integrationId });
-			else await discoveryWork.discoverRepositories({ operationId, integrationId });
+			if (patched('discovery-waits-out-rate-limits')) discovered = await discoverWaitingOutLimits({ operationId, integrationId });
+			else discovered = await discoveryWork.discoverRepositories({ operationId, integrationId });
 		}
+		// Repositories left to another integration: the update's result says which and why, as a Refresh's does.
+		const heldElsewhere = discovered?.heldBy?.length ? { heldBy: discovered.heldBy, reAddCooldownHours: discovered.reAddCooldownHours ?? 0 } : {};
 		const repos = await steps.planUpdate({ operationId, integrationId, ...(input.repoIds ? { repoIds: input.repoIds } : {}) });
 		// What to ingest of each repository is the integration's (its services): a repository
 		// signalled again later is ingested the same way.
@@ -64,7 +68,7 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 				changed.clear();
 				for (const outcome of await inBatches(again, input.concurrency, (repo) => ingest(repo, pass))) outcomes.set(outcome.repoId, outcome);
 			}
-			await steps.finishUpdate({ operationId, integrationId, outcomes: [...outcomes.values()] });
+			await steps.finishUpdate({ operationId, integrationId, outcomes: [...outcomes.values()], ...heldElsewhere });
 			// A change signalled while finishing is ingested too: the update ends only with none waiting.
 		} while (changed.size > 0 && pass < 20);
 		return [...outcomes.values()];

@@ -42,7 +42,10 @@ export function describeOperation(operation: Operation, subject?: string): { tit
 	if (operation.state === 'succeeded') {
 		switch (operation.kind) {
 			case 'integration.update':
-				return { title: `${name}${of} finished`, message: `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}.` };
+				return {
+					title: `${name}${of} finished`,
+					message: `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}.` + heldElsewhere(result)
+				};
 			case 'integration.test':
 				// A hosted provider's test is of the account, not of each repository.
 				if (typeof result.account === 'string') {

@@ -9,23 +9,11 @@ import type { Database } from '#core/db/database.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
 import type { DiscoveredGroup } from '#core/providers/provider.ts';
-import { rateLimitFailureType, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
+import { rateLimitFailureType, type DiscoveryResult, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
+
+export type { DiscoveryResult };
 import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
 
-export interface DiscoveryResult {
-	groups: number;
-	repositories: number;
-	newGroups: number;
-	newRepositories: number;
-	/** New repositories imported by the toggles. */
-	imported: number;
-	/** Repositories another integration of the organisation already holds (left there). */
-	heldElsewhere: number;
-	/** Which integrations hold them, and whether they are being deleted: the reason they were left. */
-	heldBy?: Array<{ integration: string; deleting: boolean; repositories: number }>;
-	/** Hours after a deletion ends before its repositories may be added again. */
-	reAddCooldownHours?: number;
-}
 
 /** Stores what the provider listed; returns the counts. Idempotent: a retry changes nothing more. */
 export async function storeDiscovery(

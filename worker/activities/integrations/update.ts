@@ -5,7 +5,7 @@ import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries
 import { addOperationStage } from '#core/operations/queries.ts';
 import { broadcastProgress } from '#core/operations/broadcast.ts';
 import { requireProvider } from '#core/providers/registry.ts';
-import { pullRequestStage, type PlannedRepo, type RepoOutcome } from '../../../workflows/integrations/contract.ts';
+import { pullRequestStage, type DiscoveryResult, type PlannedRepo, type RepoOutcome } from '../../../workflows/integrations/contract.ts';
 import { ingestRepository } from '#core/git/ingest.ts';
 import { openMirror } from '#core/git/mirror.ts';
 import { lockMirror } from '#core/git/mirror-lock.ts';
@@ -196,7 +196,9 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			return { repoId: repo.id, name: repo.name, ok: false, message };
 		},
 
-		async finishUpdate(input: { operationId: string; integrationId: string; outcomes: RepoOutcome[] }): Promise<void> {
+		async finishUpdate(
+			input: { operationId: string; integrationId: string; outcomes: RepoOutcome[] } & Pick<DiscoveryResult, 'heldBy' | 'reAddCooldownHours'>
+		): Promise<void> {
 			const failed = input.outcomes.filter((o) => !o.ok);
 			await recomputeDailyMetrics(db, input.integrationId);
 			if (failed.length === 0) {
@@ -214,7 +216,10 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 				.where('integration_id', '=', input.integrationId)
 				.where('imported', '=', true)
 				.executeTakeFirstOrThrow();
-			const result = { repos: input.outcomes.length, failed: failed.map((f) => ({ name: f.name, message: f.message })), commits: Number(totals.commits), tags: Number(totals.tags), pullRequests: Number(totals.pullRequests) };
+			const result = {
+				repos: input.outcomes.length, failed: failed.map((f) => ({ name: f.name, message: f.message })), commits: Number(totals.commits), tags: Number(totals.tags), pullRequests: Number(totals.pullRequests),
+				...(input.heldBy ? { heldBy: input.heldBy, reAddCooldownHours: input.reAddCooldownHours ?? 0 } : {})
+			};
 			await deps.progress.finish(input.operationId, {
 				state: failed.length === 0 ? 'succeeded' : 'failed',
 				error: failed.length === 0 ? null : `${failed.length} of ${input.outcomes.length} repositories failed: ${failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`,
