@@ -47,6 +47,8 @@ export interface Settings {
 	 */
 	githubApiUrl: string;
 	githubUrl: string;
+	/** Where gitlab.com integrations reach GitLab (its API is under /api/v4); self-managed ones name their own. */
+	gitlabUrl: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -80,7 +82,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		deletionBatchSizeSet: Boolean(env.TRIBUTARY_DELETION_BATCH),
 		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000,
 		githubApiUrl: (env.TRIBUTARY_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
-		githubUrl: (env.TRIBUTARY_GITHUB_URL || 'https://github.com').replace(/\/+$/, '')
+		githubUrl: (env.TRIBUTARY_GITHUB_URL || 'https://github.com').replace(/\/+$/, ''),
+		gitlabUrl: (env.TRIBUTARY_GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, '')
 	};
 }
 

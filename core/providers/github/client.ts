@@ -3,13 +3,12 @@
 // network rules as git (no private addresses unless allowed), and rate limits turned into values:
 // a short wait (a secondary limit's few seconds) is taken here; a spent quota ends the call with
 // RateLimitedError, and the workflow waits for the reset with a Temporal timer.
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { createAppAuth } from '@octokit/auth-app';
 import { Octokit } from 'octokit';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { fetch as undiciFetch } from 'undici';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
-import { mayConnectTo } from '#core/git/remote.ts';
 import type { GitSettings } from '#core/git/run-git.ts';
+import { createProviderAgent } from '../shared/http-agent.ts';
 
 export type GitHubCredentials =
 	| { method: 'personal-access-token'; token: string }
@@ -76,29 +75,8 @@ function readQuota(headers: Record<string, string | number | undefined>): Quota 
 	return { limit, remaining, resetAt: new Date(reset * 1000) };
 }
 
-/** A DNS lookup that answers only with addresses git would also be allowed to reach. */
-function guardedLookup(settings: GitSettings) {
-	return (hostname: string, options: object, callback: (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void) => {
-		dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-			if (error) return callback(error, []);
-			const found = addresses as LookupAddress[];
-			if (found.length === 0 || !found.every((a) => mayConnectTo(a.address, settings))) {
-				const refused = Object.assign(new Error(`${hostname} is on a private network, which this server does not reach (TRIBUTARY_GIT_PRIVATE_NETWORKS allows it).`), { code: 'EPRIVATE' });
-				return callback(refused, []);
-			}
-			const all = (options as { all?: boolean }).all;
-			if (all) return callback(null, found);
-			callback(null, found[0]!.address, found[0]!.family);
-		});
-	};
-}
-
 export function createGitHubClient(apiUrl: string, credentials: GitHubCredentials, options: ClientOptions): GitHubClient {
-	const host = new URL(apiUrl).hostname.replace(/^\[|\]$/g, '');
-	if (/^[\d.]+$|:/.test(host) && !mayConnectTo(host, options.settings)) {
-		throw new Error(`${host} is on a private network, which this server does not reach (TRIBUTARY_GIT_PRIVATE_NETWORKS allows it).`);
-	}
-	const agent = new Agent({ connect: { ca: options.caCertificate, lookup: guardedLookup(options.settings) } });
+	const agent = createProviderAgent(apiUrl, options.settings, options.caCertificate);
 	let lastQuota: Quota | undefined;
 	const octokit = new Octokit({
 		baseUrl: apiUrl,

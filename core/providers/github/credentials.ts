@@ -3,6 +3,7 @@
 // their secret, and checked for shape before anything is sent to GitHub.
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { Check } from '../provider.ts';
+import { readCaCertificate, readServerUrl } from '../shared/server-address.ts';
 import type { GitHubCredentials } from './client.ts';
 import type { GitHubForm } from './fields.ts';
 
@@ -53,33 +54,9 @@ export function describeCredentials(credentials: GitHubCredentials | null, user:
 	return `${label}${whose}, entered by ${user.email}`;
 }
 
-/** A CA certificate as pasted: one or more PEM certificates, or a reason it is not. */
-export function readCaCertificate(input: string | undefined): Check<string | null> {
-	const text = input?.replace(/\r\n?/g, '\n').trim();
-	if (!text) return { ok: true, value: null };
-	if (/PRIVATE KEY-----/.test(text)) return { ok: false, errors: { caCertificate: 'This is a private key: paste the CA’s certificate (“-----BEGIN CERTIFICATE-----”), which is public.' } };
-	if (!/^(-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\s*)+$/.test(text)) {
-		return { ok: false, errors: { caCertificate: 'Paste the CA certificate in PEM form: from “-----BEGIN CERTIFICATE-----” to “-----END CERTIFICATE-----”.' } };
-	}
-	return { ok: true, value: `${text}\n` };
+/** A GitHub Enterprise Server's address; its API is under /api/v3, which the product adds itself. */
+export function readBaseUrl(input: string | undefined, allowedSchemes: string[]): Check<string> {
+	return readServerUrl(input, allowedSchemes, { product: 'GitHub Enterprise Server', example: 'https://github.example.com', credentials: 'the token or App below', apiSuffix: /\/api\/v3$/ });
 }
 
-/** A GitHub Enterprise Server's address: https (or a scheme this server allows), a host, nothing else. */
-export function readBaseUrl(input: string | undefined, allowedSchemes: string[]): Check<string> {
-	const text = input?.trim();
-	if (!text) return { ok: false, errors: { baseUrl: 'Enter your GitHub Enterprise Server’s address, like https://github.example.com.' } };
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
-		return { ok: false, errors: { baseUrl: 'This is not a web address: it should look like https://github.example.com.' } };
-	}
-	const scheme = url.protocol.slice(0, -1);
-	if (scheme !== 'https' && !(scheme === 'http' && allowedSchemes.includes('http'))) {
-		return { ok: false, errors: { baseUrl: `The address must start with https://${allowedSchemes.includes('http') ? ' or http://' : ''}.` } };
-	}
-	if (url.username || url.password) return { ok: false, errors: { baseUrl: 'Leave credentials out of the address: give the token or App below.' } };
-	if (url.search || url.hash) return { ok: false, errors: { baseUrl: 'The address takes no ?query or #fragment.' } };
-	const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v3$/, '');
-	return { ok: true, value: `${url.protocol}//${url.host}${path}` };
-}
+export { readCaCertificate };

@@ -1,5 +1,6 @@
 // What went wrong talking to GitHub, as one category and a sentence a person can act on: the
 // connection test shows it, and an update that fails on it shows it as the integration's status.
+import { describeNetworkFailure, networkCodeOf } from '../shared/network-failure.ts';
 import { RateLimitedError } from './client.ts';
 
 export type GitHubFailureCategory =
@@ -39,31 +40,6 @@ export interface ErrorContext {
 	app: boolean;
 }
 
-const tlsCodes = new Set([
-	'DEPTH_ZERO_SELF_SIGNED_CERT',
-	'SELF_SIGNED_CERT_IN_CHAIN',
-	'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-	'UNABLE_TO_GET_ISSUER_CERT',
-	'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-	'CERT_HAS_EXPIRED',
-	'CERT_NOT_YET_VALID',
-	'CERT_UNTRUSTED',
-	'CERT_SIGNATURE_FAILURE',
-	'ERR_TLS_CERT_ALTNAME_INVALID',
-	'ERR_SSL_WRONG_VERSION_NUMBER'
-]);
-
-/** The first `code` along an error's causes (undici puts the socket's error two causes down). */
-function codeOf(error: unknown): { code: string; message: string } | undefined {
-	let current: unknown = error;
-	for (let depth = 0; depth < 6 && current; depth++) {
-		const code = (current as { code?: unknown }).code;
-		if (typeof code === 'string' && code) return { code, message: (current as Error).message ?? '' };
-		current = (current as { cause?: unknown }).cause;
-	}
-	return undefined;
-}
-
 const time = (date: Date) => `${date.toISOString().slice(11, 16)} UTC`;
 
 /** Any error from the field client (or our own checks) as a GitHubError. */
@@ -74,23 +50,13 @@ export function describeGitHubError(error: unknown, context: ErrorContext): GitH
 		const quota = error.quota ? ` (${error.quota.remaining} of ${error.quota.limit} requests left)` : '';
 		return new GitHubError('rate-limited', `${server} rate limit is spent until ${time(error.resetAt)}${quota}: Tributary waits and tries again after the reset.`, error.resetAt);
 	}
-	const network = codeOf(error);
+	const network = networkCodeOf(error);
 	const status = (error as { status?: unknown }).status;
 	const response = (error as { response?: { data?: unknown } }).response;
 	if (network && (typeof status !== 'number' || status === 500) && !response) {
-		const { code } = network;
-		if (code === 'EPRIVATE') return new GitHubError('private-network', network.message);
-		if (tlsCodes.has(code) || code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || /certificate/i.test(network.message)) {
-			const fix = context.caField
-				? 'paste the CA certificate that signed it in the “CA certificate” field'
-				: 'check that nothing between this server and GitHub intercepts HTTPS';
-			return new GitHubError('tls', `${server} presented a certificate this server does not trust (${code}: ${network.message}): ${fix}.`);
-		}
-		if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
-			return new GitHubError('dns', `${server} could not be found: its host name does not resolve (${code}). Check the address for typos, and that this server's DNS knows it.`);
-		}
-		if (code === 'ECONNREFUSED') return new GitHubError('unreachable', `${server} refused the connection (nothing listens at that address and port): check the address and port.`);
-		return new GitHubError('unreachable', `${server} could not be reached (${code}): check the address, and that the network lets this server connect to it.`);
+		const fix = context.caField ? 'paste the CA certificate that signed it in the “CA certificate” field' : 'check that nothing between this server and GitHub intercepts HTTPS';
+		const failure = describeNetworkFailure(network, server, fix);
+		return new GitHubError(failure.category, failure.message);
 	}
 	if (typeof status === 'number') {
 		const data = response?.data;

@@ -5,11 +5,11 @@ import { providers, type Service } from '#core/domain/integrations/providers.ts'
 import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { IntegrationDraft, IntegrationProvider } from '../provider.ts';
+import { recordCredentialsExpiry } from '../shared/credentials-expiry.ts';
 import type { GitHubCredentials } from './client.ts';
 import { checkConnection, expectedSteps } from './connection.ts';
 import { credentialsFrom, describeCredentials, readBaseUrl, readCaCertificate } from './credentials.ts';
 import { discoverGroups } from './discovery.ts';
-import { recordCredentialsExpiry } from './expiry.ts';
 import { githubFields, githubFormSchema, type GitHubForm, type GitHubKind } from './fields.ts';
 import { gitCredentialsOf, openSession, readGitHubSettings } from './session.ts';
 import { githubWebhooks } from './webhooks.ts';

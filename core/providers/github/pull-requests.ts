@@ -5,11 +5,12 @@
 // page is stored with the cursor it brings the repository to, so a retried, killed or
 // rate-limited run carries on from the last page stored instead of starting over.
 import type { Octokit } from 'octokit';
-import type { ApiQuota, PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
+import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import { RateLimitedError, type GitHubClient, type GitHubCredentials } from './client.ts';
 import { describeGitHubError } from './errors.ts';
 import { openSession } from './session.ts';
+import { inLanes, lanesFor } from '../shared/lanes.ts';
 
 // GitHub's shapes as the client types them (its own copy of @octokit/openapi-types).
 type Data<F extends (...args: never[]) => Promise<{ data: unknown }>> = Awaited<ReturnType<F>>['data'];
@@ -21,8 +22,6 @@ type ReviewComment = Data<Rest['pulls']['listReviewCommentsForRepo']>[number];
 type IssueComment = Data<Rest['issues']['listCommentsForRepo']>[number];
 
 const perPage = 100;
-/** Requests in flight per repository at most, each lane keeping this much quota in reserve. */
-const quotaPerLane = 100;
 /** A clock difference with GitHub's we allow for (conversation comments' cursor stays behind it). */
 const clockSkewMs = 5 * 60_000;
 
@@ -78,45 +77,6 @@ const isNewer = (pull: PullSimple, mark: Mark | null) =>
 
 const hasNext = (link: string | undefined) => /rel="next"/.test(link ?? '');
 const lastPage = (link: string | undefined) => Number(/[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(link ?? '')?.[1] ?? 0);
-
-/** How many requests may be in flight now: fewer as the quota runs low, one at the least. */
-export function lanesFor(quota: ApiQuota | undefined, most: number): number {
-	if (!quota) return most;
-	return Math.max(1, Math.min(most, Math.floor(quota.remaining / quotaPerLane)));
-}
-
-/** `work` over `items`, in order of results, with as many at once as `lanes()` says when each starts. */
-async function inLanes<T, R>(items: readonly T[], lanes: () => number, work: (item: T) => Promise<R>): Promise<R[]> {
-	const results: R[] = new Array(items.length);
-	let next = 0;
-	let running = 0;
-	let failure: unknown;
-	await new Promise<void>((resolve) => {
-		const pump = () => {
-			if (failure !== undefined && running === 0) return resolve();
-			if (next >= items.length && running === 0) return resolve();
-			while (failure === undefined && next < items.length && running < lanes()) {
-				const index = next++;
-				running++;
-				work(items[index]!).then(
-					(result) => {
-						results[index] = result;
-						running--;
-						pump();
-					},
-					(error: unknown) => {
-						failure ??= error;
-						running--;
-						pump();
-					}
-				);
-			}
-		};
-		pump();
-	});
-	if (failure !== undefined) throw failure;
-	return results;
-}
 
 export function toPullRequestRecord(pull: Pull, reviews: Review[]): PullRequestRecord {
 	const submitted = reviews.map((r) => r.submitted_at).filter((t): t is string => Boolean(t));
