@@ -1,5 +1,6 @@
-// The simulator process: a GitHub (and, under /api/v3, a GitHub Enterprise Server) on loopback,
-// over HTTP and HTTPS, from data generated deterministically from the seed.
+// The simulator process: a GitHub (and, under /api/v3, a GitHub Enterprise Server) and, under
+// /gitlab, a GitLab (gitlab.com or self-managed) on loopback, over HTTP and HTTPS, both views of
+// one World generated deterministically from the seed.
 //
 //   node simulator/index.ts --data-dir <dir> [--port 0] [--https-port 0] [--seed 1] [--orgs 2]
 //     [--repos-per-org 3] [--pull-requests 50] [--commits 200] [--path-prefix ""]
@@ -14,14 +15,24 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Auth } from './github/auth.ts';
-import { createControl } from './github/control.ts';
+import { githubControlRoutes } from './github/control.ts';
 import { World } from './github/data.ts';
-import { Faults } from './github/faults.ts';
 import { createGitHttp, isGitPath } from './github/git-http.ts';
-import { RateLimits } from './github/rate-limits.ts';
-import { createApi, type RequestCounters } from './github/server.ts';
+import { createApi } from './github/server.ts';
 import { Webhooks } from './github/webhooks.ts';
+import { GitLabAuth } from './gitlab/auth.ts';
+import { gitlabControlRoutes } from './gitlab/control.ts';
+import { createGitLabGitHttp, isGitLabGitPath } from './gitlab/git-http.ts';
+import { API_PREFIX, GITLAB_PREFIX } from './gitlab/http.ts';
+import { GitLabModel } from './gitlab/model.ts';
+import { createGitLabApi } from './gitlab/server.ts';
+import { GitLabWebhooks } from './gitlab/webhooks.ts';
 import { log } from './log.ts';
+import { createControlHandler, sharedControlRoutes } from './shared/control.ts';
+import { newCounters } from './shared/counters.ts';
+import { Faults } from './shared/faults.ts';
+import { RateLimits } from './shared/rate-limits.ts';
+import { RepoChanges } from './shared/repo-changes.ts';
 import { ensureTls } from './tls.ts';
 import type { ReadyLine } from './control-client.ts';
 
@@ -77,13 +88,41 @@ const world = new World({
 const [tls] = await Promise.all([ensureTls(dataDir), world.prepareGit(log)]);
 const key = appPrivateKey();
 const auth = new Auth(world, key.pem);
-const counters: RequestCounters = { total: 0, byKind: {}, byStatus: {} };
-const context = { world, auth, rateLimits: new RateLimits(), faults: new Faults(), counters, log };
-const api = createApi(context);
-const webhooks = new Webhooks(world, log);
+const gitlab = new GitLabModel(world);
+const gitlabAuth = new GitLabAuth(gitlab);
+// One budget per bucket and one list of faults; each API counts its own requests.
+const rateLimits = new RateLimits();
+const faults = new Faults();
+const counters = { github: newCounters(), gitlab: newCounters() };
+const changes = new RepoChanges(world);
 let httpOrigin = '';
-const control = createControl({ ...context, webhooks, httpOrigin: () => httpOrigin });
+const gitlabHost = () => `${httpOrigin}${GITLAB_PREFIX}`;
+
+const api = createApi({ world, auth, rateLimits, faults, counters: counters.github, log });
 const git = createGitHttp(world, auth, log);
+const gitlabApi = createGitLabApi({ model: gitlab, auth: gitlabAuth, rateLimits, faults, counters: counters.gitlab, log });
+const gitlabGit = createGitLabGitHttp(gitlab, gitlabAuth, log);
+const control = createControlHandler(
+	[
+		...sharedControlRoutes({
+			rateLimits,
+			faults,
+			counters: [counters.github, counters.gitlab],
+			bucketOf: (input) => {
+				const gitlabToken = input.token === undefined ? undefined : gitlabAuth.find(input.token);
+				return gitlabToken ? GitLabAuth.bucket(gitlabToken, '127.0.0.1') : auth.bucketOf(input);
+			},
+			revoke: (token) => {
+				// A token is one provider's, so asking both is harmless.
+				const revokedOnGitHub = auth.revoke(token);
+				return gitlabAuth.revoke(token) || revokedOnGitHub;
+			}
+		}),
+		...githubControlRoutes({ world, counters: counters.github, webhooks: new Webhooks(world, log), changes, httpOrigin: () => httpOrigin }),
+		...gitlabControlRoutes({ model: gitlab, counters: counters.gitlab, webhooks: new GitLabWebhooks(gitlabHost, log), changes, host: gitlabHost })
+	],
+	log
+);
 
 function listener(scheme: 'http' | 'https') {
 	return (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -97,6 +136,13 @@ function listener(scheme: 'http' | 'https') {
 			return;
 		}
 		if (url.pathname.startsWith('/_simulator/')) return void control(req, res, url);
+		if (url.pathname === GITLAB_PREFIX || url.pathname.startsWith(`${GITLAB_PREFIX}/`)) {
+			if (isGitLabGitPath(url.pathname)) return gitlabGit(req, res, url);
+			if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) return void gitlabApi(req, res, origin, url);
+			// GitLab's web pages are not simulated.
+			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
+			return;
+		}
 		if (isGitPath(url.pathname)) return git(req, res, url);
 		void api(req, res, origin, url);
 	};
@@ -127,10 +173,17 @@ const ready: ReadyLine = {
 		installations: world.installations.map((i) => ({ id: i.id, account: i.org.login }))
 	},
 	orgs: world.orgs.map((org) => org.login),
-	repos: world.repos.map((repo) => repo.fullName)
+	repos: world.repos.map((repo) => repo.fullName),
+	gitlab: {
+		http: gitlabHost(),
+		https: `https://127.0.0.1:${httpsPort}${GITLAB_PREFIX}`,
+		tokens: gitlabAuth.tokens,
+		groups: gitlab.groups.map((group) => group.fullPath),
+		projects: gitlab.projects.map((project) => project.pathWithNamespace)
+	}
 };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
-log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length });
+log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length, gitlabProjects: gitlab.projects.length });
 
 function stop(signal: string) {
 	log('stopping', { signal });

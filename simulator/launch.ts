@@ -20,6 +20,8 @@ export interface SimulatorOptions {
 }
 
 export interface RunningSimulator {
+	/** Where its data lives: the bare git repositories are in `<dataDir>/git/<owner>/<repo>.git`. */
+	dataDir: string;
 	http: string;
 	https: string;
 	caFile: string;
@@ -28,6 +30,8 @@ export interface RunningSimulator {
 	app: ReadyLine['app'];
 	orgs: string[];
 	repos: string[];
+	/** The GitLab under `/gitlab`: its hosts, tokens, groups and projects. */
+	gitlab: ReadyLine['gitlab'];
 	control: SimulatorControl;
 	pid: number;
 	stop(): Promise<void>;
@@ -77,6 +81,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 	});
 	const origin = new URL(ready.http).origin;
 	return {
+		dataDir: options.dataDir,
 		http: ready.http,
 		https: ready.https,
 		caFile: ready.caFile,
@@ -85,6 +90,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 		app: ready.app,
 		orgs: ready.orgs,
 		repos: ready.repos,
+		gitlab: ready.gitlab,
 		control: new SimulatorControl(origin),
 		pid: child.pid!,
 		async stop() {

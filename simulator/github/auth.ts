@@ -3,6 +3,7 @@
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { tokenText } from './hash.ts';
 import type { App, Installation, Permissions, Repo, World } from './data.ts';
+import type { Bucket } from '../shared/rate-limits.ts';
 
 export interface PersonalToken {
 	kind: 'classic' | 'fine-grained';
@@ -171,14 +172,22 @@ export class Auth {
 		return granted ? token.permissions : publicAccess;
 	}
 
-	/** The rate-limit bucket: per token, per installation, per App, or per address. */
-	static bucket(principal: Principal | null, address: string): { key: string; subject: string; defaultLimit: number } {
-		if (!principal) return { key: `ip:${address}`, subject: address, defaultLimit: 60 };
-		if (principal.kind === 'app') return { key: `app:${principal.app.id}`, subject: `app ID ${principal.app.id}`, defaultLimit: 5000 };
+	/** The bucket of a token GitHub accepts now, or of an installation: for the control API. */
+	bucketOf(input: { token?: string; installationId?: number }): Bucket | null {
+		if (input.installationId !== undefined) return { key: `installation:${input.installationId}`, defaultLimit: 5000, windowSeconds: 3600 };
+		const result = this.authenticate(`token ${input.token}`);
+		return 'error' in result || !result.principal ? null : Auth.bucket(result.principal, '127.0.0.1');
+	}
+
+	/** The rate-limit bucket, an hour's window: per token, per installation, per App, or per address. */
+	static bucket(principal: Principal | null, address: string): Bucket & { subject: string } {
+		const hour = { windowSeconds: 3600 };
+		if (!principal) return { key: `ip:${address}`, subject: address, defaultLimit: 60, ...hour };
+		if (principal.kind === 'app') return { key: `app:${principal.app.id}`, subject: `app ID ${principal.app.id}`, defaultLimit: 5000, ...hour };
 		if (principal.kind === 'installation') {
 			const id = principal.token.installation.id;
-			return { key: `installation:${id}`, subject: `installation ID ${id}`, defaultLimit: 5000 };
+			return { key: `installation:${id}`, subject: `installation ID ${id}`, defaultLimit: 5000, ...hour };
 		}
-		return { key: `token:${principal.token.token}`, subject: `user ID ${principal.token.userIndex + 1}`, defaultLimit: 5000 };
+		return { key: `token:${principal.token.token}`, subject: `user ID ${principal.token.userIndex + 1}`, defaultLimit: 5000, ...hour };
 	}
 }

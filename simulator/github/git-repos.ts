@@ -93,3 +93,11 @@ export async function pushCommits(
 export async function revParse(dir: string, ref: string): Promise<string> {
 	return (await git(dir, ['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
 }
+
+/** Creates `ref` at `sha`; false when it exists already. */
+export async function createRef(dir: string, ref: string, sha: string): Promise<boolean> {
+	if ((await refs(dir))[ref]) return false;
+	// The empty old value makes git refuse a ref that appeared meanwhile.
+	await git(dir, ['update-ref', ref, sha, '']);
+	return true;
+}

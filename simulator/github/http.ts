@@ -57,21 +57,6 @@ export class ApiError extends Error {
 
 export const notFound = () => new ApiError(404, 'Not Found');
 
-export function compile(route: Route): (path: string) => Record<string, string> | null {
-	const names: string[] = [];
-	const source = route.path.replace(/:([a-z_]+)/gi, (_, name: string) => {
-		names.push(name);
-		// Numbers are digits, so `/pulls/comments` is never read as pull request "comments".
-		return name === 'number' || name.endsWith('id') ? '(\\d+)' : '([^/]+)';
-	});
-	const regex = new RegExp(`^${source}/?$`);
-	return (path) => {
-		const match = regex.exec(path);
-		if (!match) return null;
-		return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
-	};
-}
-
 export function iso(ms: number): string;
 export function iso(ms: number | null): string | null;
 export function iso(ms: number | null): string | null {

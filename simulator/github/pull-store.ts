@@ -126,6 +126,7 @@ export class PullStore {
 	readonly #spacing: number;
 	readonly #changed = new Map<number, PullFacts>();
 	readonly #extraReviews = new Map<number, ReviewRecord[]>();
+	readonly #extraComments = new Map<number, CommentRecord[]>();
 	#count: number;
 	#caches: { orders?: Map<string, Uint32Array>; counts?: RepoCounts; comments?: Partial<Record<CommentKind, CommentIndex>> } = {};
 
@@ -243,11 +244,15 @@ export class PullStore {
 		};
 	}
 
-	issueComments(number: number): CommentRecord[] {
+	#generatedIssueComments(number: number): CommentRecord[] {
 		if (number > this.#options.count) return [];
 		const generated = this.#generated(number);
 		const times = spread([this.#options.seed, this.#options.repoId, number, KIND['issue-comment']], generated.comments);
 		return times.map((at, k) => this.#comment('issue-comment', number, k, at, generated));
+	}
+
+	issueComments(number: number): CommentRecord[] {
+		return [...this.#generatedIssueComments(number), ...(this.#extraComments.get(number) ?? [])];
 	}
 
 	reviewComments(number: number): ReviewCommentRecord[] {
@@ -296,7 +301,7 @@ export class PullStore {
 		const indexes: number[] = [];
 		const created: number[] = [];
 		const updated: number[] = [];
-		for (let n = 1; n <= this.#options.count; n++) {
+		for (let n = 1; n <= this.#count; n++) {
 			const list = kind === 'issue-comment' ? this.issueComments(n) : this.reviewComments(n);
 			for (const comment of list) {
 				pulls.push(n);
@@ -400,6 +405,27 @@ export class PullStore {
 		};
 		this.#extraReviews.set(number, [...extras, record]);
 		this.#save({ ...pull, reviews: pull.reviews + 1, updated: record.submitted });
+		return record;
+	}
+
+	/** A conversation comment (a GitLab note through GitLab's control API). */
+	addComment(number: number, comment: { user: number; body: string }): CommentRecord {
+		const pull = this.facts(number);
+		const extras = this.#extraComments.get(number) ?? [];
+		const now = Date.now();
+		const record: CommentRecord = {
+			id: this.#id(KIND['issue-comment'], number, 50 + extras.length),
+			pull: number,
+			index: this.#generatedIssueComments(number).length + extras.length,
+			user: comment.user,
+			body: comment.body,
+			created: now,
+			updated: now
+		};
+		this.#extraComments.set(number, [...extras, record]);
+		this.#save({ ...pull, comments: pull.comments + 1, updated: now });
+		// The repository-wide list of conversation comments has one more.
+		this.#caches = { comments: { ...this.#caches.comments, 'issue-comment': undefined } };
 		return record;
 	}
 

@@ -4,23 +4,20 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import { countRequest, countStatus, type RequestCounters } from '../shared/counters.ts';
+import { malformed, writeAnswer } from '../shared/respond.ts';
+import { compile } from '../shared/route-match.ts';
 import { Auth, type Principal } from './auth.ts';
 import { appRoutes } from './apps.ts';
 import { commentRoutes } from './comments.ts';
-import { ApiError, compile, type ApiRequest, type ApiResponse, type Route } from './http.ts';
+import { ApiError, type ApiRequest, type ApiResponse, type Route } from './http.ts';
 import { pullRoutes } from './pulls.ts';
-import { RateLimits } from './rate-limits.ts';
 import { repoRoutes } from './repos.ts';
 import { userRoutes } from './users.ts';
-import type { Faults, Fault } from './faults.ts';
+import type { Faults, Fault } from '../shared/faults.ts';
+import type { RateLimits, RateLimitState } from '../shared/rate-limits.ts';
 import type { World } from './data.ts';
 import type { RateLimitOverview } from './types.ts';
-
-export interface RequestCounters {
-	total: number;
-	byKind: Record<string, number>;
-	byStatus: Record<string, number>;
-}
 
 export interface ApiContext {
 	world: World;
@@ -33,6 +30,16 @@ export interface ApiContext {
 
 const RATE_LIMIT_DOCS = 'https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting';
 const SECONDARY_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits';
+
+function rateLimitHeaders(state: RateLimitState, resource = 'core'): Record<string, string> {
+	return {
+		'x-ratelimit-limit': String(state.limit),
+		'x-ratelimit-remaining': String(Math.max(0, state.limit - state.used)),
+		'x-ratelimit-used': String(state.used),
+		'x-ratelimit-reset': String(state.reset),
+		'x-ratelimit-resource': resource
+	};
+}
 
 function expirationHeader(ms: number): string {
 	return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
@@ -59,7 +66,7 @@ export function createApi(context: ApiContext) {
 		rateLimited: false,
 		handle: (req) => {
 			const bucket = Auth.bucket(req.principal, '127.0.0.1');
-			const core = rateLimits.state(bucket.key, bucket.defaultLimit);
+			const core = rateLimits.state(bucket);
 			const rate = { limit: core.limit, used: core.used, remaining: Math.max(0, core.limit - core.used), reset: core.reset };
 			const fresh = (limit: number) => ({ limit, used: 0, remaining: limit, reset: core.reset });
 			const body: RateLimitOverview = { resources: { core: rate, search: fresh(30), graphql: fresh(5000), integration_manifest: fresh(5000) }, rate };
@@ -68,7 +75,7 @@ export function createApi(context: ApiContext) {
 	};
 	// Specific paths before the ones with a `:number` that could shadow them.
 	const routes = [...commentRoutes(world, auth), ...pullRoutes(world, auth), ...repoRoutes(world, auth), ...userRoutes(world), ...appRoutes(world, auth), rateLimitRoute].map(
-		(route) => ({ route, match: compile(route) })
+		(route) => ({ route, match: compile(route.path) })
 	);
 
 	function find(method: string, path: string): { route: Route; params: Record<string, string> } | null {
@@ -78,20 +85,6 @@ export function createApi(context: ApiContext) {
 			if (params) return { route, params };
 		}
 		return null;
-	}
-
-	function write(res: ServerResponse, status: number, headers: Record<string, string>, body: string, fault?: Fault): Promise<void> | void {
-		res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-		if (fault?.kind !== 'trickle') return void res.end(body);
-		const bytes = Buffer.from(body);
-		const slice = Math.max(1, Math.round((fault.bytesPerSecond ?? 1000) / 20));
-		return (async () => {
-			for (let start = 0; start < bytes.length && !res.destroyed; start += slice) {
-				res.write(bytes.subarray(start, start + slice));
-				await delay(50);
-			}
-			res.end();
-		})();
 	}
 
 	return async function handle(req: IncomingMessage, res: ServerResponse, origin: string, url: URL): Promise<void> {
@@ -109,14 +102,13 @@ export function createApi(context: ApiContext) {
 			vary: 'Accept, Authorization, Cookie, X-GitHub-OTP, Accept-Encoding'
 		};
 		if (prefix) headers['x-github-enterprise-version'] = '3.14.0';
-		counters.total++;
 		const found = find(method, path);
 		const kind = found?.route.kind ?? 'unknown';
-		counters.byKind[kind] = (counters.byKind[kind] ?? 0) + 1;
+		countRequest(counters, kind);
 		let status = 500;
 		let fault: Fault | undefined;
 		try {
-			fault = faults.take(method, path);
+			fault = faults.take('github', method, path);
 			if (fault?.kind === 'reset') {
 				status = 0;
 				req.socket.destroy();
@@ -139,7 +131,7 @@ export function createApi(context: ApiContext) {
 			if ('error' in authResult) {
 				// A refused token is answered from the caller's address budget, as GitHub does.
 				const anonymous = Auth.bucket(null, req.socket.remoteAddress ?? '127.0.0.1');
-				Object.assign(headers, RateLimits.headers(rateLimits.state(anonymous.key, anonymous.defaultLimit)));
+				Object.assign(headers, rateLimitHeaders(rateLimits.state(anonymous)));
 				throw new ApiError(401, authResult.message, 'https://docs.github.com/rest');
 			}
 			const principal: Principal | null = authResult.principal;
@@ -152,17 +144,17 @@ export function createApi(context: ApiContext) {
 				if (token.expiresAt !== null) headers['github-authentication-token-expiration'] = expirationHeader(token.expiresAt);
 			}
 			const bucket = Auth.bucket(principal, req.socket.remoteAddress ?? '127.0.0.1');
-			const limit = rateLimits.state(bucket.key, bucket.defaultLimit);
+			const limit = rateLimits.state(bucket);
 			const spends = found?.route.rateLimited !== false;
 			if (spends && !rateLimits.spend(limit)) {
-				Object.assign(headers, RateLimits.headers(limit));
+				Object.assign(headers, rateLimitHeaders(limit));
 				throw new ApiError(
 					limit.status,
 					`API rate limit exceeded for ${bucket.subject}. If you reach out to GitHub Support for help, please include the request ID ${requestId} and timestamp ${new Date().toISOString()}.`,
 					RATE_LIMIT_DOCS
 				);
 			}
-			Object.assign(headers, RateLimits.headers(limit));
+			Object.assign(headers, rateLimitHeaders(limit));
 
 			if (!found) throw new ApiError(404, 'Not Found', 'https://docs.github.com/rest');
 			const { route, params } = found;
@@ -187,23 +179,23 @@ export function createApi(context: ApiContext) {
 				if (req.headers['if-none-match'] === etag) {
 					// GitHub does not count a 304 against the rate limit.
 					if (spends) limit.used--;
-					Object.assign(headers, RateLimits.headers(limit));
+					Object.assign(headers, rateLimitHeaders(limit));
 					status = 304;
 					res.writeHead(304, headers);
 					res.end();
 					return;
 				}
 			}
-			if (fault?.kind === 'malformed') text = text.slice(0, Math.max(1, Math.floor(text.length / 2))) + '<html>';
+			if (fault?.kind === 'malformed') text = malformed(text);
 			if (method === 'HEAD') text = '';
-			await write(res, status, headers, text, fault);
+			await writeAnswer(res, status, headers, text, fault);
 		} catch (error) {
 			const apiError = error instanceof ApiError ? error : new ApiError(500, 'Internal Server Error');
 			if (!(error instanceof ApiError)) context.log('request.failed', { method, path, error: String(error) });
 			status = apiError.status;
-			await write(res, status, { ...headers, ...apiError.headers }, JSON.stringify(apiError.body()));
+			await writeAnswer(res, status, { ...headers, ...apiError.headers }, JSON.stringify(apiError.body()));
 		} finally {
-			counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
+			countStatus(counters, status);
 			if (status >= 400 || status === 0 || fault) {
 				context.log('request', { method, path: url.pathname, status, kind, fault: fault?.kind, ms: Math.round(performance.now() - started) });
 			}

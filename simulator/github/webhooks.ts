@@ -3,6 +3,7 @@
 // again: what a replay looks like to the receiver).
 import { createHmac, randomUUID } from 'node:crypto';
 import { sign } from '@octokit/webhooks-methods';
+import { post } from '../shared/deliver.ts';
 import { iso, type roots } from './http.ts';
 import { repoJson } from './repos.ts';
 import { orgSimple, simpleUser } from './users.ts';
@@ -145,16 +146,7 @@ export class Webhooks {
 			headers['x-hub-signature'] = `sha1=${createHmac('sha1', hook.secret).update(body).digest('hex')}`;
 			headers['x-hub-signature-256'] = await sign(hook.secret, body);
 		}
-		const started = performance.now();
-		let statusCode: number | null = null;
-		let error: string | null = null;
-		try {
-			const response = await fetch(hook.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(10_000) });
-			statusCode = response.status;
-			await response.arrayBuffer();
-		} catch (cause) {
-			error = cause instanceof Error ? cause.message : String(cause);
-		}
+		const outcome = await post(hook.url, headers, body);
 		const action = (payload as { action?: unknown }).action;
 		const delivery = {
 			id: this.#nextDelivery++,
@@ -163,15 +155,12 @@ export class Webhooks {
 			event,
 			action: typeof action === 'string' ? action : null,
 			redelivery,
-			deliveredAt: new Date().toISOString(),
-			statusCode,
-			error,
-			durationMs: Math.round(performance.now() - started),
+			...outcome,
 			payload,
 			body
 		};
 		this.#deliveries.push(delivery);
-		this.#log('webhook.delivered', { hook: hook.id, event, guid, redelivery, statusCode, error });
+		this.#log('webhook.delivered', { hook: hook.id, event, guid, redelivery, statusCode: outcome.statusCode, error: outcome.error });
 		const { body: _body, ...result } = delivery;
 		return result;
 	}

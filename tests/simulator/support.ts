@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Gitlab } from '@gitbeaker/rest';
 import { Octokit } from 'octokit';
 import type { Kysely } from 'kysely';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
@@ -32,6 +33,11 @@ export function github(baseUrl: string, auth?: string, options: ConstructorParam
 		log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
 		...options
 	});
+}
+
+/** GitLab's field client (gitbeaker, on the global fetch) for the simulator's GitLab host, `<origin>/gitlab`. */
+export function gitlab(host: string, token: string) {
+	return new Gitlab({ host, token });
 }
 
 /**

@@ -1,7 +1,10 @@
-// Faults on demand, scoped by path pattern and count: what a real provider does on a bad day.
+// Faults on demand, scoped by provider, path pattern and count: what a real provider does on a bad
+// day. GitHub's and GitLab's APIs draw from the same list, each taking only its own faults.
+
+export type Provider = 'github' | 'gitlab';
 
 export type FaultKind =
-	/** Answer `status` (500, 502, 503…) with GitHub's error body. */
+	/** Answer `status` (500, 502, 503…) with the provider's error body. */
 	| 'status'
 	/** Wait `delayMs` before sending headers. */
 	| 'slow'
@@ -11,14 +14,19 @@ export type FaultKind =
 	| 'malformed'
 	/** Destroy the connection without an answer. */
 	| 'reset'
-	/** 403 with `retry-after` and the secondary-rate-limit message. */
+	/** GitHub: 403 with `retry-after` and the secondary-rate-limit message; GitLab: its 429 `Retry later`. */
 	| 'secondary-rate-limit'
-	/** The same, in the older "abuse detection" words. */
+	/** The same, in GitHub's older "abuse detection" words. */
 	| 'abuse';
 
 export interface FaultInput {
 	kind: FaultKind;
-	/** A path (without `/api/v3`), `*` matching within a segment and `**` across segments. */
+	/** Whose API it hits; GitHub's by default. */
+	provider?: Provider;
+	/**
+	 * A path, `*` matching within a segment and `**` across segments: for GitHub without `/api/v3`,
+	 * for GitLab what follows `/gitlab/api/v4`.
+	 */
 	path?: string;
 	method?: string;
 	/** How many matching requests it hits; unlimited when absent. */
@@ -47,7 +55,7 @@ export class Faults {
 	#faults: Array<Fault & { regex: RegExp }> = [];
 
 	add(input: FaultInput): Fault {
-		const fault = { ...input, id: this.#next++, hits: 0, regex: pattern(input.path ?? '/**') };
+		const fault = { ...input, provider: input.provider ?? 'github', id: this.#next++, hits: 0, regex: pattern(input.path ?? '/**') };
 		this.#faults.push(fault);
 		return this.#public(fault);
 	}
@@ -61,8 +69,8 @@ export class Faults {
 	}
 
 	/** The first fault that applies to this request, counted as hit; used-up faults are dropped. */
-	take(method: string, path: string): Fault | undefined {
-		const fault = this.#faults.find((f) => (!f.method || f.method.toUpperCase() === method) && f.regex.test(path));
+	take(provider: Provider, method: string, path: string): Fault | undefined {
+		const fault = this.#faults.find((f) => f.provider === provider && (!f.method || f.method.toUpperCase() === method) && f.regex.test(path));
 		if (!fault) return undefined;
 		fault.hits++;
 		if (fault.count !== undefined && fault.hits >= fault.count) this.#faults = this.#faults.filter((f) => f !== fault);
