@@ -3,6 +3,7 @@
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import { genericGit } from './generic-git/index.ts';
 import { githubProvider } from './github/index.ts';
+import { gitlabProvider } from './gitlab/index.ts';
 import type { IntegrationProvider } from './provider.ts';
 
 /** Credentials are each provider's own shape; at the seam they are opaque. */
@@ -11,7 +12,9 @@ const register = <Credentials>(provider: IntegrationProvider<Credentials>) => pr
 const registry: Partial<Record<ProviderKind, IntegrationProvider<unknown>>> = {
 	'generic-git': register(genericGit),
 	github: register(githubProvider('github')),
-	'github-enterprise': register(githubProvider('github-enterprise'))
+	'github-enterprise': register(githubProvider('github-enterprise')),
+	gitlab: register(gitlabProvider('gitlab')),
+	'gitlab-self-managed': register(gitlabProvider('gitlab-self-managed'))
 };
 
 /** The provider of a kind, or undefined for a kind not built yet. */

@@ -1,0 +1,70 @@
+// GitLab's form, for gitlab.com and for a self-managed server (which adds its address and an
+// optional CA certificate): what the page shows, as data, and the shape the form is read in.
+import { z } from 'zod';
+import type { FormField } from '#core/domain/integrations/form-fields.ts';
+import type { ProviderKind } from '#core/domain/integrations/providers.ts';
+import { choice, text } from '#core/forms.ts';
+
+export const gitlabAuthMethods = ['personal-access-token'] as const;
+export type GitLabKind = Extract<ProviderKind, 'gitlab' | 'gitlab-self-managed'>;
+
+const optional = (label: string, max: number) =>
+	z
+		.string({ error: `${label} must be text.` })
+		.max(max, `${label} can be at most ${max} characters.`)
+		.refine((v) => !v.includes('\u0000'), `${label} contains a NUL character.`)
+		.optional();
+
+export const gitlabForm = z.object({
+	name: text('Name', 100),
+	authMethod: choice('Authentication', gitlabAuthMethods),
+	baseUrl: optional('Server URL', 500),
+	token: optional('Token', 4_000),
+	caCertificate: optional('CA certificate', 100_000),
+	deploymentsFromTags: z.literal('on').optional()
+});
+export type GitLabForm = z.infer<typeof gitlabForm>;
+
+const serverField: FormField = {
+	name: 'baseUrl',
+	label: 'Server URL',
+	type: 'url',
+	required: true,
+	maxLength: 500,
+	placeholder: 'https://gitlab.example.com',
+	help: 'The address you open GitLab at (with its path, if it is served under one); its API is under /api/v4.'
+};
+
+const tokenField: FormField = {
+	name: 'token',
+	label: 'Access token',
+	type: 'password',
+	secret: true,
+	required: true,
+	authMethods: ['personal-access-token'],
+	maxLength: 4_000,
+	placeholder: 'glpat-…',
+	help: 'A personal, group or project access token with the scopes read_api and read_repository (role Reporter or above). A group token sees that group and its subgroups; a project token, its project.'
+};
+
+const caField: FormField = {
+	name: 'caCertificate',
+	label: 'CA certificate (optional)',
+	type: 'textarea',
+	rows: 4,
+	maxLength: 100_000,
+	placeholder: '-----BEGIN CERTIFICATE-----',
+	help: 'For a server whose certificate is signed by your own CA (or self-signed): the CA’s PEM. Not a secret.'
+};
+
+const tagsField: FormField = { name: 'deploymentsFromTags', label: 'Count git tags as deployments', type: 'checkbox', addOnly: true };
+
+export function gitlabFields(kind: GitLabKind): FormField[] {
+	return kind === 'gitlab-self-managed' ? [serverField, tokenField, caField, tagsField] : [tokenField, tagsField];
+}
+
+/** The form's shape: gitlab.com's has no address or CA to read. */
+export function gitlabFormSchema(kind: GitLabKind, editing: boolean) {
+	const schema = kind === 'gitlab-self-managed' ? gitlabForm : gitlabForm.omit({ baseUrl: true, caCertificate: true });
+	return editing ? schema.omit({ deploymentsFromTags: true }) : schema;
+}

@@ -1,0 +1,189 @@
+// GitLab merge requests of one project, incrementally: the list of those updated since the mark
+// (the newest update stored last time), oldest change first; for each, its notes, which hold
+// everything reviewers did: diff notes (review comments), other notes (comments), and the system
+// notes "approved this merge request" / "requested changes" (approvals and change requests,
+// with their time, which the approvals API does not give). A note added to a merge request
+// updates the merge request, so its notes are read again whenever it changed.
+//
+// The position is an update time, not a page number: when a merge request changes while the pages
+// are read it moves to the end of the list, and every one after it moves up a place, so paging on
+// would skip one. After each page the next request starts again from the last update read
+// (GitLab's updated_after includes it), leaving out those already stored at that instant. Every
+// page is stored with the cursor it brings the project to, so a retried, killed or rate-limited
+// run carries on from the last page stored.
+import type { MergeRequestSchema } from '@gitbeaker/core';
+import type { ProviderKind } from '#core/domain/integrations/providers.ts';
+import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
+import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { RateLimitedError, type GitLabClient, type GitLabCredentials } from './client.ts';
+import { describeGitLabError } from './errors.ts';
+import { openSession } from './session.ts';
+
+const perPage = 100;
+
+/** The newest update stored, and the merge requests (by iid) stored at exactly that instant. */
+type Mark = { updatedAt: string; iids: number[] };
+
+/** A run under way: from where the list is read, and how far it got. */
+type Pass = { since: Mark | null; page: number; done: number; total: number };
+
+// Type aliases, not interfaces: the cursor is stored as JSON (a Record at the seam).
+export type GitLabMergeRequestCursor = { version: 1; mark: Mark | null; pass?: Pass };
+
+function readCursor(stored: Record<string, unknown> | null): GitLabMergeRequestCursor {
+	if (stored && stored.version === 1 && 'mark' in stored) return stored as unknown as GitLabMergeRequestCursor;
+	return { version: 1, mark: null };
+}
+
+interface Note {
+	id: number;
+	type?: unknown;
+	body: string;
+	system: boolean;
+	author?: { username?: string } | null;
+	created_at: string;
+	updated_at?: string | null;
+}
+
+const time = (iso: string) => Date.parse(iso);
+const date = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
+
+const isNewer = (mr: MergeRequestSchema, since: Mark | null) =>
+	!since || time(mr.updated_at) > time(since.updatedAt) || (time(mr.updated_at) === time(since.updatedAt) && !since.iids.includes(mr.iid));
+
+/** The mark after a page: moved to its last update, or (a page all at the mark's instant) grown by it. Never backwards. */
+export function advance(since: Mark | null, page: readonly MergeRequestSchema[]): Mark | null {
+	const last = page[page.length - 1];
+	if (!last || (since && time(last.updated_at) < time(since.updatedAt))) return since;
+	const atLast = page.filter((mr) => time(mr.updated_at) === time(last.updated_at)).map((mr) => mr.iid);
+	if (since && time(since.updatedAt) === time(last.updated_at)) return { updatedAt: since.updatedAt, iids: [...new Set([...since.iids, ...atLast])] };
+	return { updatedAt: last.updated_at, iids: atLast };
+}
+
+/** A system note that records a review decision, and which. */
+export function reviewDecision(note: Note): 'approved' | 'changes_requested' | 'unapproved' | null {
+	if (!note.system) return null;
+	const body = note.body.trim().toLowerCase();
+	if (body === 'approved this merge request') return 'approved';
+	if (body === 'unapproved this merge request') return 'unapproved';
+	if (body === 'requested changes' || body.startsWith('requested changes')) return 'changes_requested';
+	return null;
+}
+
+export function toMergeRequestRecord(mr: MergeRequestSchema, notes: readonly Note[]): PullRequestRecord {
+	const author = mr.author?.username ?? null;
+	// The first thing a reviewer did: an approval, a change request or a diff note by someone else.
+	const reviewed = notes
+		.filter((note) => (reviewDecision(note) === 'approved' || reviewDecision(note) === 'changes_requested' || note.type === 'DiffNote') && note.author?.username !== author)
+		.map((note) => time(note.created_at));
+	const draft = mr.draft ?? (mr as { work_in_progress?: boolean }).work_in_progress ?? false;
+	return {
+		providerId: String(mr.iid),
+		number: mr.iid,
+		title: mr.title,
+		state: mr.state === 'merged' ? 'merged' : mr.state === 'closed' ? 'closed' : 'open',
+		draft,
+		author,
+		url: mr.web_url,
+		baseRef: mr.target_branch,
+		headRef: mr.source_branch,
+		headSha: mr.sha ?? null,
+		mergeCommitSha: mr.merge_commit_sha ?? mr.squash_commit_sha ?? null,
+		// The list does not carry line counts; a diff stats request per merge request would double the cost.
+		additions: null,
+		deletions: null,
+		createdAt: new Date(mr.created_at),
+		updatedAt: new Date(mr.updated_at),
+		firstReviewAt: reviewed.length > 0 ? new Date(Math.min(...reviewed)) : null,
+		mergedAt: date(mr.merged_at),
+		closedAt: date(mr.closed_at)
+	};
+}
+
+/** A merge request's notes as the seam's reviews, review comments and comments. */
+export function activityOf(iid: number, notes: readonly Note[]): { reviews: PullRequestActivityRecord[]; reviewComments: PullRequestActivityRecord[]; comments: PullRequestActivityRecord[] } {
+	const record = (note: Note, state: string | null): PullRequestActivityRecord => ({
+		providerId: String(note.id),
+		pullRequestProviderId: String(iid),
+		author: note.author?.username ?? null,
+		state,
+		createdAt: new Date(note.created_at),
+		updatedAt: date(note.updated_at)
+	});
+	const reviews: PullRequestActivityRecord[] = [];
+	const reviewComments: PullRequestActivityRecord[] = [];
+	const comments: PullRequestActivityRecord[] = [];
+	for (const note of notes) {
+		const decision = reviewDecision(note);
+		if (decision === 'approved' || decision === 'changes_requested') reviews.push(record(note, decision));
+		else if (note.system) continue;
+		else if (note.type === 'DiffNote') reviewComments.push(record(note, null));
+		else comments.push(record(note, null));
+	}
+	return { reviews, reviewComments, comments };
+}
+
+/** The project's id from its stored provider id (GitLab's numeric project id). */
+function projectIdOf(run: PullRequestRun): number {
+	const id = Number(run.repo.providerId);
+	if (!Number.isInteger(id) || id <= 0) throw new Error(`${run.repo.name} has no GitLab project id (${run.repo.providerId}): refresh the integration.`);
+	return id;
+}
+
+/** The seam's `pullRequests` for GitLab: the integration's session, its quota heard by the run, failures put in words. */
+export async function ingestGitLabMergeRequests(kind: ProviderKind, context: ProviderContext<GitLabCredentials>, run: PullRequestRun): Promise<void> {
+	if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token.');
+	const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal, onQuota: (quota) => run.quota(quota) });
+	try {
+		await ingestWithClient(session.client, run, context.heartbeat);
+	} catch (error) {
+		if (error instanceof RateLimitedError || context.signal.aborted) throw error;
+		throw describeGitLabError(error, session.errors);
+	}
+}
+
+/** The ingest itself, with a client already made (the benchmark and tests reach it with their own). */
+export async function ingestWithClient(client: GitLabClient, run: PullRequestRun, heartbeat: () => void = () => {}): Promise<void> {
+	const { api } = client;
+	const projectId = projectIdOf(run);
+	const cursor = readCursor(run.cursor);
+	const lanes = () => lanesFor(client.quota(), run.concurrency);
+	let pass: Pass = cursor.pass ?? { since: cursor.mark, page: 1, done: 0, total: 0 };
+	for (;;) {
+		const { data, paginationInfo } = await api.MergeRequests.all({
+			projectId,
+			orderBy: 'updated_at',
+			sort: 'asc',
+			perPage,
+			page: pass.page,
+			showExpanded: true,
+			...(pass.since ? { updatedAfter: pass.since.updatedAt } : {})
+		});
+		heartbeat();
+		const fresh = data.filter((mr) => isNewer(mr, pass.since));
+		const details = await inLanes(fresh, lanes, async (mr) => {
+			const notes = (await api.MergeRequestNotes.all(projectId, mr.iid, { sort: 'asc', orderBy: 'created_at', perPage })) as unknown as Note[];
+			heartbeat();
+			return { mr, notes };
+		});
+		const more = paginationInfo.next !== null || data.length === perPage;
+		const since = advance(pass.since, data);
+		const done = pass.done + fresh.length;
+		const remaining = more ? (Number.isFinite(paginationInfo.total) ? Math.max(1, paginationInfo.total - pass.page * perPage) : perPage) : 0;
+		const total = done + remaining;
+		// A new instant starts again from page 1 (from it); a page all at one instant pages on.
+		const after: Pass = { since, page: since && pass.since && since.updatedAt === pass.since.updatedAt ? pass.page + 1 : 1, done, total };
+		const activity = details.map(({ mr, notes }) => activityOf(mr.iid, notes));
+		const stored: GitLabMergeRequestCursor = more ? { version: 1, mark: cursor.mark, pass: after } : { version: 1, mark: since };
+		await run.store({
+			pullRequests: details.map(({ mr, notes }) => toMergeRequestRecord(mr, notes)),
+			reviews: activity.flatMap((a) => a.reviews),
+			reviewComments: activity.flatMap((a) => a.reviewComments),
+			comments: activity.flatMap((a) => a.comments),
+			cursor: stored
+		});
+		await run.progress(done, total);
+		if (!more) return;
+		pass = after;
+	}
+}
