@@ -101,6 +101,8 @@ export async function addDemoIntegration(root: string, dataDir: string, env: Nod
 
 /** The demo GitHub integration's name: how later starts find it to point its webhook at this run. */
 const demoGitHubName = 'Demo GitHub (simulator)';
+/** The same for the demo GitLab integration. */
+const demoGitLabName = 'Demo GitLab (simulator)';
 
 /**
  * The demo GitHub Enterprise Server integration (first start on embedded defaults): the
@@ -148,33 +150,82 @@ export async function addDemoGitHubIntegration(simulator: { https: string; caFil
 }
 
 /**
- * Every start: the simulator forgets its webhooks when it stops, so the demo GitHub integration
- * gets a fresh secret and the simulator a hook to this run's web server (pushes and pull requests
- * made through its control API then reach the product). Also follows the simulator to new ports.
+ * The demo self-managed GitLab (first start on embedded defaults): the same simulator's GitLab,
+ * at `<https>/gitlab`, with a personal access token and the CA, like a server with a self-signed
+ * certificate. Its groups, subgroups and personal namespace are discovered by its first update.
  */
-export async function connectDemoWebhook(
-	simulator: { https: string; control: { registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown> }; orgs: string[] },
-	appUrl: string,
-	env: NodeJS.ProcessEnv,
-	say: (line: string) => void
-): Promise<void> {
+export async function addDemoGitLabIntegration(simulator: { caFile: string; gitlab: { https: string; tokens: { full: string } } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+	useSystemEnvironment(env);
+	const { readFileSync } = await import('node:fs');
+	const { database } = await import('../src/lib/server/runtime.ts');
+	const { createIntegration } = await import('#core/integrations/create.ts');
+	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
+	const { db } = database();
+	const user = await findSignedInUser(db, 'admin@acme.example');
+	if (!user) throw new Error('The demo admin admin@acme.example is missing: the demo people are made first.');
+	const integration = await createIntegration(
+		db,
+		user,
+		'gitlab-self-managed',
+		{
+			name: demoGitLabName,
+			authMethod: 'personal-access-token',
+			credentials: { method: 'personal-access-token', token: simulator.gitlab.tokens.full },
+			baseUrl: simulator.gitlab.https,
+			settings: { caCertificate: readFileSync(simulator.caFile, 'utf8'), autoImportAll: true },
+			repositories: [],
+			deploymentsFromTags: false
+		},
+		'Personal access token of sim-user (the simulator’s demo account)'
+	);
+	await startUpdate(user, integration.id);
+	say(`demo integration “${integration.name}” added: a self-managed GitLab simulated at ${simulator.gitlab.https}; its first update is running`);
+}
+
+interface DemoSimulator {
+	https: string;
+	orgs: string[];
+	control: {
+		registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown>;
+		gitlab: { registerHook(input: { project: string; url: string; token?: string; events?: string[] }): Promise<unknown> };
+	};
+	gitlab: { https: string; projects: string[] };
+}
+
+/**
+ * Every start: the simulator forgets its webhooks when it stops, so each demo integration of it
+ * gets its webhook secret (made at the first start, kept since) and the simulator a hook to this
+ * run's web server (pushes, pull and merge requests made through its control API then reach the
+ * product). Also follows the simulator to new ports.
+ */
+export async function connectDemoWebhook(simulator: DemoSimulator, appUrl: string, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
 	// On a second start nothing was added before this: it needs the system's settings itself.
 	useSystemEnvironment(env);
+	const github = await demoWebhook(demoGitHubName, simulator.https);
+	if (github) {
+		for (const owner of simulator.orgs) await simulator.control.registerHook({ owner, url: `${appUrl}/webhooks/${github.endpoint}`, secret: github.secret, events: ['*'] });
+		say(`demo webhook: the simulated GitHub delivers to ${appUrl}/webhooks/… (${simulator.orgs.join(', ')})`);
+	}
+	const gitlab = await demoWebhook(demoGitLabName, simulator.gitlab.https);
+	if (gitlab) {
+		const events = ['push', 'tag_push', 'merge_requests', 'note'];
+		for (const project of simulator.gitlab.projects) await simulator.control.gitlab.registerHook({ project, url: `${appUrl}/webhooks/${gitlab.endpoint}`, token: gitlab.secret, events });
+		say(`demo webhook: the simulated GitLab delivers to ${appUrl}/webhooks/… (${simulator.gitlab.projects.length} projects)`);
+	}
+}
+
+/** The demo integration's webhook endpoint and secret (made once), its address following the simulator's. */
+async function demoWebhook(name: string, address: string): Promise<{ endpoint: string; secret: string } | undefined> {
 	const { database } = await import('../src/lib/server/runtime.ts');
 	const { currentWebhook, rotateWebhookSecret } = await import('#core/integrations/webhooks.ts');
 	const { db } = database();
-	const integration = await db.selectFrom('integrations').select(['id', 'organization_id', 'base_url']).where('name', '=', demoGitHubName).where('data_status', '!=', 'deleting').executeTakeFirst();
-	if (!integration) return;
-	if (integration.base_url && integration.base_url !== simulator.https) {
+	const integration = await db.selectFrom('integrations').select(['id', 'organization_id', 'base_url']).where('name', '=', name).where('data_status', '!=', 'deleting').executeTakeFirst();
+	if (!integration) return undefined;
+	if (integration.base_url && integration.base_url !== address) {
 		// The simulator had to take other ports this time: its address and clone URLs follow.
-		await db.updateTable('integrations').set({ base_url: simulator.https }).where('id', '=', integration.id).execute();
+		await db.updateTable('integrations').set({ base_url: address }).where('id', '=', integration.id).execute();
 	}
 	// The secret made at the first start is kept (the Webhooks tab shows when it was set); only the
 	// simulator, which forgot its hooks, hears it again.
-	const webhook = (await currentWebhook(db, integration.id)) ?? (await rotateWebhookSecret(db, integration.organization_id, integration.id));
-	if (!webhook) return;
-	for (const owner of simulator.orgs) {
-		await simulator.control.registerHook({ owner, url: `${appUrl}/webhooks/${webhook.endpoint}`, secret: webhook.secret, events: ['*'] });
-	}
-	say(`demo webhook: the simulator delivers to ${appUrl}/webhooks/… (${simulator.orgs.join(', ')})`);
+	return (await currentWebhook(db, integration.id)) ?? (await rotateWebhookSecret(db, integration.organization_id, integration.id));
 }

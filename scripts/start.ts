@@ -11,7 +11,7 @@ import { migrateToLatest } from '#core/db/migrate.ts';
 import { buildIfStale } from './build.ts';
 import { startDemoSimulator } from './engines/simulator.ts';
 import type { RunningSimulator } from '../simulator/launch.ts';
-import { addDemoGitHubIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
@@ -151,7 +151,10 @@ async function main() {
 	await Promise.all([worker, web]);
 	// The simulated GitHub first: it is ready at once, while the demo repository takes a while to generate.
 	if (simulator) {
-		if (seeded) await addDemoGitHubIntegration(simulator, env, say);
+		if (seeded) {
+			await addDemoGitHubIntegration(simulator, env, say);
+			await addDemoGitLabIntegration(simulator, env, say);
+		}
 		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, env, say);
 	}
 	if (seeded) await addDemoIntegration(root, settings.dataDir, env, say);
@@ -160,7 +163,10 @@ async function main() {
 	say(`app:         http://localhost:${settings.port}`);
 	say(`system page: http://localhost:${settings.port}/system`);
 	if (temporalUiUrl) say(`Temporal UI: ${temporalUiUrl}`);
-	if (simulator) say(`simulator:   ${simulator.https} (a simulated GitHub Enterprise Server for the demo, not GitHub; its control API: ${simulator.http}/_simulator/stats)`);
+	if (simulator) {
+		say(`simulator:   ${simulator.https} (a simulated GitHub Enterprise Server for the demo, not GitHub; its control API: ${simulator.http}/_simulator/stats)`);
+		say(`             ${simulator.gitlab.https} (a simulated self-managed GitLab, not GitLab; ${simulator.http}/_simulator/gitlab/stats)`);
+	}
 	if (!settings.databaseUrl) {
 		say(`database:    ${databaseUrl}`);
 		for (const signIn of readDemoSignIns(settings.dataDir)) console.log(signInLine(signIn));

@@ -189,10 +189,12 @@ describe('GitHub webhooks', () => {
 			registerHook: (hook: { owner: string; url: string; secret?: string; events?: string[] }) => {
 				registered.push(hook.secret);
 				return simulator.control.registerHook(hook);
-			}
+			},
+			// No demo GitLab integration here: nothing is registered there.
+			gitlab: simulator.control.gitlab
 		};
 		try {
-			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control }, web.url, system.env, () => {});
+			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab }, web.url, system.env, () => {});
 		} finally {
 			await closeRuntime();
 		}

@@ -1,0 +1,130 @@
+// GitLab in a real browser, against the simulated self-managed GitLab `npm start` runs (under
+// /gitlab on the simulator): the demo GitLab integration becomes healthy and makes way (Acme may
+// hold each project once); a manager adds one
+// with an access token (its CA pasted) while a viewer in another browser watches it go from
+// processing to healthy without a reload; its Repos tab shows groups and subgroups; a
+// delete-level user deletes it and nothing of it is left.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import pg from 'pg';
+import { embeddedPostgresUrl } from '../../scripts/engines/postgres.ts';
+import { signInAs } from './support/sign-in.ts';
+
+test.describe.configure({ mode: 'serial' });
+
+const dataDir = () => process.env.TRIBUTARY_E2E_DATA_DIR!;
+interface Simulated {
+	caFile: string;
+	gitlab: { https: string; tokens: { full: string } };
+}
+const simulator = (): Simulated => JSON.parse(readFileSync(path.join(dataDir(), 'simulator', 'ready.json'), 'utf8')) as Simulated;
+const name = `Tanuki ${Date.now()}`;
+
+async function pageAs(browser: Browser, email: string, next: string): Promise<Page> {
+	const page = await (await browser.newContext()).newPage();
+	await signInAs(page, email, next);
+	return page;
+}
+
+async function rowsOf(integrationName: string): Promise<Record<string, number>> {
+	const client = new pg.Client({ connectionString: embeddedPostgresUrl(dataDir()) });
+	await client.connect();
+	try {
+		const counts: Record<string, number> = {};
+		for (const table of ['integrations', 'groups', 'repos', 'commits', 'tags', 'pull_requests', 'pull_request_reviews', 'pull_request_comments']) {
+			const column = table === 'integrations' ? 'name' : '(select name from integrations where id = integration_id)';
+			const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from ${table} where ${column} = $1`, [integrationName]);
+			counts[table] = rows[0]!.n;
+		}
+		return counts;
+	} finally {
+		await client.end();
+	}
+}
+
+async function deleteThroughUi(deleter: Page, integrationName: string): Promise<void> {
+	await deleter.goto('/integrations');
+	await deleter.getByRole('checkbox', { name: `Select ${integrationName}` }).check();
+	await deleter.getByRole('button', { name: 'Remove selected…' }).click();
+	const dialog = deleter.getByRole('dialog');
+	await expect(dialog).toContainText('pull requests');
+	await dialog.getByRole('button', { name: 'Delete' }).click();
+	await expect(deleter.locator(`tr[data-integration="${integrationName}"]`)).toHaveCount(0, { timeout: 120_000 });
+}
+
+test('the demo GitLab integration becomes healthy, then makes way (an organisation holds a project once)', async ({ browser }) => {
+	test.setTimeout(300_000);
+	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
+	const demoRow = deleter.locator('tr[data-integration="Demo GitLab (simulator)"]');
+	await expect
+		.poll(
+			async () => {
+				await deleter.reload();
+				return (await demoRow.count()) === 1 ? demoRow.getAttribute('data-status') : null;
+			},
+			{ timeout: 200_000, intervals: [3_000] }
+		)
+		.toBe('healthy');
+	await deleteThroughUi(deleter, 'Demo GitLab (simulator)');
+	await deleter.context().close();
+});
+
+test('a manager adds a self-managed GitLab with an access token; a viewer watches it become healthy live', async ({ browser }) => {
+	test.setTimeout(240_000);
+	const viewer = await pageAs(browser, 'viewer@acme.example', '/integrations');
+	const seen: string[] = [];
+	await viewer.exposeFunction('recordGitLabStatus', (status: string) => {
+		if (seen.at(-1) !== status) seen.push(status);
+	});
+	await viewer.evaluate((wanted) => {
+		const look = () => {
+			const row = document.querySelector(`tr[data-integration="${wanted}"]`);
+			if (row) (window as unknown as { recordGitLabStatus(s: string): void }).recordGitLabStatus(row.getAttribute('data-status') ?? '');
+		};
+		look();
+		new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
+	}, name);
+
+	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
+	await manager.getByRole('link', { name: 'Add integration' }).click();
+	await manager.getByRole('link', { name: /GitLab self-managed/ }).click();
+	await manager.getByLabel('Name', { exact: true }).fill(name);
+	await manager.getByLabel('Server URL').fill(simulator().gitlab.https);
+	await manager.getByRole('textbox', { name: 'Access token' }).fill(simulator().gitlab.tokens.full);
+	await manager.getByLabel('CA certificate (optional)').fill(readFileSync(simulator().caFile, 'utf8'));
+	await manager.getByRole('button', { name: 'Test connection and save' }).click();
+	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
+	// Projects of a subgroup are named by their full path.
+	await expect(manager.locator('tr[data-repo="acme/platform/worker"]')).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
+
+	const viewerRow = viewer.locator(`tr[data-integration="${name}"]`);
+	await expect(viewerRow).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
+	expect(seen, seen.join(' → ')).toContain('processing');
+	expect(seen.at(-1)).toBe('healthy');
+	await expect(viewerRow.locator('td[data-column="services"]')).toHaveText('Repos, Pull requests');
+	for (const page of [viewer, manager]) expect(await page.content()).not.toContain(simulator().gitlab.tokens.full);
+	await viewer.context().close();
+	await manager.context().close();
+});
+
+test('its Repos tab lists groups, subgroups and the personal namespace', async ({ browser }) => {
+	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
+	await manager.getByRole('link', { name }).first().click();
+	const groups = manager.getByRole('table').filter({ hasText: 'Auto-import' });
+	for (const group of ['acme', 'acme/platform', 'globex', 'sim-user']) await expect(groups).toContainText(group);
+	// Merge requests came in with their reviews and comments.
+	const counts = await rowsOf(name);
+	expect(counts.pull_requests).toBeGreaterThan(0);
+	expect(counts.pull_request_reviews + counts.pull_request_comments).toBeGreaterThan(0);
+	await manager.context().close();
+});
+
+test('a delete-level user deletes it, and nothing of it is left', async ({ browser }) => {
+	test.setTimeout(180_000);
+	expect((await rowsOf(name)).repos).toBeGreaterThan(0);
+	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
+	await deleteThroughUi(deleter, name);
+	expect(Object.values(await rowsOf(name)).every((n) => n === 0), JSON.stringify(await rowsOf(name))).toBe(true);
+	await deleter.context().close();
+});
