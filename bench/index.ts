@@ -2,7 +2,8 @@
 // prints its BENCH lines. Engines are real and fresh: a Postgres and a Temporal of their own,
 // started once and shared; each benchmark makes its own database (and task queue) on them.
 //
-//   npm run bench              all of them: P1, P1G, P2, P3, P4, P5, P6
+//   npm run bench              all of them: P1, P1G, P2 (GitHub and GitLab), P3, P4, P5, P6
+//   npm run bench -- P2GL      GitLab's P2 alone
 //   npm run bench -- P3 P6     only those
 import { createDatabase, databaseUrl, dropDatabase, startTestEngines, type TestEngines } from '../tests/support/engines.ts';
 import { buildIfStale } from '../scripts/build.ts';
@@ -11,6 +12,7 @@ import { closeRuntime } from '../src/lib/server/runtime.ts';
 import { benchGitIngest } from './p1/git-ingest.ts';
 import { benchGitHubIngest } from './p1/github-ingest.ts';
 import { benchGitHubPullRequests } from './p2/github-pull-requests.ts';
+import { benchGitLabMergeRequests } from './p2/gitlab-merge-requests.ts';
 import { benchBulkWrite } from './p3/bulk-write.ts';
 import { benchProgressToBrowser } from './p4/progress-to-browser.ts';
 import { benchBroadcast } from './p5/broadcast.ts';
@@ -36,7 +38,9 @@ async function benchP4(engines: TestEngines): Promise<string[]> {
 const benchmarks: Record<string, (engines: TestEngines) => Promise<string[]>> = {
 	P1: (engines) => benchGitIngest(engines),
 	P1G: (engines) => benchGitHubIngest(engines),
-	P2: (engines) => benchGitHubPullRequests(engines),
+	// One line per provider kind with pull or merge requests.
+	P2: async (engines) => [...(await benchGitHubPullRequests(engines)), ...(await benchGitLabMergeRequests(engines))],
+	P2GL: (engines) => benchGitLabMergeRequests(engines),
 	P3: (engines) => benchBulkWrite(engines),
 	P4: benchP4,
 	P5: (engines) => benchBroadcast(engines),
@@ -60,7 +64,8 @@ const lines: string[] = [];
 const failures: string[] = [];
 try {
 	for (const [id, run] of Object.entries(benchmarks)) {
-		if (wanted.length > 0 && !wanted.includes(id)) continue;
+		// P2GL is part of P2: run on its own only when asked for.
+		if (wanted.length > 0 ? !wanted.includes(id) : id === 'P2GL') continue;
 		const benchStarted = performance.now();
 		console.log(`[bench] ${id}…`);
 		// Benchmarks set variables for this process (P4's in-process web server sets

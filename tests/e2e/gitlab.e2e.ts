@@ -116,7 +116,7 @@ test('its Repos tab lists groups, subgroups and the personal namespace', async (
 	// Merge requests came in with their reviews and comments.
 	const counts = await rowsOf(name);
 	expect(counts.pull_requests).toBeGreaterThan(0);
-	expect(counts.pull_request_reviews + counts.pull_request_comments).toBeGreaterThan(0);
+	expect(counts.pull_request_reviews! + counts.pull_request_comments!).toBeGreaterThan(0);
 	await manager.context().close();
 });
 

@@ -71,3 +71,29 @@ export async function addSimulatedGitHub(
 	if (options.services) await db.updateTable('integrations').set({ services: JSON.stringify(options.services) }).where('id', '=', integration.id).execute();
 	return integration.id;
 }
+
+/** A self-managed GitLab integration on the simulator's GitLab (plain HTTP) with its full token: its first update discovers the projects. */
+export async function addSimulatedGitLab(
+	db: Kysely<Database>,
+	user: SignedInUser,
+	simulator: Pick<RunningSimulator, 'gitlab'>,
+	options: { name: string; credentialSummary: string; services?: Service[] }
+): Promise<string> {
+	const integration = await createIntegration(
+		db,
+		user,
+		'gitlab-self-managed',
+		{
+			name: options.name,
+			authMethod: 'personal-access-token',
+			credentials: { method: 'personal-access-token', token: simulator.gitlab.tokens.full },
+			baseUrl: simulator.gitlab.http,
+			settings: { autoImportAll: true },
+			repositories: [],
+			deploymentsFromTags: false
+		},
+		options.credentialSummary
+	);
+	if (options.services) await db.updateTable('integrations').set({ services: JSON.stringify(options.services) }).where('id', '=', integration.id).execute();
+	return integration.id;
+}
