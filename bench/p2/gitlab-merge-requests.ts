@@ -1,5 +1,5 @@
 // P2 for GitLab: merge request ingest end to end against a bare paginated fetch of the same data,
-// as P2 for GitHub does (github-pull-requests.ts). The simulator's GitLab holds 3 projects × 300
+// as P2 for GitHub does (github-pull-requests.ts). The simulator's GitLab holds 3 projects × 1,500
 // merge requests with their notes (approvals, diff notes, comments). Product side: an Update of a
 // self-managed GitLab integration with the pull requests service only (web action's startUpdate →
 // Temporal → a real worker process → Postgres), timed by the operation row. Baseline: the same
@@ -20,7 +20,8 @@ import { benchLine } from '../support/report.ts';
 import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
 import type { P2Options } from './github-pull-requests.ts';
 
-const defaults: P2Options = { repos: 3, pullRequestsPerRepo: 300, runs: 3 };
+/** More merge requests than GitHub's P2 has pull requests: GitLab's take one request each (its notes), not two, and a run must outlast the update's fixed cost. */
+const defaults: P2Options = { repos: 3, pullRequestsPerRepo: 1_500, runs: 3 };
 /** The same as the activity's (worker/activities/integrations/pull-requests.ts). */
 const concurrencyPerRepo = 8;
 const tables = ['pull_requests', 'pull_request_reviews', 'pull_request_review_comments', 'pull_request_comments'] as const;

@@ -149,41 +149,69 @@ export async function ingestWithClient(client: GitLabClient, run: PullRequestRun
 	const cursor = readCursor(run.cursor);
 	const lanes = () => lanesFor(client.quota(), run.concurrency);
 	let pass: Pass = cursor.pass ?? { since: cursor.mark, page: 1, done: 0, total: 0 };
-	for (;;) {
-		const { data, paginationInfo } = await api.MergeRequests.all({
-			projectId,
-			orderBy: 'updated_at',
-			sort: 'asc',
-			perPage,
-			page: pass.page,
-			showExpanded: true,
-			...(pass.since ? { updatedAfter: pass.since.updatedAt } : {})
-		});
-		heartbeat();
-		const fresh = data.filter((mr) => isNewer(mr, pass.since));
-		const details = await inLanes(fresh, lanes, async (mr) => {
-			const notes = (await api.MergeRequestNotes.all(projectId, mr.iid, { sort: 'asc', orderBy: 'created_at', perPage })) as unknown as Note[];
+	// Each page is stored while the next one is fetched: one write at a time, in order, each with
+	// the cursor it reaches, never more than one page waiting, so memory stays flat.
+	let writing: Promise<void> = Promise.resolve();
+	let writeFailure: { error: unknown } | undefined;
+	const written = async () => {
+		await writing;
+		if (writeFailure) throw writeFailure.error;
+	};
+	const write = async (batch: Parameters<PullRequestRun['store']>[0], done: number, total: number) => {
+		await written();
+		writing = (async () => {
+			try {
+				await run.store(batch);
+				await run.progress(done, total);
+			} catch (error) {
+				writeFailure = { error };
+			}
+		})();
+	};
+	try {
+		for (;;) {
+			const { data, paginationInfo } = await api.MergeRequests.all({
+				projectId,
+				orderBy: 'updated_at',
+				sort: 'asc',
+				perPage,
+				page: pass.page,
+				showExpanded: true,
+				...(pass.since ? { updatedAfter: pass.since.updatedAt } : {})
+			});
 			heartbeat();
-			return { mr, notes };
-		});
-		const more = paginationInfo.next !== null || data.length === perPage;
-		const since = advance(pass.since, data);
-		const done = pass.done + fresh.length;
-		const remaining = more ? (Number.isFinite(paginationInfo.total) ? Math.max(1, paginationInfo.total - pass.page * perPage) : perPage) : 0;
-		const total = done + remaining;
-		// A new instant starts again from page 1 (from it); a page all at one instant pages on.
-		const after: Pass = { since, page: since && pass.since && since.updatedAt === pass.since.updatedAt ? pass.page + 1 : 1, done, total };
-		const activity = details.map(({ mr, notes }) => activityOf(mr.iid, notes));
-		const stored: GitLabMergeRequestCursor = more ? { version: 1, mark: cursor.mark, pass: after } : { version: 1, mark: since };
-		await run.store({
-			pullRequests: details.map(({ mr, notes }) => toMergeRequestRecord(mr, notes)),
-			reviews: activity.flatMap((a) => a.reviews),
-			reviewComments: activity.flatMap((a) => a.reviewComments),
-			comments: activity.flatMap((a) => a.comments),
-			cursor: stored
-		});
-		await run.progress(done, total);
-		if (!more) return;
-		pass = after;
+			const fresh = data.filter((mr) => isNewer(mr, pass.since));
+			const details = await inLanes(fresh, lanes, async (mr) => {
+				const notes = (await api.MergeRequestNotes.all(projectId, mr.iid, { sort: 'asc', orderBy: 'created_at', perPage })) as unknown as Note[];
+				heartbeat();
+				return { mr, notes };
+			});
+			const more = paginationInfo.next !== null || data.length === perPage;
+			const since = advance(pass.since, data);
+			const done = pass.done + fresh.length;
+			const remaining = more ? (Number.isFinite(paginationInfo.total) ? Math.max(1, paginationInfo.total - pass.page * perPage) : perPage) : 0;
+			const total = done + remaining;
+			// A new instant starts again from page 1 (from it); a page all at one instant pages on.
+			const after: Pass = { since, page: since && pass.since && since.updatedAt === pass.since.updatedAt ? pass.page + 1 : 1, done, total };
+			const activity = details.map(({ mr, notes }) => activityOf(mr.iid, notes));
+			const stored: GitLabMergeRequestCursor = more ? { version: 1, mark: cursor.mark, pass: after } : { version: 1, mark: since };
+			await write(
+				{
+					pullRequests: details.map(({ mr, notes }) => toMergeRequestRecord(mr, notes)),
+					reviews: activity.flatMap((a) => a.reviews),
+					reviewComments: activity.flatMap((a) => a.reviewComments),
+					comments: activity.flatMap((a) => a.comments),
+					cursor: stored
+				},
+				done,
+				total
+			);
+			if (!more) break;
+			pass = after;
+		}
+	} finally {
+		// Nothing of this run writes after it ended, whichever way it ended.
+		await writing;
 	}
+	await written();
 }
