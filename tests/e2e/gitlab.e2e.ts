@@ -102,7 +102,8 @@ test('a manager adds a self-managed GitLab with an access token; a viewer watche
 	await expect(viewerRow).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
 	expect(seen, seen.join(' → ')).toContain('processing');
 	expect(seen.at(-1)).toBe('healthy');
-	await expect(viewerRow.locator('td[data-column="services"]')).toHaveText('Repos, Pull requests');
+	// GitLab's own word for them.
+	await expect(viewerRow.locator('td[data-column="services"]')).toHaveText('Repos, Merge requests');
 	for (const page of [viewer, manager]) expect(await page.content()).not.toContain(simulator().gitlab.tokens.full);
 	await viewer.context().close();
 	await manager.context().close();

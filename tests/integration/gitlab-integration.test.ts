@@ -147,6 +147,8 @@ describe('GitLab integration', () => {
 		const operation = await latestOperationEnd(system, acme, 'integration.update');
 		expect(operation.state, operation.error ?? '').toBe('succeeded');
 		for (const stage of operation.stages) expect(stage.done, stage.key).toBe(stage.total);
+		// The stage is named in GitLab's words.
+		expect(operation.stages.map((stage) => stage.label)).toContain('Merge requests');
 
 		const stats = await simulator.control.gitlab.stats();
 		const groups = await db().selectFrom('groups').select('name').where('integration_id', '=', acme).orderBy('name').execute();

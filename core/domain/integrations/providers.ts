@@ -33,6 +33,8 @@ export interface Provider {
 	hasRepoData: boolean;
 	/** Self-hosted kinds need the server's base URL. */
 	needsBaseUrl: boolean;
+	/** A service the provider calls otherwise (GitLab's merge requests): its label and its name in a word or two. */
+	serviceTerms?: Partial<Record<Service, { label: string; name: string }>>;
 }
 
 const git = ['repos'] as Service[];
@@ -41,8 +43,8 @@ const gitHost = ['repos', 'pull-requests'] as Service[];
 export const providers: Record<ProviderKind, Provider> = {
 	github: { kind: 'github', label: 'GitHub', description: 'github.com organisations and their repositories.', authMethods: ['personal-access-token', 'github-app'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
 	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['personal-access-token', 'github-app'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
-	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
-	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server (Community or Enterprise Edition, or GitLab Dedicated).', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
+	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false, serviceTerms: { 'pull-requests': { label: 'Merge requests', name: 'Merge requests' } } },
+	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server (Community or Enterprise Edition, or GitLab Dedicated).', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true, serviceTerms: { 'pull-requests': { label: 'Merge requests', name: 'Merge requests' } } },
 	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces.', authMethods: ['oauth', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
 	'bitbucket-data-center': { kind: 'bitbucket-data-center', label: 'Bitbucket Data Center', description: 'Your own Bitbucket server.', authMethods: ['personal-access-token', 'basic'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
 	'azure-devops': { kind: 'azure-devops', label: 'Azure DevOps', description: 'Azure DevOps organisations: repos, pull requests and work items.', authMethods: ['personal-access-token', 'oauth'], services: ['repos', 'pull-requests', 'tickets'], hasRepoData: true, needsBaseUrl: false },
@@ -50,6 +52,16 @@ export const providers: Record<ProviderKind, Provider> = {
 	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false }
 };
+
+/** A service's label in the provider's own words ("Merge requests" on GitLab). */
+export function serviceLabelOf(kind: ProviderKind, service: Service): string {
+	return providers[kind].serviceTerms?.[service]?.label ?? serviceLabels[service];
+}
+
+/** The same in a word or two, for tables. */
+export function serviceNameOf(kind: ProviderKind, service: Service): string {
+	return providers[kind].serviceTerms?.[service]?.name ?? serviceNames[service];
+}
 
 export const authMethodLabels: Record<AuthMethod, string> = {
 	none: 'No credentials (public repositories)',

@@ -1,6 +1,7 @@
 // Update: plan the repositories, ingest each (in its own child workflow), record the outcome.
 import { createHash } from 'node:crypto';
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { serviceLabelOf } from '#core/domain/integrations/providers.ts';
 import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
 import { addOperationStage } from '#core/operations/queries.ts';
 import { broadcastProgress } from '#core/operations/broadcast.ts';
@@ -41,7 +42,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			const pullRequests = services.includes('pull-requests') && requireProvider(kind).pullRequests !== undefined;
 			const commits = services.includes('repos');
 			if (pullRequests) {
-				const operation = await addOperationStage(db, input.operationId, pullRequestStage);
+				// Named as the provider names them (GitLab's merge requests).
+				const operation = await addOperationStage(db, input.operationId, { ...pullRequestStage, label: serviceLabelOf(kind, 'pull-requests') });
 				if (operation) broadcastProgress(deps.io, operation);
 			}
 			let queue = db

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { recordAudit } from '#core/accounts/audit.ts';
 import type { Database } from '#core/db/database.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
-import { providers, serviceLabels, type ProviderKind, type Service } from '#core/domain/integrations/providers.ts';
+import { providers, serviceLabelOf, type ProviderKind, type Service } from '#core/domain/integrations/providers.ts';
 import { holdForWriting } from '#core/integrations/queries.ts';
 
 export interface GroupSummary {
@@ -106,6 +106,6 @@ export async function setService(db: Kysely<Database>, user: SignedInUser, integ
 			before: { services: row.services },
 			after: { services }
 		});
-		return { ok: true, message: `${serviceLabels[service]} ${on ? 'on: the next update fetches it' : 'off: updates no longer fetch it; what was fetched stays'}.` };
+		return { ok: true, message: `${serviceLabelOf(integration.kind, service)} ${on ? 'on: the next update fetches it' : 'off: updates no longer fetch it; what was fetched stays'}.` };
 	});
 }
