@@ -1,7 +1,7 @@
-// GitHub's secrets — a token, an App's private key, a webhook secret — appear in no page, action
-// answer (but the one that shows a new webhook secret, once), socket event, log line or Temporal
-// workflow history, after a whole life: added, discovered, ingested with pull requests, tested,
-// webhook made, deliveries received.
+// Hosted providers' secrets — GitHub's token, an App's private key, GitLab's token, webhook
+// secrets — appear in no page, action answer (but the one that shows a new webhook secret, once),
+// socket event, log line or Temporal workflow history, after a whole life: added, discovered,
+// ingested with pull or merge requests, tested, webhook made, deliveries received.
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { inject } from 'vitest';
@@ -117,6 +117,50 @@ describe('GitHub secrets', () => {
 		for (const text of everything) {
 			expect(text).not.toContain(token);
 			for (const line of keyBody.slice(0, 3)) expect(text).not.toContain(line);
+			expect(text).not.toContain(secret);
+		}
+	});
+
+	it('GitLab’s token and its webhook secret token, the same way', async () => {
+		const ca = readFileSync(simulator.caFile, 'utf8');
+		const token = simulator.gitlab.tokens.full;
+		const answers: unknown[] = [];
+		const added = await submitAction(
+			web.url,
+			'/integrations/new/gitlab-self-managed',
+			{ name: 'GitLab', baseUrl: simulator.gitlab.https, caCertificate: ca, authMethod: 'personal-access-token', token },
+			manager
+		);
+		expect(added.type, JSON.stringify(added)).toBe('redirect');
+		answers.push(added);
+		const id = await idOf('GitLab');
+		expect((await finished(id, 'integration.update')).state).toBe('succeeded');
+		answers.push(await submitAction(web.url, `/integrations/${id}?/test`, {}, manager));
+		expect((await finished(id, 'integration.test')).state).toBe('succeeded');
+		const made = await submitAction(web.url, `/integrations/${id}/webhooks?/rotate`, {}, manager);
+		const { secret, endpointUrl } = made.data as { secret: string; endpointUrl: string };
+		const project = `${simulator.orgs[0]}/api`;
+		await simulator.control.gitlab.registerHook({ project, url: endpointUrl.replace(/^http:\/\/[^/]+/, web.url), token: secret, events: ['push'] });
+		const pushed = await simulator.control.gitlab.push(project, { commits: 1 });
+		expect(pushed.deliveries[0]!.statusCode).toBe(202);
+		await finished(id, 'integration.update');
+
+		const row = await system.database.db.selectFrom('integrations').select(['credentials', 'webhook_secret']).where('id', '=', id).executeTakeFirstOrThrow();
+		for (const sealed of [row.credentials, row.webhook_secret]) for (const value of [token, secret]) expect(Buffer.from(sealed!).includes(Buffer.from(value))).toBe(false);
+		const pages = [
+			await readPage(web.url, `/integrations/${id}`, manager, 'GitLab · Integrations · Tributary'),
+			await readPage(web.url, `/integrations/${id}/edit`, manager, 'Edit GitLab · Tributary'),
+			await readPage(web.url, `/integrations/${id}/webhooks`, manager, 'Webhooks · GitLab · Tributary')
+		];
+		const histories: string[] = [];
+		const connection = await Connection.connect({ address: inject('temporalAddress') });
+		const client = new Client({ connection });
+		for await (const execution of client.workflow.list({ query: `TaskQueue = '${system.env.TEMPORAL_TASK_QUEUE}'` })) {
+			histories.push(JSON.stringify(await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory()));
+		}
+		await connection.close();
+		for (const text of [...pages, JSON.stringify(answers), JSON.stringify(events), web.output(), worker.output(), ...histories]) {
+			expect(text).not.toContain(token);
 			expect(text).not.toContain(secret);
 		}
 	});

@@ -327,4 +327,22 @@ describe('GitLab integration', () => {
 		expect(repos[0]!.url.startsWith(`${simulator.gitlab.http}/`)).toBe(true);
 		expect(repos[0]!.data_status).toBe('healthy');
 	}, 240_000);
+
+	it('a connection test records the token’s expiry; a token revoked later becomes the integration’s status at its next update, in GitLab’s words', async () => {
+		const tested = await submitAction(web.url, `/integrations/${acme}?/test`, {}, manager);
+		expect(tested.type, JSON.stringify(tested)).toBe('success');
+		const test = await latestOperationEnd(system, acme, 'integration.test');
+		expect(test.state, test.error ?? '').toBe('succeeded');
+		expect(test.result).toMatchObject({ account: 'sim-user' });
+		const expiry = (await db().selectFrom('integrations').select('credentials_expire_at').where('id', '=', acme).executeTakeFirstOrThrow()).credentials_expire_at;
+		// The full token expires in 90 days, at the end of its day.
+		expect(expiry!.getTime() - Date.now()).toBeGreaterThan(88 * 86_400_000);
+
+		await simulator.control.revokeToken(simulator.gitlab.tokens.full);
+		const operation = await waitForOperationEnd(system, await startUpdate(acme), 120_000);
+		expect(operation.state).toBe('failed');
+		const row = await db().selectFrom('integrations').select(['data_status', 'status_detail']).where('id', '=', acme).executeTakeFirstOrThrow();
+		expect(row.data_status).toBe('failed-integration');
+		expect(row.status_detail).toMatch(/refused the token .*: it was revoked\. Create a new token, then edit the integration/);
+	}, 240_000);
 });
