@@ -40,65 +40,74 @@ const activityColumns = ['pull_request_provider_id', 'author', 'state', 'created
 const differs = (table: string, columns: readonly string[]) =>
 	sql<boolean>`(${sql.join(columns.map((c) => sql.ref(`${table}.${c}`)))}) is distinct from (${sql.join(columns.map((c) => sql.ref(`excluded.${c}`)))})`;
 
-/** Assigns every column from `excluded`. */
-const fromExcluded = (columns: readonly string[]) => Object.fromEntries(columns.map((c) => [c, sql.ref(`excluded.${c}`)]));
+/** `a = excluded.a, b = excluded.b…` */
+const fromExcluded = (columns: readonly string[]) => sql.join(columns.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`));
+
+/**
+ * Rows go in as one array per column, unnested: the statement's text and its parameters stay the
+ * same size whatever the page's size (a VALUES list of 100 pull requests is 2,100 parameters for
+ * Postgres to parse and plan each time; this is 21).
+ */
+function upsert(table: string, owner: PullRequestOwner, columns: ReadonlyArray<{ name: string; type: string; values: unknown[] }>, updated: readonly string[]) {
+	const names = columns.map((c) => c.name);
+	return sql`
+		insert into ${sql.table(table)} (organization_id, integration_id, repo_id, ${sql.join(names.map((n) => sql.ref(n)))})
+		select ${owner.organizationId}::uuid, ${owner.integrationId}::uuid, ${owner.repoId}::uuid, ${sql.join(names.map((n) => sql.ref(`r.${n}`)))}
+		from unnest(${sql.join(columns.map((c) => sql`${c.values}::${sql.raw(c.type)}[]`))}) as r(${sql.join(names.map((n) => sql.ref(n)))})
+		on conflict (repo_id, provider_id) do update set ${fromExcluded(updated)}
+		where ${differs(table, updated)}`;
+}
 
 async function upsertPullRequests(trx: Transaction<Database>, owner: PullRequestOwner, rows: PullRequestRecord[]): Promise<number> {
 	if (rows.length === 0) return 0;
-	const result = await trx
-		.insertInto('pull_requests')
-		.values(
-			rows.map((r) => ({
-				organization_id: owner.organizationId,
-				integration_id: owner.integrationId,
-				repo_id: owner.repoId,
-				provider_id: r.providerId,
-				number: r.number,
-				title: r.title,
-				state: r.state,
-				draft: r.draft,
-				author: r.author,
-				url: r.url,
-				base_ref: r.baseRef,
-				head_ref: r.headRef,
-				head_sha: r.headSha,
-				merge_commit_sha: r.mergeCommitSha,
-				additions: r.additions,
-				deletions: r.deletions,
-				created_at: r.createdAt,
-				updated_at: r.updatedAt,
-				first_review_at: r.firstReviewAt,
-				merged_at: r.mergedAt,
-				closed_at: r.closedAt
-			}))
-		)
-		.onConflict((oc) => oc.columns(['repo_id', 'provider_id']).doUpdateSet(fromExcluded(pullRequestColumns)).where(differs('pull_requests', pullRequestColumns)))
-		.executeTakeFirst();
-	return Number(result.numInsertedOrUpdatedRows ?? 0);
+	const column = <T>(name: string, type: string, value: (r: PullRequestRecord) => T) => ({ name, type, values: rows.map(value) });
+	const result = await upsert(
+		'pull_requests',
+		owner,
+		[
+			column('provider_id', 'text', (r) => r.providerId),
+			column('number', 'integer', (r) => r.number),
+			column('title', 'text', (r) => r.title),
+			column('state', 'text', (r) => r.state),
+			column('draft', 'boolean', (r) => r.draft),
+			column('author', 'text', (r) => r.author),
+			column('url', 'text', (r) => r.url),
+			column('base_ref', 'text', (r) => r.baseRef),
+			column('head_ref', 'text', (r) => r.headRef),
+			column('head_sha', 'text', (r) => r.headSha),
+			column('merge_commit_sha', 'text', (r) => r.mergeCommitSha),
+			column('additions', 'integer', (r) => r.additions),
+			column('deletions', 'integer', (r) => r.deletions),
+			column('created_at', 'timestamptz', (r) => r.createdAt),
+			column('updated_at', 'timestamptz', (r) => r.updatedAt),
+			column('first_review_at', 'timestamptz', (r) => r.firstReviewAt),
+			column('merged_at', 'timestamptz', (r) => r.mergedAt),
+			column('closed_at', 'timestamptz', (r) => r.closedAt)
+		],
+		pullRequestColumns
+	).execute(trx);
+	return Number(result.numAffectedRows ?? 0);
 }
 
 async function upsertActivity(trx: Transaction<Database>, table: ActivityTable, owner: PullRequestOwner, rows: PullRequestActivityRecord[]): Promise<number> {
 	if (rows.length === 0) return 0;
 	// A batch may name one item twice (a comment edited while its pages were read): the last wins.
 	const unique = [...new Map(rows.map((r) => [r.providerId, r])).values()];
-	const result = await trx
-		.insertInto(table)
-		.values(
-			unique.map((r) => ({
-				organization_id: owner.organizationId,
-				integration_id: owner.integrationId,
-				repo_id: owner.repoId,
-				provider_id: r.providerId,
-				pull_request_provider_id: r.pullRequestProviderId,
-				author: r.author,
-				state: r.state,
-				created_at: r.createdAt,
-				updated_at: r.updatedAt
-			}))
-		)
-		.onConflict((oc) => oc.columns(['repo_id', 'provider_id']).doUpdateSet(fromExcluded(activityColumns)).where(differs(table, activityColumns)))
-		.executeTakeFirst();
-	return Number(result.numInsertedOrUpdatedRows ?? 0);
+	const column = <T>(name: string, type: string, value: (r: PullRequestActivityRecord) => T) => ({ name, type, values: unique.map(value) });
+	const result = await upsert(
+		table,
+		owner,
+		[
+			column('provider_id', 'text', (r) => r.providerId),
+			column('pull_request_provider_id', 'text', (r) => r.pullRequestProviderId),
+			column('author', 'text', (r) => r.author),
+			column('state', 'text', (r) => r.state),
+			column('created_at', 'timestamptz', (r) => r.createdAt),
+			column('updated_at', 'timestamptz', (r) => r.updatedAt)
+		],
+		activityColumns
+	).execute(trx);
+	return Number(result.numAffectedRows ?? 0);
 }
 
 /**
