@@ -148,6 +148,8 @@ export interface ProviderWebhooks {
 	read(body: string, headers: Headers): { ok: true; delivery: WebhookDelivery; effect: WebhookEffect } | { ok: false; message: string };
 	/** For the Webhooks tab: where to paste the URL and secret, which events to choose, which content type. */
 	instructions: string;
+	/** For the Webhooks tab before any delivery: what the provider sends first, and when. */
+	firstDelivery: string;
 }
 
 /** A provider's API quota as its last answer reported it. */

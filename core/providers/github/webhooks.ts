@@ -57,6 +57,8 @@ export const githubWebhooks: ProviderWebhooks = {
 		return { ok: true, delivery, effect: effect() };
 	},
 
+	firstDelivery: 'GitHub sends a ping as soon as the webhook is saved: it appears here.',
+
 	instructions:
 		'On GitHub, open the organisation’s (or repository’s) Settings → Webhooks → Add webhook. Paste the payload URL and the secret below, choose the content type "application/json", and select the events Push, Pull requests, Pull request reviews, Pull request review comments and Issue comments (or "Send me everything").'
 };

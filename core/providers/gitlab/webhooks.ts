@@ -49,6 +49,8 @@ export const gitlabWebhooks: ProviderWebhooks = {
 		return { ok: true, delivery, effect: effect() };
 	},
 
+	firstDelivery: 'GitLab sends nothing until something happens: its webhook’s Test → Push events sends one now, and it appears here.',
+
 	instructions:
 		'On GitLab, open the group’s (Premium) or each project’s Settings → Webhooks → Add new webhook. Paste the URL below, and the secret below as the “Secret token”; select the triggers Push events (all branches), Tag push events, Comments and Merge request events, and keep SSL verification on.'
 };

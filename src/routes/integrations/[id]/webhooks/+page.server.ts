@@ -2,6 +2,7 @@
 // made, rotatable), and the last deliveries with what came of each.
 import { fail } from '@sveltejs/kit';
 import { recordAudit } from '#core/accounts/audit.ts';
+import { serviceLabelOf } from '#core/domain/integrations/providers.ts';
 import { getWebhookState, rotateWebhookSecret } from '#core/integrations/webhooks.ts';
 import { providerOf } from '#core/providers/registry.ts';
 import { guard } from '#lib/server/auth/guard.ts';
@@ -17,6 +18,8 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params, 
 		integration,
 		supported: webhooks !== undefined,
 		instructions: webhooks?.instructions ?? null,
+		firstDelivery: webhooks?.firstDelivery ?? null,
+		pullRequests: serviceLabelOf(integration.kind, 'pull-requests').toLowerCase(),
 		endpointUrl: state.endpoint ? `${url.origin}/webhooks/${state.endpoint}` : null,
 		secretSetAt: state.secretSetAt,
 		deliveries: state.deliveries
