@@ -61,6 +61,12 @@ async function killRepeatedly(times: number, running: () => Promise<boolean>): P
  * Kills the worker `times` times, each time just after the operation's bars moved since the
  * worker (re)started: every kill lands in work under way, resumed from its checkpoint.
  */
+/**
+ * Kills the worker `times` times while the operation runs: at even steps of its work (a quarter,
+ * a half, three quarters for three), each once the worker before has moved the work on. Spacing
+ * the kills by the work, not by time, keeps a fast tail from ending the operation before the
+ * last one (on a busy machine a resumed deletion finished between two polls).
+ */
 async function killWhileProgressing(times: number, operationId: string): Promise<number> {
 	let kills = 0;
 	let since: number | undefined;
@@ -68,8 +74,10 @@ async function killWhileProgressing(times: number, operationId: string): Promise
 		const operation = await getOperation(system.database.db, operationId);
 		if (kills >= times || operation?.state !== 'running') return kills;
 		const done = operation.stages.reduce((sum, stage) => sum + stage.done, 0);
+		const total = operation.stages.reduce((sum, stage) => sum + stage.total, 0);
+		const step = total > 0 && done >= (total * (kills + 1)) / (times + 1);
 		if (since === undefined) since = done;
-		else if (done > since) {
+		else if (done > since && step) {
 			worker.child.kill('SIGKILL');
 			await new Promise((resolve) => worker.child.once('exit', resolve));
 			kills++;
