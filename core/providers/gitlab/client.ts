@@ -59,6 +59,11 @@ export interface ClientOptions {
 	retries?: number;
 	/** Hears the quota after every answer that carries one. */
 	onQuota?: (quota: ApiQuota) => void;
+	/**
+	 * After every answer: gitbeaker reads all pages of a list in one call, and a long one (a large
+	 * instance's projects) must still tell Temporal the activity is alive between them.
+	 */
+	onAnswer?: () => void;
 }
 
 export interface GitLabClient {
@@ -142,6 +147,7 @@ function requestHandler(agent: Agent, origin: string, options: ClientOptions, he
 				await delay(250 * 2 ** attempt, undefined, { signal });
 				continue;
 			}
+			options.onAnswer?.();
 			const quota = readQuota(response.headers);
 			if (quota) heard(quota);
 			if (response.status === 429) {

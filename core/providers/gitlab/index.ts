@@ -31,7 +31,11 @@ export function gitlabProvider(kind: GitLabKind): IntegrationProvider<GitLabCred
 	const selfManaged = kind === 'gitlab-self-managed';
 	const sessionOf = (context: ProviderContext<GitLabCredentials>, retries?: number) => {
 		if (!context.credentials) throw new Error(noCredentials);
-		return openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal, ...(retries !== undefined ? { retries } : {}) });
+		return openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, {
+			signal: context.signal,
+			onAnswer: context.heartbeat,
+			...(retries !== undefined ? { retries } : {})
+		});
 	};
 	return {
 		kind,

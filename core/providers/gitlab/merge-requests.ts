@@ -133,7 +133,11 @@ function projectIdOf(run: PullRequestRun): number {
 /** The seam's `pullRequests` for GitLab: the integration's session, its quota heard by the run, failures put in words. */
 export async function ingestGitLabMergeRequests(kind: ProviderKind, context: ProviderContext<GitLabCredentials>, run: PullRequestRun): Promise<void> {
 	if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token.');
-	const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal, onQuota: (quota) => run.quota(quota) });
+	const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, {
+		signal: context.signal,
+		onQuota: (quota) => run.quota(quota),
+		onAnswer: context.heartbeat
+	});
 	try {
 		await ingestWithClient(session.client, run, context.heartbeat);
 	} catch (error) {

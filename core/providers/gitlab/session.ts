@@ -40,7 +40,7 @@ export function serverName(kind: ProviderKind, baseUrl: string | null): string {
 export function openSession(
 	input: { kind: ProviderKind; baseUrl: string | null; settings: Record<string, unknown>; credentials: GitLabCredentials },
 	git: GitSettings & { gitlabUrl?: string },
-	options: { signal?: AbortSignal; retries?: number; onQuota?: (quota: ApiQuota) => void } = {}
+	options: { signal?: AbortSignal; retries?: number; onQuota?: (quota: ApiQuota) => void; onAnswer?: () => void } = {}
 ): GitLabSession {
 	const host = input.kind === 'gitlab-self-managed' && input.baseUrl ? input.baseUrl : (git.gitlabUrl ?? 'https://gitlab.com');
 	const caCertificate = readGitLabSettings(input.settings).caCertificate;
