@@ -19,6 +19,18 @@ export function email(label = 'Email') {
 	return text(label, 254).pipe(z.email({ error: `${label} must be an email address, like name@example.com.` }));
 }
 
+/**
+ * An optional field kept as typed (secrets, URLs, PEM text): no trimming, only its length and the
+ * NUL character Postgres cannot store are checked; what it means is the provider's to read.
+ */
+export function optionalText(label: string, max: number) {
+	return z
+		.string({ error: `${label} must be text.` })
+		.max(max, `${label} can be at most ${max} characters.`)
+		.refine((v) => !v.includes('\u0000'), `${label} contains a NUL character.`)
+		.optional();
+}
+
 /** Passwords keep their spaces: only their length and storability are checked. */
 export function password(label = 'Password', min = 1) {
 	return z

@@ -1,24 +1,17 @@
 // Generic Git's form: what the page shows (as data) and how the submitted values are read.
 import { z } from 'zod';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
-import { choice, text } from '#core/forms.ts';
+import { choice, optionalText, text } from '#core/forms.ts';
 
 export const gitAuthMethods = ['none', 'https-token', 'ssh-key'] as const;
-
-const optionalSecret = (label: string, max: number) =>
-	z
-		.string({ error: `${label} must be text.` })
-		.max(max, `${label} can be at most ${max} characters.`)
-		.refine((v) => !v.includes('\u0000'), `${label} contains a NUL character.`)
-		.optional();
 
 export const genericGitForm = z.object({
 	name: text('Name', 100),
 	urls: text('Repository URLs', 40_000),
 	authMethod: choice('Authentication', gitAuthMethods),
-	username: optionalSecret('Username', 200),
-	token: optionalSecret('Token', 4_000),
-	privateKey: optionalSecret('Private key', 20_000),
+	username: optionalText('Username', 200),
+	token: optionalText('Token', 4_000),
+	privateKey: optionalText('Private key', 20_000),
 	deploymentsFromTags: z.literal('on').optional()
 });
 export type GenericGitForm = z.infer<typeof genericGitForm>;

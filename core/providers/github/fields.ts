@@ -3,27 +3,20 @@
 import { z } from 'zod';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
-import { choice, text } from '#core/forms.ts';
+import { choice, optionalText, text } from '#core/forms.ts';
 
 export const githubAuthMethods = ['personal-access-token', 'github-app'] as const;
 export type GitHubKind = Extract<ProviderKind, 'github' | 'github-enterprise'>;
 
-const optional = (label: string, max: number) =>
-	z
-		.string({ error: `${label} must be text.` })
-		.max(max, `${label} can be at most ${max} characters.`)
-		.refine((v) => !v.includes('\u0000'), `${label} contains a NUL character.`)
-		.optional();
-
 export const githubForm = z.object({
 	name: text('Name', 100),
 	authMethod: choice('Authentication', githubAuthMethods),
-	baseUrl: optional('Server URL', 500),
-	token: optional('Token', 4_000),
-	appId: optional('App ID', 40),
-	installationId: optional('Installation ID', 40),
-	privateKey: optional('Private key', 20_000),
-	caCertificate: optional('CA certificate', 100_000),
+	baseUrl: optionalText('Server URL', 500),
+	token: optionalText('Token', 4_000),
+	appId: optionalText('App ID', 40),
+	installationId: optionalText('Installation ID', 40),
+	privateKey: optionalText('Private key', 20_000),
+	caCertificate: optionalText('CA certificate', 100_000),
 	deploymentsFromTags: z.literal('on').optional()
 });
 export type GitHubForm = z.infer<typeof githubForm>;

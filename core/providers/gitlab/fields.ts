@@ -3,24 +3,17 @@
 import { z } from 'zod';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
-import { choice, text } from '#core/forms.ts';
+import { choice, optionalText, text } from '#core/forms.ts';
 
 export const gitlabAuthMethods = ['personal-access-token'] as const;
 export type GitLabKind = Extract<ProviderKind, 'gitlab' | 'gitlab-self-managed'>;
 
-const optional = (label: string, max: number) =>
-	z
-		.string({ error: `${label} must be text.` })
-		.max(max, `${label} can be at most ${max} characters.`)
-		.refine((v) => !v.includes('\u0000'), `${label} contains a NUL character.`)
-		.optional();
-
 export const gitlabForm = z.object({
 	name: text('Name', 100),
 	authMethod: choice('Authentication', gitlabAuthMethods),
-	baseUrl: optional('Server URL', 500),
-	token: optional('Token', 4_000),
-	caCertificate: optional('CA certificate', 100_000),
+	baseUrl: optionalText('Server URL', 500),
+	token: optionalText('Token', 4_000),
+	caCertificate: optionalText('CA certificate', 100_000),
 	deploymentsFromTags: z.literal('on').optional()
 });
 export type GitLabForm = z.infer<typeof gitlabForm>;
