@@ -1,6 +1,7 @@
 // What went wrong talking to GitHub, as one category and a sentence a person can act on: the
 // connection test shows it, and an update that fails on it shows it as the integration's status.
 import { describeNetworkFailure, networkCodeOf } from '../shared/network-failure.ts';
+import { ProviderError } from '../shared/provider-error.ts';
 import { RateLimitedError } from './client.ts';
 
 export type GitHubFailureCategory =
@@ -17,17 +18,8 @@ export type GitHubFailureCategory =
 	| 'other';
 
 /** A failure already put in words; `permanent` ones will not go away by trying again. */
-export class GitHubError extends Error {
-	readonly category: GitHubFailureCategory;
-	readonly permanent: boolean;
-	readonly resetAt: Date | undefined;
-	constructor(category: GitHubFailureCategory, message: string, resetAt?: Date) {
-		super(message);
-		this.name = 'GitHubError';
-		this.category = category;
-		this.permanent = !['rate-limited', 'server-error', 'unreachable'].includes(category);
-		this.resetAt = resetAt;
-	}
+export class GitHubError extends ProviderError<GitHubFailureCategory> {
+	override readonly name = 'GitHubError';
 }
 
 /** Where the answer came from and what the person can change, to name in the sentence. */

@@ -1,22 +1,14 @@
 // What went wrong talking to GitLab, as one category and a sentence a person can act on: the
 // connection test shows it, and an update that fails on it shows it as the integration's status.
 import { describeNetworkFailure, networkCodeOf, type NetworkFailureCategory } from '../shared/network-failure.ts';
+import { ProviderError } from '../shared/provider-error.ts';
 import { GitLabResponseError, RateLimitedError } from './client.ts';
 
 export type GitLabFailureCategory = NetworkFailureCategory | 'bad-credentials' | 'missing-permission' | 'not-found' | 'rate-limited' | 'server-error' | 'malformed' | 'other';
 
 /** A failure already put in words; `permanent` ones will not go away by trying again. */
-export class GitLabError extends Error {
-	readonly category: GitLabFailureCategory;
-	readonly permanent: boolean;
-	readonly resetAt: Date | undefined;
-	constructor(category: GitLabFailureCategory, message: string, resetAt?: Date) {
-		super(message);
-		this.name = 'GitLabError';
-		this.category = category;
-		this.permanent = !['rate-limited', 'server-error', 'unreachable'].includes(category);
-		this.resetAt = resetAt;
-	}
+export class GitLabError extends ProviderError<GitLabFailureCategory> {
+	override readonly name = 'GitLabError';
 }
 
 export interface ErrorContext {
