@@ -105,12 +105,6 @@ const demoGitHubName = 'Demo GitHub (simulator)';
 const demoGitLabName = 'Demo GitLab (simulator)';
 
 /**
- * The demo GitHub Enterprise Server integration (first start on embedded defaults): the
- * simulator's organisations with a token, through its HTTPS address and its CA, like a
- * self-hosted server with a self-signed certificate. Its first update discovers the repositories
- * and ingests commits, tags and pull requests.
- */
-/**
  * The demo's steps use the web process's own code (its database and Temporal connections, which
  * read their settings from this process's environment): give this process the system's.
  */
@@ -121,32 +115,19 @@ function useSystemEnvironment(env: NodeJS.ProcessEnv): void {
 	}
 }
 
+/**
+ * The demo GitHub Enterprise Server integration (first start on embedded defaults): the
+ * simulator's organisations with a token, through its HTTPS address and its CA, like a
+ * self-hosted server with a self-signed certificate. Its first update discovers the repositories
+ * and ingests commits, tags and pull requests.
+ */
 export async function addDemoGitHubIntegration(simulator: { https: string; caFile: string; tokens: { classic: string } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
-	useSystemEnvironment(env);
-	const { readFileSync } = await import('node:fs');
-	const { database } = await import('../src/lib/server/runtime.ts');
-	const { createIntegration } = await import('#core/integrations/create.ts');
-	const { startUpdate } = await import('../src/lib/server/integrations/operations.ts');
-	const { db } = database();
-	const user = await findSignedInUser(db, 'admin@acme.example');
-	if (!user) throw new Error('The demo admin admin@acme.example is missing: the demo people are made first.');
-	const integration = await createIntegration(
-		db,
-		user,
+	const name = await addDemoHostedIntegration(
 		'github-enterprise',
-		{
-			name: demoGitHubName,
-			authMethod: 'personal-access-token',
-			credentials: { method: 'personal-access-token', token: simulator.tokens.classic },
-			baseUrl: simulator.https,
-			settings: { caCertificate: readFileSync(simulator.caFile, 'utf8'), autoImportAll: true },
-			repositories: [],
-			deploymentsFromTags: true
-		},
-		'Personal access token of sim-user (the simulator’s demo account)'
+		{ name: demoGitHubName, token: simulator.tokens.classic, baseUrl: simulator.https, caFile: simulator.caFile, deploymentsFromTags: true },
+		env
 	);
-	await startUpdate(user, integration.id);
-	say(`demo integration “${integration.name}” added: a GitHub Enterprise Server simulated at ${simulator.https}; its first update is running`);
+	say(`demo integration “${name}” added: a GitHub Enterprise Server simulated at ${simulator.https}; its first update is running`);
 }
 
 /**
@@ -155,6 +136,20 @@ export async function addDemoGitHubIntegration(simulator: { https: string; caFil
  * certificate. Its groups, subgroups and personal namespace are discovered by its first update.
  */
 export async function addDemoGitLabIntegration(simulator: { caFile: string; gitlab: { https: string; tokens: { full: string } } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+	const name = await addDemoHostedIntegration(
+		'gitlab-self-managed',
+		{ name: demoGitLabName, token: simulator.gitlab.tokens.full, baseUrl: simulator.gitlab.https, caFile: simulator.caFile, deploymentsFromTags: false },
+		env
+	);
+	say(`demo integration “${name}” added: a self-managed GitLab simulated at ${simulator.gitlab.https}; its first update is running`);
+}
+
+/** A hosted kind's demo integration in Acme, by its admin, with the simulator's token and CA; its first update started. */
+async function addDemoHostedIntegration(
+	kind: 'github-enterprise' | 'gitlab-self-managed',
+	demo: { name: string; token: string; baseUrl: string; caFile: string; deploymentsFromTags: boolean },
+	env: NodeJS.ProcessEnv
+): Promise<string> {
 	useSystemEnvironment(env);
 	const { readFileSync } = await import('node:fs');
 	const { database } = await import('../src/lib/server/runtime.ts');
@@ -166,20 +161,20 @@ export async function addDemoGitLabIntegration(simulator: { caFile: string; gitl
 	const integration = await createIntegration(
 		db,
 		user,
-		'gitlab-self-managed',
+		kind,
 		{
-			name: demoGitLabName,
+			name: demo.name,
 			authMethod: 'personal-access-token',
-			credentials: { method: 'personal-access-token', token: simulator.gitlab.tokens.full },
-			baseUrl: simulator.gitlab.https,
-			settings: { caCertificate: readFileSync(simulator.caFile, 'utf8'), autoImportAll: true },
+			credentials: { method: 'personal-access-token', token: demo.token },
+			baseUrl: demo.baseUrl,
+			settings: { caCertificate: readFileSync(demo.caFile, 'utf8'), autoImportAll: true },
 			repositories: [],
-			deploymentsFromTags: false
+			deploymentsFromTags: demo.deploymentsFromTags
 		},
 		'Personal access token of sim-user (the simulator’s demo account)'
 	);
 	await startUpdate(user, integration.id);
-	say(`demo integration “${integration.name}” added: a self-managed GitLab simulated at ${simulator.gitlab.https}; its first update is running`);
+	return integration.name;
 }
 
 interface DemoSimulator {
