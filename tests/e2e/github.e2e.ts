@@ -4,10 +4,8 @@
 // delete-level user deletes it and nothing of it is left; and one is added with a GitHub App.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import pg from 'pg';
-import { embeddedPostgresUrl } from '../../scripts/engines/postgres.ts';
-import { signInAs } from './support/sign-in.ts';
+import { expect, test, type Page } from '@playwright/test';
+import { deleteThroughUi, pageAs, rowsOf } from './support/integrations.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -21,12 +19,6 @@ interface Simulated {
 }
 const simulator = (): Simulated => JSON.parse(readFileSync(path.join(dataDir(), 'simulator', 'ready.json'), 'utf8')) as Simulated;
 const name = `Octo ${Date.now()}`;
-
-async function pageAs(browser: Browser, email: string, next: string): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
-	await signInAs(page, email, next);
-	return page;
-}
 
 /** Every status the viewer's row of `integration` shows, as it happens in this document. */
 async function recordStatuses(page: Page, integration: string): Promise<string[]> {
@@ -45,32 +37,7 @@ async function recordStatuses(page: Page, integration: string): Promise<string[]
 	return seen;
 }
 
-async function rowsOf(integrationName: string): Promise<Record<string, number>> {
-	const client = new pg.Client({ connectionString: embeddedPostgresUrl(dataDir()) });
-	await client.connect();
-	try {
-		const tables = ['integrations', 'groups', 'repos', 'commits', 'commit_files', 'tags', 'pull_requests', 'webhook_deliveries'];
-		const counts: Record<string, number> = {};
-		for (const table of tables) {
-			const column = table === 'integrations' ? 'name' : '(select name from integrations where id = integration_id)';
-			const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from ${table} where ${column} = $1`, [integrationName]);
-			counts[table] = rows[0]!.n;
-		}
-		return counts;
-	} finally {
-		await client.end();
-	}
-}
-
-async function deleteThroughUi(deleter: Page, integrationName: string): Promise<void> {
-	await deleter.goto('/integrations');
-	await deleter.getByRole('checkbox', { name: `Select ${integrationName}` }).check();
-	await deleter.getByRole('button', { name: 'Remove selected…' }).click();
-	const dialog = deleter.getByRole('dialog');
-	await expect(dialog).toContainText('repositories');
-	await dialog.getByRole('button', { name: 'Delete' }).click();
-	await expect(deleter.locator(`tr[data-integration="${integrationName}"]`)).toHaveCount(0, { timeout: 90_000 });
-}
+const tables = ['integrations', 'groups', 'repos', 'commits', 'commit_files', 'tags', 'pull_requests', 'webhook_deliveries'];
 
 test('the demo GitHub integration makes way (a delete-level user deletes it)', async ({ browser }) => {
 	test.setTimeout(240_000);
@@ -86,7 +53,7 @@ test('the demo GitHub integration makes way (a delete-level user deletes it)', a
 			{ timeout: 180_000, intervals: [2_000] }
 		)
 		.toBe(1);
-	await deleteThroughUi(deleter, 'Demo GitHub (simulator)');
+	await deleteThroughUi(deleter, 'Demo GitHub (simulator)', 'repositories');
 	await deleter.context().close();
 });
 
@@ -142,10 +109,10 @@ test('its Repos, Services and Webhooks tabs work', async ({ browser }) => {
 });
 
 test('a delete-level user deletes it, and nothing of it is left', async ({ browser }) => {
-	expect((await rowsOf(name)).repos).toBeGreaterThan(0);
+	expect((await rowsOf(name, tables)).repos).toBeGreaterThan(0);
 	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
-	await deleteThroughUi(deleter, name);
-	expect(Object.values(await rowsOf(name)).every((n) => n === 0), JSON.stringify(await rowsOf(name))).toBe(true);
+	await deleteThroughUi(deleter, name, 'repositories');
+	expect(Object.values(await rowsOf(name, tables)).every((n) => n === 0), JSON.stringify(await rowsOf(name, tables))).toBe(true);
 	await deleter.context().close();
 });
 

@@ -6,10 +6,8 @@
 // delete-level user deletes it and nothing of it is left.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Browser, type Page } from '@playwright/test';
-import pg from 'pg';
-import { embeddedPostgresUrl } from '../../scripts/engines/postgres.ts';
-import { signInAs } from './support/sign-in.ts';
+import { expect, test } from '@playwright/test';
+import { deleteThroughUi, pageAs, rowsOf } from './support/integrations.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -21,37 +19,7 @@ interface Simulated {
 const simulator = (): Simulated => JSON.parse(readFileSync(path.join(dataDir(), 'simulator', 'ready.json'), 'utf8')) as Simulated;
 const name = `Tanuki ${Date.now()}`;
 
-async function pageAs(browser: Browser, email: string, next: string): Promise<Page> {
-	const page = await (await browser.newContext()).newPage();
-	await signInAs(page, email, next);
-	return page;
-}
-
-async function rowsOf(integrationName: string): Promise<Record<string, number>> {
-	const client = new pg.Client({ connectionString: embeddedPostgresUrl(dataDir()) });
-	await client.connect();
-	try {
-		const counts: Record<string, number> = {};
-		for (const table of ['integrations', 'groups', 'repos', 'commits', 'tags', 'pull_requests', 'pull_request_reviews', 'pull_request_comments']) {
-			const column = table === 'integrations' ? 'name' : '(select name from integrations where id = integration_id)';
-			const { rows } = await client.query<{ n: number }>(`select count(*)::int as n from ${table} where ${column} = $1`, [integrationName]);
-			counts[table] = rows[0]!.n;
-		}
-		return counts;
-	} finally {
-		await client.end();
-	}
-}
-
-async function deleteThroughUi(deleter: Page, integrationName: string): Promise<void> {
-	await deleter.goto('/integrations');
-	await deleter.getByRole('checkbox', { name: `Select ${integrationName}` }).check();
-	await deleter.getByRole('button', { name: 'Remove selected…' }).click();
-	const dialog = deleter.getByRole('dialog');
-	await expect(dialog).toContainText('pull requests');
-	await dialog.getByRole('button', { name: 'Delete' }).click();
-	await expect(deleter.locator(`tr[data-integration="${integrationName}"]`)).toHaveCount(0, { timeout: 120_000 });
-}
+const tables = ['integrations', 'groups', 'repos', 'commits', 'tags', 'pull_requests', 'pull_request_reviews', 'pull_request_comments'];
 
 test('the demo GitLab integration becomes healthy, then makes way (an organisation holds a project once)', async ({ browser }) => {
 	test.setTimeout(300_000);
@@ -66,7 +34,7 @@ test('the demo GitLab integration becomes healthy, then makes way (an organisati
 			{ timeout: 200_000, intervals: [3_000] }
 		)
 		.toBe('healthy');
-	await deleteThroughUi(deleter, 'Demo GitLab (simulator)');
+	await deleteThroughUi(deleter, 'Demo GitLab (simulator)', 'pull requests');
 	await deleter.context().close();
 });
 
@@ -115,7 +83,7 @@ test('its Repos tab lists groups, subgroups and the personal namespace', async (
 	const groups = manager.getByRole('table').filter({ hasText: 'Auto-import' });
 	for (const group of ['acme', 'acme/platform', 'globex', 'sim-user']) await expect(groups).toContainText(group);
 	// Merge requests came in with their reviews and comments.
-	const counts = await rowsOf(name);
+	const counts = await rowsOf(name, tables);
 	expect(counts.pull_requests).toBeGreaterThan(0);
 	expect(counts.pull_request_reviews! + counts.pull_request_comments!).toBeGreaterThan(0);
 	await manager.context().close();
@@ -123,9 +91,9 @@ test('its Repos tab lists groups, subgroups and the personal namespace', async (
 
 test('a delete-level user deletes it, and nothing of it is left', async ({ browser }) => {
 	test.setTimeout(180_000);
-	expect((await rowsOf(name)).repos).toBeGreaterThan(0);
+	expect((await rowsOf(name, tables)).repos).toBeGreaterThan(0);
 	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
-	await deleteThroughUi(deleter, name);
-	expect(Object.values(await rowsOf(name)).every((n) => n === 0), JSON.stringify(await rowsOf(name))).toBe(true);
+	await deleteThroughUi(deleter, name, 'pull requests');
+	expect(Object.values(await rowsOf(name, tables)).every((n) => n === 0), JSON.stringify(await rowsOf(name, tables))).toBe(true);
 	await deleter.context().close();
 });
