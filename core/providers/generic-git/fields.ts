@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
 import { choice, optionalText, text } from '#core/forms.ts';
+import { tagsField } from '../shared/server-fields.ts';
 
 export const gitAuthMethods = ['none', 'https-token', 'ssh-key'] as const;
 
@@ -48,5 +49,5 @@ export const genericGitFields: FormField[] = [
 		placeholder: '-----BEGIN OPENSSH PRIVATE KEY-----',
 		help: 'A deploy key without a passphrase that can read these repositories. It is stored encrypted.'
 	},
-	{ name: 'deploymentsFromTags', label: 'Count git tags as deployments', type: 'checkbox', addOnly: true }
+	tagsField
 ];

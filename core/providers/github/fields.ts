@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import { choice, optionalText, text } from '#core/forms.ts';
+import { caField, tagsField } from '../shared/server-fields.ts';
 
 export const githubAuthMethods = ['personal-access-token', 'github-app'] as const;
 export type GitHubKind = Extract<ProviderKind, 'github' | 'github-enterprise'>;
@@ -69,17 +70,6 @@ const credentialFields: FormField[] = [
 	}
 ];
 
-const caField: FormField = {
-	name: 'caCertificate',
-	label: 'CA certificate (optional)',
-	type: 'textarea',
-	rows: 4,
-	maxLength: 100_000,
-	placeholder: '-----BEGIN CERTIFICATE-----',
-	help: 'For a server whose certificate is signed by your own CA (or self-signed): the CA’s PEM. Not a secret.'
-};
-
-const tagsField: FormField = { name: 'deploymentsFromTags', label: 'Count git tags as deployments', type: 'checkbox', addOnly: true };
 
 /** github.com asks for no address; a GitHub Enterprise Server asks for its own and perhaps its CA. */
 export function githubFields(kind: GitHubKind): FormField[] {

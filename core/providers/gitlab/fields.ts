@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import { choice, optionalText, text } from '#core/forms.ts';
+import { caField, tagsField } from '../shared/server-fields.ts';
 
 export const gitlabAuthMethods = ['personal-access-token'] as const;
 export type GitLabKind = Extract<ProviderKind, 'gitlab' | 'gitlab-self-managed'>;
@@ -39,18 +40,6 @@ const tokenField: FormField = {
 	placeholder: 'glpat-…',
 	help: 'A personal, group or project access token with the scopes read_api and read_repository (role Reporter or above). A group token sees that group and its subgroups; a project token, its project.'
 };
-
-const caField: FormField = {
-	name: 'caCertificate',
-	label: 'CA certificate (optional)',
-	type: 'textarea',
-	rows: 4,
-	maxLength: 100_000,
-	placeholder: '-----BEGIN CERTIFICATE-----',
-	help: 'For a server whose certificate is signed by your own CA (or self-signed): the CA’s PEM. Not a secret.'
-};
-
-const tagsField: FormField = { name: 'deploymentsFromTags', label: 'Count git tags as deployments', type: 'checkbox', addOnly: true };
 
 export function gitlabFields(kind: GitLabKind): FormField[] {
 	return kind === 'gitlab-self-managed' ? [serverField, tokenField, caField, tagsField] : [tokenField, tagsField];
