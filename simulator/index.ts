@@ -27,6 +27,20 @@ import { API_PREFIX, GITLAB_PREFIX } from './gitlab/http.ts';
 import { GitLabModel } from './gitlab/model.ts';
 import { createGitLabApi } from './gitlab/server.ts';
 import { GitLabWebhooks } from './gitlab/webhooks.ts';
+import { cloudControlRoutes } from './bitbucket-cloud/control.ts';
+import { createCloudGitHttp, isCloudGitPath } from './bitbucket-cloud/git-http.ts';
+import { CLOUD_API_PREFIX, CLOUD_PREFIX, CloudModel } from './bitbucket-cloud/model.ts';
+import { createCloudApi } from './bitbucket-cloud/server.ts';
+import { dcControlRoutes } from './bitbucket-dc/control.ts';
+import { createDcGitHttp, isDcGitPath } from './bitbucket-dc/git-http.ts';
+import { DC_API_PREFIXES, DC_PREFIX, DcModel } from './bitbucket-dc/model.ts';
+import { createDcApi } from './bitbucket-dc/server.ts';
+import { AzureAuth } from './azure-devops/auth.ts';
+import { azureControlRoutes } from './azure-devops/control.ts';
+import { createAzureGitHttp, isAzureGitPath } from './azure-devops/git-http.ts';
+import { AZURE_PREFIX, AzureModel } from './azure-devops/model.ts';
+import { createAzureApi } from './azure-devops/server.ts';
+import { AzureServiceHooks } from './azure-devops/service-hooks.ts';
 import { log } from './log.ts';
 import { createControlHandler, sharedControlRoutes } from './shared/control.ts';
 import { newCounters } from './shared/counters.ts';
@@ -94,6 +108,14 @@ const gitlabAuth = new GitLabAuth(gitlab);
 const rateLimits = new RateLimits();
 const faults = new Faults();
 const counters = { github: newCounters(), gitlab: newCounters() };
+// Bitbucket Cloud (/bitbucket-cloud) and Data Center (/bitbucket-dc): two more views of the World.
+const bitbucketCloud = new CloudModel(world);
+const bitbucketDc = new DcModel(world);
+const bitbucketCounters = { cloud: newCounters(), dc: newCounters() };
+// Azure DevOps (/azure-devops/{organization}): another view of the World.
+const azure = new AzureModel(world);
+const azureAuth = new AzureAuth(azure);
+const azureCounters = newCounters();
 const changes = new RepoChanges(world);
 let httpOrigin = '';
 const gitlabHost = () => `${httpOrigin}${GITLAB_PREFIX}`;
@@ -102,24 +124,46 @@ const api = createApi({ world, auth, rateLimits, faults, counters: counters.gith
 const git = createGitHttp(world, auth, log);
 const gitlabApi = createGitLabApi({ model: gitlab, auth: gitlabAuth, rateLimits, faults, counters: counters.gitlab, log });
 const gitlabGit = createGitLabGitHttp(gitlab, gitlabAuth, log);
+const bitbucketCloudApi = createCloudApi({ model: bitbucketCloud, rateLimits, faults, counters: bitbucketCounters.cloud, log });
+const bitbucketCloudGit = createCloudGitHttp(bitbucketCloud, log);
+const bitbucketDcApi = createDcApi({ model: bitbucketDc, rateLimits, faults, counters: bitbucketCounters.dc, log });
+const bitbucketDcGit = createDcGitHttp(bitbucketDc, log);
+const azureApi = createAzureApi({ model: azure, auth: azureAuth, rateLimits, faults, counters: azureCounters, log });
+const azureGit = createAzureGitHttp(azure, azureAuth, log);
+/** A Bitbucket credential's rate-limit bucket: Cloud's per credential, Data Center's per user. */
+function bitbucketBucket(token: string) {
+	const cloud = bitbucketCloud.find(token);
+	if (cloud) return CloudModel.bucket(cloud);
+	const dc = bitbucketDc.find(token);
+	return dc ? DcModel.bucket(dc.user) : null;
+}
 const control = createControlHandler(
 	[
 		...sharedControlRoutes({
 			rateLimits,
 			faults,
-			counters: [counters.github, counters.gitlab],
+			counters: [counters.github, counters.gitlab, bitbucketCounters.cloud, bitbucketCounters.dc, azureCounters],
 			bucketOf: (input) => {
+				const bitbucket = input.token === undefined ? null : bitbucketBucket(input.token);
+				if (bitbucket) return bitbucket;
+				const azurePat = input.token === undefined ? undefined : azureAuth.find(input.token);
+				if (azurePat) return AzureAuth.bucket(azurePat, '127.0.0.1');
 				const gitlabToken = input.token === undefined ? undefined : gitlabAuth.find(input.token);
 				return gitlabToken ? GitLabAuth.bucket(gitlabToken, '127.0.0.1') : auth.bucketOf(input);
 			},
 			revoke: (token) => {
 				// A token is one provider's, so asking both is harmless.
 				const revokedOnGitHub = auth.revoke(token);
-				return gitlabAuth.revoke(token) || revokedOnGitHub;
+				const revokedOnBitbucket = bitbucketCloud.revoke(token) || bitbucketDc.revoke(token);
+				const revokedOnAzure = azureAuth.revoke(token);
+				return gitlabAuth.revoke(token) || revokedOnGitHub || revokedOnBitbucket || revokedOnAzure;
 			}
 		}),
 		...githubControlRoutes({ world, counters: counters.github, webhooks: new Webhooks(world, log), changes, httpOrigin: () => httpOrigin }),
-		...gitlabControlRoutes({ model: gitlab, counters: counters.gitlab, webhooks: new GitLabWebhooks(gitlabHost, log), changes, host: gitlabHost })
+		...gitlabControlRoutes({ model: gitlab, counters: counters.gitlab, webhooks: new GitLabWebhooks(gitlabHost, log), changes, host: gitlabHost }),
+		...cloudControlRoutes({ model: bitbucketCloud, counters: bitbucketCounters.cloud, changes, log, origin: () => httpOrigin }),
+		...dcControlRoutes({ model: bitbucketDc, counters: bitbucketCounters.dc, changes, log, origin: () => httpOrigin }),
+		...azureControlRoutes({ model: azure, counters: azureCounters, hooks: new AzureServiceHooks(log), changes, origin: () => httpOrigin })
 	],
 	log
 );
@@ -142,6 +186,24 @@ function listener(scheme: 'http' | 'https') {
 			// GitLab's web pages are not simulated.
 			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
 			return;
+		}
+		if (url.pathname === CLOUD_PREFIX || url.pathname.startsWith(`${CLOUD_PREFIX}/`)) {
+			if (isCloudGitPath(url.pathname)) return bitbucketCloudGit(req, res, url);
+			if (url.pathname === CLOUD_API_PREFIX || url.pathname.startsWith(`${CLOUD_API_PREFIX}/`)) return void bitbucketCloudApi(req, res, origin, url);
+			// Bitbucket's web pages are not simulated.
+			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
+			return;
+		}
+		if (url.pathname === DC_PREFIX || url.pathname.startsWith(`${DC_PREFIX}/`)) {
+			if (isDcGitPath(url.pathname)) return bitbucketDcGit(req, res, url);
+			const dcPrefix = DC_API_PREFIXES.find((p) => url.pathname === p || url.pathname.startsWith(`${p}/`));
+			if (dcPrefix) return void bitbucketDcApi(req, res, origin, url, dcPrefix);
+			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
+			return;
+		}
+		if (url.pathname === AZURE_PREFIX || url.pathname.startsWith(`${AZURE_PREFIX}/`)) {
+			if (isAzureGitPath(url.pathname)) return azureGit(req, res, url);
+			return void azureApi(req, res, origin, url);
 		}
 		if (isGitPath(url.pathname)) return git(req, res, url);
 		void api(req, res, origin, url);
@@ -180,6 +242,34 @@ const ready: ReadyLine = {
 		tokens: gitlabAuth.tokens,
 		groups: gitlab.groups.map((group) => group.fullPath),
 		projects: gitlab.projects.map((project) => project.pathWithNamespace)
+	},
+	bitbucketCloud: {
+		api: `${httpOrigin}${CLOUD_API_PREFIX}`,
+		apiHttps: `https://127.0.0.1:${httpsPort}${CLOUD_API_PREFIX}`,
+		web: `${httpOrigin}${CLOUD_PREFIX}`,
+		webHttps: `https://127.0.0.1:${httpsPort}${CLOUD_PREFIX}`,
+		username: bitbucketCloud.viewer.nickname,
+		email: bitbucketCloud.email,
+		credentials: bitbucketCloud.credentials,
+		workspaces: bitbucketCloud.workspaces.map((w) => w.slug),
+		repositories: bitbucketCloud.repos.map((r) => `${r.workspace.slug}/${r.slug}`)
+	},
+	bitbucketDataCenter: {
+		http: `${httpOrigin}${DC_PREFIX}`,
+		https: `https://127.0.0.1:${httpsPort}${DC_PREFIX}`,
+		username: bitbucketDc.viewer.name,
+		password: bitbucketDc.password,
+		tokens: bitbucketDc.tokens,
+		projects: bitbucketDc.projects.map((p) => p.key),
+		repositories: bitbucketDc.repos.map((r) => `${r.project.key}/${r.slug}`)
+	},
+	azureDevOps: {
+		http: `${httpOrigin}${AZURE_PREFIX}`,
+		https: `https://127.0.0.1:${httpsPort}${AZURE_PREFIX}`,
+		tokens: azureAuth.tokens,
+		organizations: azure.organizations.map((o) => o.name),
+		projects: azure.projects.map((p) => `${p.organization.name}/${p.name}`),
+		repositories: azure.repositories.map((r) => `${r.project.organization.name}/${r.project.name}/${r.name}`)
 	}
 };
 process.stdout.write(`${JSON.stringify(ready)}\n`);

@@ -32,6 +32,12 @@ export interface RunningSimulator {
 	repos: string[];
 	/** The GitLab under `/gitlab`: its hosts, tokens, groups and projects. */
 	gitlab: ReadyLine['gitlab'];
+	/** Bitbucket Cloud under `/bitbucket-cloud`: API roots, credentials, workspaces, repositories. */
+	bitbucketCloud: ReadyLine['bitbucketCloud'];
+	/** Bitbucket Data Center under `/bitbucket-dc`: base URLs, password, tokens, projects, repositories. */
+	bitbucketDataCenter: ReadyLine['bitbucketDataCenter'];
+	/** Azure DevOps under `/azure-devops`: base URLs, PATs, organisations, projects, repositories. */
+	azureDevOps: ReadyLine['azureDevOps'];
 	control: SimulatorControl;
 	pid: number;
 	stop(): Promise<void>;
@@ -91,6 +97,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 		orgs: ready.orgs,
 		repos: ready.repos,
 		gitlab: ready.gitlab,
+		bitbucketCloud: ready.bitbucketCloud,
+		bitbucketDataCenter: ready.bitbucketDataCenter,
+		azureDevOps: ready.azureDevOps,
 		control: new SimulatorControl(origin),
 		pid: child.pid!,
 		async stop() {

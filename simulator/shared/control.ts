@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newCounters, resetCounters, type RequestCounters } from './counters.ts';
 import { compile } from './route-match.ts';
-import type { FaultInput, Faults } from './faults.ts';
+import type { FaultInput, Faults, Provider } from './faults.ts';
 import type { Bucket, RateLimits, RateLimitSetting } from './rate-limits.ts';
 
 export type Body = Record<string, unknown>;
@@ -69,6 +69,9 @@ export interface SharedControlContext {
 	revoke(token: string): boolean;
 }
 
+/** Whose API a fault may hit. */
+const FAULT_PROVIDERS: Provider[] = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-dc', 'azure-devops'];
+
 const FAULT_KINDS: Array<FaultInput['kind']> = ['status', 'slow', 'trickle', 'malformed', 'reset', 'secondary-rate-limit', 'abuse'];
 
 export function sharedControlRoutes(context: SharedControlContext): ControlRoute[] {
@@ -107,10 +110,10 @@ export function sharedControlRoutes(context: SharedControlContext): ControlRoute
 			handle: (_params, body) => {
 				if (!FAULT_KINDS.includes(body.kind as FaultInput['kind'])) throw new ControlError(400, `"kind" must be one of ${FAULT_KINDS.join(', ')}.`);
 				const provider = str(body, 'provider');
-				if (provider !== undefined && provider !== 'github' && provider !== 'gitlab') throw new ControlError(400, '"provider" must be github or gitlab.');
+				if (provider !== undefined && !FAULT_PROVIDERS.includes(provider as Provider)) throw new ControlError(400, `"provider" must be one of ${FAULT_PROVIDERS.join(', ')}.`);
 				return faults.add({
 					kind: body.kind as FaultInput['kind'],
-					provider,
+					provider: provider as Provider | undefined,
 					path: str(body, 'path'),
 					method: str(body, 'method'),
 					count: int(body, 'count', 1),

@@ -1,7 +1,7 @@
 // Faults on demand, scoped by provider, path pattern and count: what a real provider does on a bad
 // day. GitHub's and GitLab's APIs draw from the same list, each taking only its own faults.
 
-export type Provider = 'github' | 'gitlab';
+export type Provider = 'github' | 'gitlab' | 'bitbucket-cloud' | 'bitbucket-dc' | 'azure-devops';
 
 export type FaultKind =
 	/** Answer `status` (500, 502, 503…) with the provider's error body. */
