@@ -49,6 +49,8 @@ export interface Settings {
 	githubUrl: string;
 	/** Where gitlab.com integrations reach GitLab (its API is under /api/v4); self-managed ones name their own. */
 	gitlabUrl: string;
+	/** Where Bitbucket Cloud integrations reach its API (https://api.bitbucket.org/2.0); Data Center ones name their server. */
+	bitbucketCloudApiUrl: string;
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
@@ -83,7 +85,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
 		lostOperationsCheckMs: Math.max(1, Number(env.TRIBUTARY_LOST_OPERATIONS_CHECK_SECONDS || 60)) * 1000,
 		githubApiUrl: (env.TRIBUTARY_GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
 		githubUrl: (env.TRIBUTARY_GITHUB_URL || 'https://github.com').replace(/\/+$/, ''),
-		gitlabUrl: (env.TRIBUTARY_GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, '')
+		gitlabUrl: (env.TRIBUTARY_GITLAB_URL || 'https://gitlab.com').replace(/\/+$/, ''),
+		bitbucketCloudApiUrl: (env.TRIBUTARY_BITBUCKET_CLOUD_API_URL || 'https://api.bitbucket.org/2.0').replace(/\/+$/, '')
 	};
 }
 

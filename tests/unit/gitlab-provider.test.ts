@@ -7,7 +7,8 @@ import { missingScopes, parseExpiry } from '#core/providers/gitlab/connection.ts
 import { credentialsFrom, describeCredentials, readBaseUrl } from '#core/providers/gitlab/credentials.ts';
 import { describeGitLabError } from '#core/providers/gitlab/errors.ts';
 import { gitlabFields } from '#core/providers/gitlab/fields.ts';
-import { activityOf, advance, reviewDecision, toMergeRequestRecord } from '#core/providers/gitlab/merge-requests.ts';
+import { activityOf, reviewDecision, toMergeRequestRecord } from '#core/providers/gitlab/merge-requests.ts';
+import { advanceMark, isPast } from '#core/providers/shared/update-mark.ts';
 import { gitlabWebhooks } from '#core/providers/gitlab/webhooks.ts';
 
 const user = { email: 'max@acme.example' } as Parameters<typeof describeCredentials>[1];
@@ -70,17 +71,24 @@ describe('the connection test’s rules', () => {
 const mr = (iid: number, updated: string, extra: Partial<MergeRequestSchema> = {}) =>
 	({ iid, updated_at: updated, created_at: '2026-01-01T00:00:00Z', title: `MR ${iid}`, state: 'opened', author: { username: 'li-lei' }, ...extra }) as unknown as MergeRequestSchema;
 
-describe('the merge request list’s position', () => {
-	it('moves to the last update of a page, keeping which merge requests it stored at that instant', () => {
-		const page = [mr(1, '2026-01-02T00:00:00Z'), mr(2, '2026-01-03T00:00:00Z'), mr(3, '2026-01-03T00:00:00Z')];
-		expect(advance(null, page)).toEqual({ updatedAt: '2026-01-03T00:00:00Z', iids: [2, 3] });
+describe('the position of a list read by update time (GitLab’s, Bitbucket Cloud’s)', () => {
+	const item = (id: number, updatedAt: string) => ({ id, updatedAt });
+	it('moves to the last update of a page, keeping which items it stored at that instant', () => {
+		const page = [item(1, '2026-01-02T00:00:00Z'), item(2, '2026-01-03T00:00:00Z'), item(3, '2026-01-03T00:00:00Z')];
+		expect(advanceMark(null, page)).toEqual({ updatedAt: '2026-01-03T00:00:00Z', ids: [2, 3] });
 	});
 
 	it('grows at one instant, never goes back, and stays on an empty page', () => {
-		const mark = { updatedAt: '2026-01-03T00:00:00Z', iids: [2] };
-		expect(advance(mark, [mr(2, '2026-01-03T00:00:00.000Z'), mr(7, '2026-01-03T00:00:00Z')])).toEqual({ updatedAt: '2026-01-03T00:00:00Z', iids: [2, 7] });
-		expect(advance(mark, [mr(9, '2026-01-01T00:00:00Z')])).toBe(mark);
-		expect(advance(mark, [])).toBe(mark);
+		const mark = { updatedAt: '2026-01-03T00:00:00Z', ids: [2] };
+		expect(advanceMark(mark, [item(2, '2026-01-03T00:00:00.000Z'), item(7, '2026-01-03T00:00:00Z')])).toEqual({ updatedAt: '2026-01-03T00:00:00Z', ids: [2, 7] });
+		expect(advanceMark(mark, [item(9, '2026-01-01T00:00:00Z')])).toBe(mark);
+		expect(advanceMark(mark, [])).toBe(mark);
+	});
+
+	it('leaves out what was stored at the mark’s instant, and nothing else', () => {
+		const mark = { updatedAt: '2026-01-03T00:00:00Z', ids: [2] };
+		expect([item(2, '2026-01-03T00:00:00+00:00'), item(5, '2026-01-03T00:00:00Z'), item(1, '2026-01-02T23:59:59Z'), item(2, '2026-01-03T00:00:01Z')].map((i) => isPast(i, mark))).toEqual([false, true, false, true]);
+		expect(isPast(item(1, '2020-01-01T00:00:00Z'), null)).toBe(true);
 	});
 });
 

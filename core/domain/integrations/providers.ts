@@ -14,7 +14,7 @@ export const providerKinds = [
 ] as const;
 export type ProviderKind = (typeof providerKinds)[number];
 
-export const authMethods = ['none', 'https-token', 'ssh-key', 'personal-access-token', 'oauth', 'app-password', 'basic', 'github-app'] as const;
+export const authMethods = ['none', 'https-token', 'ssh-key', 'personal-access-token', 'api-token', 'oauth', 'app-password', 'basic', 'github-app'] as const;
 export type AuthMethod = (typeof authMethods)[number];
 
 export const services = ['repos', 'pull-requests', 'tickets'] as const;
@@ -35,6 +35,8 @@ export interface Provider {
 	needsBaseUrl: boolean;
 	/** A service the provider calls otherwise (GitLab's merge requests): its label and its name in a word or two. */
 	serviceTerms?: Partial<Record<Service, { label: string; name: string }>>;
+	/** An authentication method the provider names otherwise (Bitbucket Data Center's "HTTP access token"). */
+	authTerms?: Partial<Record<AuthMethod, string>>;
 }
 
 const git = ['repos'] as Service[];
@@ -45,8 +47,17 @@ export const providers: Record<ProviderKind, Provider> = {
 	'github-enterprise': { kind: 'github-enterprise', label: 'GitHub Enterprise Server', description: 'Your own GitHub server.', authMethods: ['personal-access-token', 'github-app'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
 	gitlab: { kind: 'gitlab', label: 'GitLab', description: 'gitlab.com groups and projects.', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: false, serviceTerms: { 'pull-requests': { label: 'Merge requests', name: 'Merge requests' } } },
 	'gitlab-self-managed': { kind: 'gitlab-self-managed', label: 'GitLab self-managed', description: 'Your own GitLab server (Community or Enterprise Edition, or GitLab Dedicated).', authMethods: ['personal-access-token'], services: gitHost, hasRepoData: true, needsBaseUrl: true, serviceTerms: { 'pull-requests': { label: 'Merge requests', name: 'Merge requests' } } },
-	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces.', authMethods: ['oauth', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
-	'bitbucket-data-center': { kind: 'bitbucket-data-center', label: 'Bitbucket Data Center', description: 'Your own Bitbucket server.', authMethods: ['personal-access-token', 'basic'], services: gitHost, hasRepoData: true, needsBaseUrl: true },
+	'bitbucket-cloud': { kind: 'bitbucket-cloud', label: 'Bitbucket Cloud', description: 'bitbucket.org workspaces and their repositories.', authMethods: ['api-token', 'app-password'], services: gitHost, hasRepoData: true, needsBaseUrl: false },
+	'bitbucket-data-center': {
+		kind: 'bitbucket-data-center',
+		label: 'Bitbucket Data Center',
+		description: 'Your own Bitbucket server (Data Center or Server).',
+		authMethods: ['personal-access-token', 'basic'],
+		services: gitHost,
+		hasRepoData: true,
+		needsBaseUrl: true,
+		authTerms: { 'personal-access-token': 'HTTP access token' }
+	},
 	'azure-devops': { kind: 'azure-devops', label: 'Azure DevOps', description: 'Azure DevOps organisations: repos, pull requests and work items.', authMethods: ['personal-access-token', 'oauth'], services: ['repos', 'pull-requests', 'tickets'], hasRepoData: true, needsBaseUrl: false },
 	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Atlassian-hosted Jira projects and issues.', authMethods: ['oauth', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
@@ -68,11 +79,17 @@ export const authMethodLabels: Record<AuthMethod, string> = {
 	'https-token': 'HTTPS username and token',
 	'ssh-key': 'SSH private key',
 	'personal-access-token': 'Personal access token',
+	'api-token': 'API token',
 	oauth: 'OAuth',
 	'app-password': 'App password',
 	basic: 'Username and password',
 	'github-app': 'GitHub App'
 };
+
+/** An authentication method's label in the provider's own words. */
+export function authMethodLabelOf(kind: ProviderKind, method: AuthMethod): string {
+	return providers[kind].authTerms?.[method] ?? authMethodLabels[method];
+}
 
 export const integrationDataStatuses = ['pending', 'processing', 'healthy', 'rate-limited', 'failed-integration', 'failed-items', 'deleting'] as const;
 export type IntegrationDataStatus = (typeof integrationDataStatuses)[number];

@@ -1,20 +1,15 @@
 // The GitLab field client: @gitbeaker/rest's resources over a request handler of our own. Its
 // default handler retries 429 and 502 ten times with waits of a quarter millisecond onwards,
-// ignoring Retry-After, and uses the global fetch (no custom CA, no network rules). Ours:
-// - one agent with the server's CA and git's network rules (shared/http-agent.ts);
-// - never follows redirects, and never sends the token to another origin than the server's
-//   (gitbeaker follows pagination links by their query only; a handler check holds it anyway);
-// - hears GitLab's quota on every answer (RateLimit-Limit / -Remaining / -Reset);
-// - a 429 with a short Retry-After is waited out here, twice at most; a longer one ends the call
-//   with RateLimitedError and the workflow waits for the reset with a Temporal timer;
-// - 5xx and dropped connections are tried again a few times, with backoff.
-import { setTimeout as delay } from 'node:timers/promises';
+// ignoring Retry-After, and uses the global fetch (no custom CA, no network rules). Ours sends
+// through the providers' own fetch (shared/provider-fetch.ts: network rules, no redirects, the
+// token to the server's origin only, Retry-After honoured, 5xx retried) and hears GitLab's quota
+// on every answer (RateLimit-Limit / -Remaining / -Reset).
 import { Gitlab } from '@gitbeaker/rest';
 import { createRequesterFn, type FormattedResponse, type ResponseBodyTypes } from '@gitbeaker/requester-utils';
-import { fetch as undiciFetch, type Agent } from 'undici';
 import type { GitSettings } from '#core/git/run-git.ts';
 import type { ApiQuota } from '../provider.ts';
 import { createProviderAgent } from '../shared/http-agent.ts';
+import { createProviderFetch, RedirectRefusedError, type ProviderFetch } from '../shared/provider-fetch.ts';
 
 export type GitLabCredentials = { method: 'personal-access-token'; token: string };
 
@@ -48,9 +43,6 @@ export class GitLabResponseError extends Error {
 	}
 }
 
-/** Retry-After waits up to this long are taken in the call. */
-const inlineWaitSeconds = 10;
-
 export interface ClientOptions {
 	settings: GitSettings;
 	caCertificate?: string | null;
@@ -80,15 +72,6 @@ function readQuota(headers: Headers): ApiQuota | undefined {
 	return { limit, remaining, resetAt: new Date(reset * 1000) };
 }
 
-/** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
-function retryAfterMs(header: string | null): number | null {
-	if (!header) return null;
-	const seconds = Number(header);
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-	const date = Date.parse(header);
-	return Number.isNaN(date) ? null : Math.max(0, date - Date.now());
-}
-
 async function readError(response: Response): Promise<GitLabResponseError> {
 	const text = (await response.text().catch(() => '')).slice(0, 2_000);
 	let said = text.trim().startsWith('<') ? '' : text.trim();
@@ -114,10 +97,9 @@ async function readBody(response: Response): Promise<ResponseBodyTypes> {
 	return text;
 }
 
-function requestHandler(agent: Agent, origin: string, options: ClientOptions, heard: (quota: ApiQuota) => void) {
-	const retries = options.retries ?? 3;
+function requestHandler(send: ProviderFetch) {
 	return async (endpoint: string, request?: Record<string, unknown>): Promise<FormattedResponse> => {
-		const { prefixUrl, searchParams, method, headers, body, signal: timeout } = (request ?? {}) as {
+		const { prefixUrl, searchParams, method, headers, body, signal } = (request ?? {}) as {
 			prefixUrl?: string;
 			searchParams?: string;
 			method?: string;
@@ -128,53 +110,15 @@ function requestHandler(agent: Agent, origin: string, options: ClientOptions, he
 		const base = prefixUrl?.endsWith('/') ? prefixUrl : `${prefixUrl ?? ''}/`;
 		const url = new URL(endpoint, base);
 		if (searchParams) url.search = searchParams;
-		if (url.origin !== origin) throw new Error(`Refused to send the token to ${url.origin}: only ${origin} gets it.`);
-		const signal = AbortSignal.any([timeout, options.signal].filter((s): s is AbortSignal => s !== undefined));
-		let waited = 0;
-		for (let attempt = 0; ; attempt++) {
-			let response: Response;
-			try {
-				response = (await undiciFetch(url, {
-					method: method ?? 'GET',
-					headers: { 'user-agent': 'Tributary (integrations control plane; +https://tributary.example/bot)', ...headers },
-					body,
-					redirect: 'manual',
-					signal,
-					dispatcher: agent
-				})) as unknown as Response;
-			} catch (error) {
-				if (signal.aborted || attempt >= retries) throw error;
-				await delay(250 * 2 ** attempt, undefined, { signal });
-				continue;
-			}
-			options.onAnswer?.();
-			const quota = readQuota(response.headers);
-			if (quota) heard(quota);
-			if (response.status === 429) {
-				await response.body?.cancel();
-				const wait = retryAfterMs(response.headers.get('retry-after'));
-				if (wait !== null && wait <= inlineWaitSeconds * 1000 && waited < 2) {
-					waited++;
-					await delay(wait, undefined, { signal });
-					attempt--;
-					continue;
-				}
-				const resetAt = wait !== null ? new Date(Date.now() + wait) : (quota?.resetAt ?? new Date(Date.now() + 60_000));
-				throw new RateLimitedError(resetAt, quota);
-			}
-			if (response.status >= 500 && attempt < retries) {
-				await response.body?.cancel();
-				await delay(250 * 2 ** attempt, undefined, { signal });
-				continue;
-			}
-			if (response.status >= 300 && response.status < 400) {
-				await response.body?.cancel();
-				const to = response.headers.get('location');
-				throw new GitLabResponseError(response.status, `a redirect${to ? ` to ${to.slice(0, 200)}` : ''}, which Tributary does not follow with a token`, 'redirect', null);
-			}
-			if (!response.ok) throw await readError(response);
-			return { body: await readBody(response), headers: Object.fromEntries(response.headers.entries()), status: response.status };
+		let response: Response;
+		try {
+			response = await send(url, { method: method ?? 'GET', headers, body, signal });
+		} catch (error) {
+			if (error instanceof RedirectRefusedError) throw new GitLabResponseError(error.status, error.message, 'redirect', null);
+			throw error;
 		}
+		if (!response.ok) throw await readError(response);
+		return { body: await readBody(response), headers: Object.fromEntries(response.headers.entries()), status: response.status };
 	};
 }
 
@@ -186,7 +130,17 @@ export function createGitLabClient(host: string, credentials: GitLabCredentials,
 		last = quota;
 		options.onQuota?.(quota);
 	};
-	const requesterFn = createRequesterFn((_, requestOptions) => Promise.resolve(requestOptions), requestHandler(agent, new URL(host).origin, options, heard));
+	const send = createProviderFetch({
+		agent,
+		origin: new URL(host).origin,
+		...(options.signal ? { signal: options.signal } : {}),
+		...(options.retries !== undefined ? { retries: options.retries } : {}),
+		...(options.onAnswer ? { onAnswer: options.onAnswer } : {}),
+		readQuota,
+		onQuota: heard,
+		rateLimited: (resetAt, quota) => new RateLimitedError(resetAt, quota)
+	});
+	const requesterFn = createRequesterFn((_, requestOptions) => Promise.resolve(requestOptions), requestHandler(send));
 	const api = new Gitlab({ host, token: credentials.token, requesterFn, queryTimeout: 120_000 });
 	return { api, quota: () => last };
 }

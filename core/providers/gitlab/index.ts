@@ -6,7 +6,7 @@ import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { IntegrationDraft, IntegrationProvider, ProviderContext } from '../provider.ts';
 import { recordCredentialsExpiry } from '../shared/credentials-expiry.ts';
-import { readCaCertificate } from '../shared/server-address.ts';
+import { readHostedForm } from '../shared/hosted-form.ts';
 import type { GitLabCredentials } from './client.ts';
 import { checkConnection, expectedSteps } from './connection.ts';
 import { credentialsFrom, describeCredentials, readBaseUrl } from './credentials.ts';
@@ -45,31 +45,12 @@ export function gitlabProvider(kind: GitLabKind): IntegrationProvider<GitLabCred
 
 		readForm(form, context) {
 			const data = form as GitLabForm;
-			const editing = context.editing;
-			const errors: Record<string, string> = {};
-			let baseUrl: string | null = null;
-			// A new integration imports every group it finds until someone turns that off on its Repos tab.
-			const settings: Record<string, unknown> = { autoImportAll: true, ...(editing?.settings ?? {}) };
-			if (selfManaged) {
-				const url = readBaseUrl(data.baseUrl, context.settings.gitAllowedSchemes);
-				if (url.ok) baseUrl = url.value;
-				else Object.assign(errors, url.errors);
-				const ca = readCaCertificate(data.caCertificate);
-				if (ca.ok) settings.caCertificate = ca.value;
-				else Object.assign(errors, ca.errors);
-			}
-			const base = { name: data.name, authMethod: data.authMethod, baseUrl, settings, repositories: [], deploymentsFromTags: data.deploymentsFromTags === 'on' };
-			// A stored token goes only to the server it was first tested against.
-			if (editing && !data.token && baseUrl !== editing.baseUrl && !errors.baseUrl) {
-				return { ok: false, errors: { ...errors, token: 'Enter the token again to change the server’s address: stored credentials are never sent to a new address.' } };
-			}
-			if (editing && data.authMethod === editing.authMethod && !data.token) {
-				return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, value: { ...base, credentials: null, keepCredentials: true } };
-			}
-			const credentials = credentialsFrom(data, editing !== undefined);
-			if (!credentials.ok) Object.assign(errors, credentials.errors);
-			if (!credentials.ok || Object.keys(errors).length > 0) return { ok: false, errors };
-			return { ok: true, value: { ...base, credentials: credentials.value } };
+			return readHostedForm(data, context, {
+				...(selfManaged ? { readBaseUrl } : {}),
+				secretTyped: Boolean(data.token),
+				secretField: 'token',
+				credentials: () => credentialsFrom(data, context.editing !== undefined)
+			});
 		},
 
 		// Discovery finds the projects after saving; two integrations may share an account.

@@ -15,24 +15,25 @@ import type { MergeRequestSchema } from '@gitbeaker/core';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
 import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { pageWriter } from '../shared/page-writer.ts';
+import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
 import { RateLimitedError, type GitLabClient, type GitLabCredentials } from './client.ts';
 import { describeGitLabError } from './errors.ts';
 import { openSession } from './session.ts';
 
 const perPage = 100;
 
-/** The newest update stored, and the merge requests (by iid) stored at exactly that instant. */
-type Mark = { updatedAt: string; iids: number[] };
-
 /** A run under way: from where the list is read, and how far it got. */
-type Pass = { since: Mark | null; page: number; done: number; total: number };
+type Pass = { since: UpdateMark | null; page: number; done: number; total: number };
 
-// Type aliases, not interfaces: the cursor is stored as JSON (a Record at the seam).
-export type GitLabMergeRequestCursor = { version: 1; mark: Mark | null; pass?: Pass };
+// Type aliases, not interfaces: the cursor is stored as JSON (a Record at the seam). Version 1
+// named the mark's merge requests `iids`.
+export type GitLabMergeRequestCursor = { version: 2; mark: UpdateMark | null; pass?: Pass };
 
 function readCursor(stored: Record<string, unknown> | null): GitLabMergeRequestCursor {
-	if (stored && stored.version === 1 && 'mark' in stored) return stored as unknown as GitLabMergeRequestCursor;
-	return { version: 1, mark: null };
+	if (stored && stored.version === 2 && 'mark' in stored) return stored as unknown as GitLabMergeRequestCursor;
+	const v1 = stored?.version === 1 ? (stored.mark as { updatedAt: string; iids: number[] } | null) : null;
+	return { version: 2, mark: v1 ? { updatedAt: v1.updatedAt, ids: v1.iids } : null };
 }
 
 interface Note {
@@ -47,18 +48,7 @@ interface Note {
 
 const time = (iso: string) => Date.parse(iso);
 const date = (iso: string | null | undefined) => (iso ? new Date(iso) : null);
-
-const isNewer = (mr: MergeRequestSchema, since: Mark | null) =>
-	!since || time(mr.updated_at) > time(since.updatedAt) || (time(mr.updated_at) === time(since.updatedAt) && !since.iids.includes(mr.iid));
-
-/** The mark after a page: moved to its last update, or (a page all at the mark's instant) grown by it. Never backwards. */
-export function advance(since: Mark | null, page: readonly MergeRequestSchema[]): Mark | null {
-	const last = page[page.length - 1];
-	if (!last || (since && time(last.updated_at) < time(since.updatedAt))) return since;
-	const atLast = page.filter((mr) => time(mr.updated_at) === time(last.updated_at)).map((mr) => mr.iid);
-	if (since && time(since.updatedAt) === time(last.updated_at)) return { updatedAt: since.updatedAt, iids: [...new Set([...since.iids, ...atLast])] };
-	return { updatedAt: last.updated_at, iids: atLast };
-}
+const updated = (mr: MergeRequestSchema): Updated => ({ id: mr.iid, updatedAt: mr.updated_at });
 
 /** A system note that records a review decision, and which. */
 export function reviewDecision(note: Note): 'approved' | 'changes_requested' | 'unapproved' | null {
@@ -153,25 +143,7 @@ export async function ingestWithClient(client: GitLabClient, run: PullRequestRun
 	const cursor = readCursor(run.cursor);
 	const lanes = () => lanesFor(client.quota(), run.concurrency);
 	let pass: Pass = cursor.pass ?? { since: cursor.mark, page: 1, done: 0, total: 0 };
-	// Each page is stored while the next one is fetched: one write at a time, in order, each with
-	// the cursor it reaches, never more than one page waiting, so memory stays flat.
-	let writing: Promise<void> = Promise.resolve();
-	let writeFailure: { error: unknown } | undefined;
-	const written = async () => {
-		await writing;
-		if (writeFailure) throw writeFailure.error;
-	};
-	const write = async (batch: Parameters<PullRequestRun['store']>[0], done: number, total: number) => {
-		await written();
-		writing = (async () => {
-			try {
-				await run.store(batch);
-				await run.progress(done, total);
-			} catch (error) {
-				writeFailure = { error };
-			}
-		})();
-	};
+	const writer = pageWriter(run);
 	try {
 		for (;;) {
 			const { data, paginationInfo } = await api.MergeRequests.all({
@@ -184,22 +156,22 @@ export async function ingestWithClient(client: GitLabClient, run: PullRequestRun
 				...(pass.since ? { updatedAfter: pass.since.updatedAt } : {})
 			});
 			heartbeat();
-			const fresh = data.filter((mr) => isNewer(mr, pass.since));
+			const fresh = data.filter((mr) => isPast(updated(mr), pass.since));
 			const details = await inLanes(fresh, lanes, async (mr) => {
 				const notes = (await api.MergeRequestNotes.all(projectId, mr.iid, { sort: 'asc', orderBy: 'created_at', perPage })) as unknown as Note[];
 				heartbeat();
 				return { mr, notes };
 			});
 			const more = paginationInfo.next !== null || data.length === perPage;
-			const since = advance(pass.since, data);
+			const since = advanceMark(pass.since, data.map(updated));
 			const done = pass.done + fresh.length;
 			const remaining = more ? (Number.isFinite(paginationInfo.total) ? Math.max(1, paginationInfo.total - pass.page * perPage) : perPage) : 0;
 			const total = done + remaining;
 			// A new instant starts again from page 1 (from it); a page all at one instant pages on.
 			const after: Pass = { since, page: since && pass.since && since.updatedAt === pass.since.updatedAt ? pass.page + 1 : 1, done, total };
 			const activity = details.map(({ mr, notes }) => activityOf(mr.iid, notes));
-			const stored: GitLabMergeRequestCursor = more ? { version: 1, mark: cursor.mark, pass: after } : { version: 1, mark: since };
-			await write(
+			const stored: GitLabMergeRequestCursor = more ? { version: 2, mark: cursor.mark, pass: after } : { version: 2, mark: since };
+			await writer.write(
 				{
 					pullRequests: details.map(({ mr, notes }) => toMergeRequestRecord(mr, notes)),
 					reviews: activity.flatMap((a) => a.reviews),
@@ -215,7 +187,7 @@ export async function ingestWithClient(client: GitLabClient, run: PullRequestRun
 		}
 	} finally {
 		// Nothing of this run writes after it ended, whichever way it ended.
-		await writing;
+		await writer.finish().catch(() => {});
 	}
-	await written();
+	await writer.finish();
 }
