@@ -1,6 +1,8 @@
 // Every provider that works end to end, by kind: the one line a new kind adds. The Add
 // integration picker offers exactly these; the other kinds of core/domain are known by name only.
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
+import { bitbucketCloud } from './bitbucket-cloud/index.ts';
+import { bitbucketDataCenter } from './bitbucket-data-center/index.ts';
 import { genericGit } from './generic-git/index.ts';
 import { githubProvider } from './github/index.ts';
 import { gitlabProvider } from './gitlab/index.ts';
@@ -14,7 +16,9 @@ const registry: Partial<Record<ProviderKind, IntegrationProvider<unknown>>> = {
 	github: register(githubProvider('github')),
 	'github-enterprise': register(githubProvider('github-enterprise')),
 	gitlab: register(gitlabProvider('gitlab')),
-	'gitlab-self-managed': register(gitlabProvider('gitlab-self-managed'))
+	'gitlab-self-managed': register(gitlabProvider('gitlab-self-managed')),
+	'bitbucket-cloud': register(bitbucketCloud),
+	'bitbucket-data-center': register(bitbucketDataCenter)
 };
 
 /** The provider of a kind, or undefined for a kind not built yet. */

@@ -166,6 +166,6 @@ export class DcModel {
 
 	/** Data Center's rate limit is per user: every credential of a user spends from one bucket. */
 	static bucket(user: DcUser): Bucket {
-		return { key: `bitbucket-dc:user:${user.slug}`, defaultLimit: 100, windowSeconds: 10 };
+		return { key: `bitbucket-dc:user:${user.slug}`, defaultLimit: 1000, windowSeconds: 10 };
 	}
 }

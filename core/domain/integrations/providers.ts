@@ -58,7 +58,16 @@ export const providers: Record<ProviderKind, Provider> = {
 		needsBaseUrl: true,
 		authTerms: { 'personal-access-token': 'HTTP access token' }
 	},
-	'azure-devops': { kind: 'azure-devops', label: 'Azure DevOps', description: 'Azure DevOps organisations: repos, pull requests and work items.', authMethods: ['personal-access-token', 'oauth'], services: ['repos', 'pull-requests', 'tickets'], hasRepoData: true, needsBaseUrl: false },
+	// Work items (tickets) come with the ticket providers; until then Azure DevOps brings repos and pull requests.
+	'azure-devops': {
+		kind: 'azure-devops',
+		label: 'Azure DevOps',
+		description: 'Azure DevOps organisations (dev.azure.com) or Azure DevOps Server collections: repos and pull requests.',
+		authMethods: ['personal-access-token'],
+		services: gitHost,
+		hasRepoData: true,
+		needsBaseUrl: true
+	},
 	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Atlassian-hosted Jira projects and issues.', authMethods: ['oauth', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false }
