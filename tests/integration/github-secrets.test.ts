@@ -1,4 +1,4 @@
-// Hosted providers' secrets — GitHub's token, an App's private key, GitLab's token, webhook
+// Hosted providers' secrets — GitHub's token, an App's private key, GitLab's and Bitbucket's credentials, webhook
 // secrets — appear in no page, action answer (but the one that shows a new webhook secret, once),
 // socket event, log line or Temporal workflow history, after a whole life: added, discovered,
 // ingested with pull or merge requests, tested, webhook made, deliveries received.
@@ -30,7 +30,12 @@ const events: unknown[] = [];
 
 beforeAll(async () => {
 	simulator = await startTestSimulator('github-secrets', { orgs: 2, reposPerOrg: 2, pullRequests: 8, commits: 40 });
-	system = await createTestSystem({ TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.0/8', LOG_LEVEL: 'trace' });
+	system = await createTestSystem({
+		TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.0/8',
+		TRIBUTARY_GIT_SCHEMES: 'http,https',
+		TRIBUTARY_BITBUCKET_CLOUD_API_URL: simulator.bitbucketCloud.api,
+		LOG_LEVEL: 'trace'
+	});
 	const demo = await system.seedDemo();
 	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
 	const { email, password } = demoUser(demo, 'manager@acme.example');
@@ -121,36 +126,72 @@ describe('GitHub secrets', () => {
 		}
 	});
 
-	it('GitLab’s token and its webhook secret token, the same way', async () => {
-		const ca = readFileSync(simulator.caFile, 'utf8');
-		const token = simulator.gitlab.tokens.full;
+	interface Hosted {
+		name: string;
+		kind: string;
+		form: () => Record<string, string>;
+		secret: () => string;
+		/** A repository's hook with the webhook secret, and one delivery through it: its HTTP status. */
+		deliver: (url: string, secret: string) => Promise<number | null>;
+	}
+	const ca = () => readFileSync(simulator.caFile, 'utf8');
+	const hosted: Hosted[] = [
+		{
+			name: 'GitLab',
+			kind: 'gitlab-self-managed',
+			form: () => ({ baseUrl: simulator.gitlab.https, caCertificate: ca(), authMethod: 'personal-access-token', token: simulator.gitlab.tokens.full }),
+			secret: () => simulator.gitlab.tokens.full,
+			deliver: async (url, secret) => {
+				const project = `${simulator.orgs[0]}/api`;
+				await simulator.control.gitlab.registerHook({ project, url, token: secret, events: ['push'] });
+				return (await simulator.control.gitlab.push(project, { commits: 1 })).deliveries[0]!.statusCode;
+			}
+		},
+		{
+			name: 'Bitbucket Cloud',
+			kind: 'bitbucket-cloud',
+			form: () => ({ authMethod: 'api-token', email: simulator.bitbucketCloud.email, token: simulator.bitbucketCloud.credentials.apiTokens.full }),
+			secret: () => simulator.bitbucketCloud.credentials.apiTokens.full,
+			deliver: async (url, secret) => {
+				const repository = `${simulator.orgs[1]}/api`;
+				await simulator.control.bitbucketCloud.registerHook({ repository, url, secret });
+				return (await simulator.control.bitbucketCloud.push(repository, { commits: 1 })).deliveries[0]!.statusCode;
+			}
+		},
+		{
+			name: 'Bitbucket Data Center',
+			kind: 'bitbucket-data-center',
+			form: () => ({ authMethod: 'basic', baseUrl: simulator.bitbucketDataCenter.https, caCertificate: ca(), username: simulator.bitbucketDataCenter.username, password: simulator.bitbucketDataCenter.password }),
+			secret: () => simulator.bitbucketDataCenter.password,
+			deliver: async (url, secret) => {
+				const repository = `${simulator.orgs[1]!.toUpperCase()}/web`;
+				await simulator.control.bitbucketDataCenter.registerHook({ repository, url, secret });
+				return (await simulator.control.bitbucketDataCenter.push(repository, { commits: 1 })).deliveries[0]!.statusCode;
+			}
+		}
+	];
+
+	it.each(hosted)('$name’s credentials and its webhook secret, the same way', async (provider) => {
+		const token = provider.secret();
 		const answers: unknown[] = [];
-		const added = await submitAction(
-			web.url,
-			'/integrations/new/gitlab-self-managed',
-			{ name: 'GitLab', baseUrl: simulator.gitlab.https, caCertificate: ca, authMethod: 'personal-access-token', token },
-			manager
-		);
+		const added = await submitAction(web.url, `/integrations/new/${provider.kind}`, { name: provider.name, ...provider.form() }, manager);
 		expect(added.type, JSON.stringify(added)).toBe('redirect');
 		answers.push(added);
-		const id = await idOf('GitLab');
+		const id = await idOf(provider.name);
 		expect((await finished(id, 'integration.update')).state).toBe('succeeded');
 		answers.push(await submitAction(web.url, `/integrations/${id}?/test`, {}, manager));
 		expect((await finished(id, 'integration.test')).state).toBe('succeeded');
 		const made = await submitAction(web.url, `/integrations/${id}/webhooks?/rotate`, {}, manager);
 		const { secret, endpointUrl } = made.data as { secret: string; endpointUrl: string };
-		const project = `${simulator.orgs[0]}/api`;
-		await simulator.control.gitlab.registerHook({ project, url: endpointUrl.replace(/^http:\/\/[^/]+/, web.url), token: secret, events: ['push'] });
-		const pushed = await simulator.control.gitlab.push(project, { commits: 1 });
-		expect(pushed.deliveries[0]!.statusCode).toBe(202);
+		expect(await provider.deliver(endpointUrl.replace(/^http:\/\/[^/]+/, web.url), secret)).toBe(202);
 		await finished(id, 'integration.update');
 
 		const row = await system.database.db.selectFrom('integrations').select(['credentials', 'webhook_secret']).where('id', '=', id).executeTakeFirstOrThrow();
 		for (const sealed of [row.credentials, row.webhook_secret]) for (const value of [token, secret]) expect(Buffer.from(sealed!).includes(Buffer.from(value))).toBe(false);
 		const pages = [
-			await readPage(web.url, `/integrations/${id}`, manager, 'GitLab · Integrations · Tributary'),
-			await readPage(web.url, `/integrations/${id}/edit`, manager, 'Edit GitLab · Tributary'),
-			await readPage(web.url, `/integrations/${id}/webhooks`, manager, 'Webhooks · GitLab · Tributary')
+			await readPage(web.url, `/integrations/${id}`, manager, `${provider.name} · Integrations · Tributary`),
+			await readPage(web.url, `/integrations/${id}/edit`, manager, `Edit ${provider.name} · Tributary`),
+			await readPage(web.url, `/integrations/${id}/webhooks`, manager, `Webhooks · ${provider.name} · Tributary`)
 		];
 		const histories: string[] = [];
 		const connection = await Connection.connect({ address: inject('temporalAddress') });
