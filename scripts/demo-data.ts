@@ -103,6 +103,8 @@ export async function addDemoIntegration(root: string, dataDir: string, env: Nod
 const demoGitHubName = 'Demo GitHub (simulator)';
 /** The same for the demo GitLab integration. */
 const demoGitLabName = 'Demo GitLab (simulator)';
+/** The same for the demo Bitbucket Data Center integration. */
+const demoBitbucketName = 'Demo Bitbucket (simulator)';
 
 /**
  * The demo's steps use the web process's own code (its database and Temporal connections, which
@@ -144,10 +146,37 @@ export async function addDemoGitLabIntegration(simulator: { caFile: string; gitl
 	say(`demo integration “${name}” added: a self-managed GitLab simulated at ${simulator.gitlab.https}; its first update is running`);
 }
 
+/**
+ * The demo Bitbucket Data Center (first start on embedded defaults): the same simulator's
+ * Bitbucket at `<https>/bitbucket-dc`, with sim-user's HTTP access token and the CA. Its projects
+ * (and sim-user's personal one) are discovered by its first update.
+ */
+export async function addDemoBitbucketIntegration(
+	simulator: { caFile: string; bitbucketDataCenter: { https: string; username: string; tokens: { full: string } } },
+	env: NodeJS.ProcessEnv,
+	say: (line: string) => void
+): Promise<void> {
+	const server = simulator.bitbucketDataCenter;
+	const name = await addDemoHostedIntegration(
+		'bitbucket-data-center',
+		{
+			name: demoBitbucketName,
+			token: server.tokens.full,
+			credentials: { method: 'personal-access-token', token: server.tokens.full, username: server.username },
+			baseUrl: server.https,
+			caFile: simulator.caFile,
+			deploymentsFromTags: false,
+			summary: `HTTP access token of ${server.username} (the simulator’s demo account)`
+		},
+		env
+	);
+	say(`demo integration “${name}” added: a Bitbucket Data Center simulated at ${server.https}; its first update is running`);
+}
+
 /** A hosted kind's demo integration in Acme, by its admin, with the simulator's token and CA; its first update started. */
 async function addDemoHostedIntegration(
-	kind: 'github-enterprise' | 'gitlab-self-managed',
-	demo: { name: string; token: string; baseUrl: string; caFile: string; deploymentsFromTags: boolean },
+	kind: 'github-enterprise' | 'gitlab-self-managed' | 'bitbucket-data-center',
+	demo: { name: string; token: string; baseUrl: string; caFile: string; deploymentsFromTags: boolean; credentials?: Record<string, string>; summary?: string },
 	env: NodeJS.ProcessEnv
 ): Promise<string> {
 	useSystemEnvironment(env);
@@ -165,13 +194,13 @@ async function addDemoHostedIntegration(
 		{
 			name: demo.name,
 			authMethod: 'personal-access-token',
-			credentials: { method: 'personal-access-token', token: demo.token },
+			credentials: demo.credentials ?? { method: 'personal-access-token', token: demo.token },
 			baseUrl: demo.baseUrl,
 			settings: { caCertificate: readFileSync(demo.caFile, 'utf8'), autoImportAll: true },
 			repositories: [],
 			deploymentsFromTags: demo.deploymentsFromTags
 		},
-		'Personal access token of sim-user (the simulator’s demo account)'
+		demo.summary ?? 'Personal access token of sim-user (the simulator’s demo account)'
 	);
 	await startUpdate(user, integration.id);
 	return integration.name;
@@ -183,8 +212,10 @@ interface DemoSimulator {
 	control: {
 		registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown>;
 		gitlab: { registerHook(input: { project: string; url: string; token?: string; events?: string[] }): Promise<unknown> };
+		bitbucketDataCenter: { registerHook(input: { repository: string; url: string; secret?: string }): Promise<unknown> };
 	};
 	gitlab: { https: string; projects: string[] };
+	bitbucketDataCenter: { https: string; repositories: string[] };
 }
 
 /**
@@ -206,6 +237,12 @@ export async function connectDemoWebhook(simulator: DemoSimulator, appUrl: strin
 		const events = ['push', 'tag_push', 'merge_requests', 'note'];
 		for (const project of simulator.gitlab.projects) await simulator.control.gitlab.registerHook({ project, url: `${appUrl}/webhooks/${gitlab.endpoint}`, token: gitlab.secret, events });
 		say(`demo webhook: the simulated GitLab delivers to ${appUrl}/webhooks/… (${simulator.gitlab.projects.length} projects)`);
+	}
+	const bitbucket = await demoWebhook(demoBitbucketName, simulator.bitbucketDataCenter.https);
+	if (bitbucket) {
+		const { repositories } = simulator.bitbucketDataCenter;
+		for (const repository of repositories) await simulator.control.bitbucketDataCenter.registerHook({ repository, url: `${appUrl}/webhooks/${bitbucket.endpoint}`, secret: bitbucket.secret });
+		say(`demo webhook: the simulated Bitbucket delivers to ${appUrl}/webhooks/… (${repositories.length} repositories)`);
 	}
 }
 

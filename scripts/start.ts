@@ -11,7 +11,7 @@ import { migrateToLatest } from '#core/db/migrate.ts';
 import { buildIfStale } from './build.ts';
 import { startDemoSimulator } from './engines/simulator.ts';
 import type { RunningSimulator } from '../simulator/launch.ts';
-import { addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { addDemoBitbucketIntegration, addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
@@ -154,6 +154,7 @@ async function main() {
 		if (seeded) {
 			await addDemoGitHubIntegration(simulator, env, say);
 			await addDemoGitLabIntegration(simulator, env, say);
+			await addDemoBitbucketIntegration(simulator, env, say);
 		}
 		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, env, say);
 	}
@@ -166,6 +167,7 @@ async function main() {
 	if (simulator) {
 		say(`simulator:   ${simulator.https} (a simulated GitHub Enterprise Server for the demo, not GitHub; its control API: ${simulator.http}/_simulator/stats)`);
 		say(`             ${simulator.gitlab.https} (a simulated self-managed GitLab, not GitLab; ${simulator.http}/_simulator/gitlab/stats)`);
+		say(`             ${simulator.bitbucketDataCenter.https} (a simulated Bitbucket Data Center, not Bitbucket; ${simulator.http}/_simulator/bitbucket-dc/stats)`);
 	}
 	if (!settings.databaseUrl) {
 		say(`database:    ${databaseUrl}`);

@@ -190,11 +190,12 @@ describe('GitHub webhooks', () => {
 				registered.push(hook.secret);
 				return simulator.control.registerHook(hook);
 			},
-			// No demo GitLab integration here: nothing is registered there.
-			gitlab: simulator.control.gitlab
+			// No demo GitLab or Bitbucket integration here: nothing is registered there.
+			gitlab: simulator.control.gitlab,
+			bitbucketDataCenter: simulator.control.bitbucketDataCenter
 		};
 		try {
-			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab }, web.url, system.env, () => {});
+			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab, bitbucketDataCenter: simulator.bitbucketDataCenter }, web.url, system.env, () => {});
 		} finally {
 			await closeRuntime();
 		}

@@ -16,3 +16,13 @@ describe('audit sentences', () => {
 		expect(describeAudit(event('integration.services_changed', { services: [] }))).toBe('Changed the services of Acme GitHub: none');
 	});
 });
+
+describe('audit sentences in the provider’s words', () => {
+	it('names the sign-in and the services as the provider calls them', () => {
+		expect(describeAudit({ action: 'integration.created', subjectLabel: 'BB', before: null, after: { kind: 'bitbucket-data-center', auth: 'personal-access-token', repositories: [] } })).toBe('Added BB (HTTP access token)');
+		expect(describeAudit({ action: 'integration.created', subjectLabel: 'GH', before: null, after: { kind: 'github', auth: 'personal-access-token', repositories: [] } })).toBe('Added GH (Personal access token)');
+		expect(describeAudit({ action: 'integration.services_changed', subjectLabel: 'GL', before: null, after: { kind: 'gitlab', services: ['repos', 'pull-requests'] } })).toBe('Changed the services of GL: Repos, Merge requests');
+		// Events recorded before the kind was: the general words.
+		expect(describeAudit({ action: 'integration.services_changed', subjectLabel: 'Old', before: null, after: { services: ['pull-requests'] } })).toBe('Changed the services of Old: Pull requests');
+	});
+});

@@ -1,10 +1,16 @@
 // Audit events as sentences.
-import { authMethodLabels, serviceNames, type AuthMethod, type Service } from '../integrations/providers.ts';
+import { authMethodLabelOf, authMethodLabels, providerKinds, serviceNameOf, serviceNames, type AuthMethod, type ProviderKind, type Service } from '../integrations/providers.ts';
 export interface AuditLike {
 	action: string;
 	subjectLabel: string;
 	before: Record<string, unknown> | null;
 	after: Record<string, unknown> | null;
+}
+
+/** The provider kind an event recorded, when it did (events before it was recorded name none). */
+function kindOf(values: Record<string, unknown> | null): ProviderKind | null {
+	const kind = values?.kind;
+	return typeof kind === 'string' && (providerKinds as readonly string[]).includes(kind) ? (kind as ProviderKind) : null;
 }
 
 export function describeAudit(event: AuditLike): string {
@@ -19,15 +25,19 @@ export function describeAudit(event: AuditLike): string {
 			// Hosted kinds name no repositories when added: their first update discovers them.
 			const repositories = (event.after?.repositories as string[] | undefined)?.length ?? 0;
 			const auth = String(event.after?.auth);
-			const credentials = authMethodLabels[auth as AuthMethod] ?? auth;
+			const kind = kindOf(event.after);
+			const credentials = kind && Object.hasOwn(authMethodLabels, auth) ? authMethodLabelOf(kind, auth as AuthMethod) : (authMethodLabels[auth as AuthMethod] ?? auth);
 			return `Added ${event.subjectLabel} (${repositories > 0 ? `${repositories} ${repositories === 1 ? 'repository' : 'repositories'}, ` : ''}${credentials})`;
 		}
 		case 'integration.edited':
 			return `Edited ${event.subjectLabel}: ${Object.keys(event.after ?? {}).join(', ')}`;
 		case 'integration.webhook_secret_rotated':
 			return `Made a new webhook secret for ${event.subjectLabel}`;
-		case 'integration.services_changed':
-			return `Changed the services of ${event.subjectLabel}: ${((event.after?.services as string[] | undefined) ?? []).map((service) => serviceNames[service as Service] ?? service).join(', ') || 'none'}`;
+		case 'integration.services_changed': {
+			const kind = kindOf(event.after);
+			const name = (service: string) => (kind && Object.hasOwn(serviceNames, service) ? serviceNameOf(kind, service as Service) : (serviceNames[service as Service] ?? service));
+			return `Changed the services of ${event.subjectLabel}: ${((event.after?.services as string[] | undefined) ?? []).map(name).join(', ') || 'none'}`;
+		}
 		case 'integration.repos_settings_changed':
 			return `Changed ${event.subjectLabel}'s repository settings: ${Object.entries(event.after ?? {})
 				.map(([key, value]) => `${key} ${value ? 'on' : 'off'}`)

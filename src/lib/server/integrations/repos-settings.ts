@@ -104,7 +104,7 @@ export async function setService(db: Kysely<Database>, user: SignedInUser, integ
 			subject: { type: 'integration', id: integration.id, label: integration.name },
 			action: 'integration.services_changed',
 			before: { services: row.services },
-			after: { services }
+			after: { services, kind: integration.kind }
 		});
 		return { ok: true, message: `${serviceLabelOf(integration.kind, service)} ${on ? 'on: the next update fetches it' : 'off: updates no longer fetch it; what was fetched stays'}.` };
 	});
