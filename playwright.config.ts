@@ -1,6 +1,6 @@
 // End-to-end: the whole system started the way a new user starts it (`node scripts/start.ts`, on
 // embedded defaults in a fresh data folder), driven in Debian's Chromium.
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -11,6 +11,13 @@ import { e2eSystemEnv } from './tests/e2e/support/system-env.ts';
 process.env.TRIBUTARY_E2E_DATA_DIR ??= mkdtempSync(path.join(os.tmpdir(), 'tributary-e2e-'));
 process.env.TRIBUTARY_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.TRIBUTARY_E2E_PORT);
+// The demo simulator's ports, chosen here (start.ts keeps what the data folder remembers), so the
+// Bitbucket Cloud kind, which names no server on its form, can be pointed at the simulated one.
+process.env.TRIBUTARY_E2E_SIMULATOR_PORTS ??= JSON.stringify({ http: await freePort(), https: await freePort() });
+const simulatorPorts = JSON.parse(process.env.TRIBUTARY_E2E_SIMULATOR_PORTS) as { http: number; https: number };
+mkdirSync(path.join(process.env.TRIBUTARY_E2E_DATA_DIR, 'simulator'), { recursive: true });
+writeFileSync(path.join(process.env.TRIBUTARY_E2E_DATA_DIR, 'simulator', 'ports.json'), JSON.stringify(simulatorPorts));
+process.env.TRIBUTARY_BITBUCKET_CLOUD_API_URL = `http://127.0.0.1:${simulatorPorts.http}/bitbucket-cloud/2.0`;
 const baseURL = `http://localhost:${port}`;
 
 export default defineConfig({
@@ -39,6 +46,7 @@ export default defineConfig({
 		env: {
 			PORT: String(port),
 			TRIBUTARY_DATA_DIR: process.env.TRIBUTARY_E2E_DATA_DIR,
+			TRIBUTARY_BITBUCKET_CLOUD_API_URL: process.env.TRIBUTARY_BITBUCKET_CLOUD_API_URL,
 			...e2eSystemEnv
 		}
 	}

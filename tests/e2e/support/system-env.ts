@@ -3,6 +3,7 @@
 // follow the same rules.
 export const e2eSystemEnv = {
 	LOG_LEVEL: 'warn',
-	// The integrations test adds a local repository; a server allows none unless told.
-	TRIBUTARY_GIT_SCHEMES: 'https,ssh,file'
+	// The integrations test adds a local repository; a server allows none unless told. The
+	// simulated Bitbucket Cloud is served over plain HTTP (its kind takes no CA).
+	TRIBUTARY_GIT_SCHEMES: 'https,ssh,file,http'
 } as const;
