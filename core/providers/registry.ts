@@ -1,6 +1,7 @@
 // Every provider that works end to end, by kind: the one line a new kind adds. The Add
 // integration picker offers exactly these; the other kinds of core/domain are known by name only.
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
+import { azureDevOps } from './azure-devops/index.ts';
 import { bitbucketCloud } from './bitbucket-cloud/index.ts';
 import { bitbucketDataCenter } from './bitbucket-data-center/index.ts';
 import { genericGit } from './generic-git/index.ts';
@@ -18,7 +19,8 @@ const registry: Partial<Record<ProviderKind, IntegrationProvider<unknown>>> = {
 	gitlab: register(gitlabProvider('gitlab')),
 	'gitlab-self-managed': register(gitlabProvider('gitlab-self-managed')),
 	'bitbucket-cloud': register(bitbucketCloud),
-	'bitbucket-data-center': register(bitbucketDataCenter)
+	'bitbucket-data-center': register(bitbucketDataCenter),
+	'azure-devops': register(azureDevOps)
 };
 
 /** The provider of a kind, or undefined for a kind not built yet. */

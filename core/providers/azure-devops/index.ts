@@ -1,0 +1,101 @@
+// Azure DevOps: organizations on dev.azure.com (or {org}.visualstudio.com) and Azure DevOps Server
+// collections. Personal access tokens; projects discovered as groups with their repositories;
+// commits and tags cloned over HTTPS with the token; pull requests with their votes (reviews),
+// comments on files (review comments) and conversation comments; service hooks as webhooks.
+import { providers, type Service } from '#core/domain/integrations/providers.ts';
+import { setIntegrationStatus } from '#core/integrations/queries.ts';
+import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
+import type { IntegrationDraft, IntegrationProvider, ProviderContext } from '../provider.ts';
+import { readHostedForm } from '../shared/hosted-form.ts';
+import { checkAzureConnection, expectedSteps } from './connection.ts';
+import { discoverAzure } from './discovery.ts';
+import { azureFields, azureFormSchema, type AzureForm } from './fields.ts';
+import { ingestAzurePullRequests } from './pull-requests.ts';
+import { azureCredentialsFrom, azureGitCredentials, describeAzureCredentials, openAzureSession, readAzureUrl, type AzureDevOpsCredentials } from './session.ts';
+import { azureWebhooks } from './webhooks.ts';
+
+/** Whose the token is, as the form's test found: the credential summary names them. */
+const accounts = new WeakMap<IntegrationDraft<AzureDevOpsCredentials>, string>();
+
+const noCredentials = 'This integration has no credentials: edit it and enter a personal access token.';
+
+async function servicesOf(context: ProviderContext<AzureDevOpsCredentials>): Promise<Service[]> {
+	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
+	return row?.services ?? providers['azure-devops'].services;
+}
+
+function sessionOf(context: ProviderContext<AzureDevOpsCredentials>, retries?: number) {
+	if (!context.credentials) throw new Error(noCredentials);
+	return openAzureSession({ ...context.integration, credentials: context.credentials }, context.settings, {
+		signal: context.signal,
+		onAnswer: context.heartbeat,
+		...(retries !== undefined ? { retries } : {})
+	});
+}
+
+export const azureDevOps: IntegrationProvider<AzureDevOpsCredentials> = {
+	kind: 'azure-devops',
+	fields: azureFields,
+	formSchema: azureFormSchema,
+
+	readForm(form, context) {
+		const data = form as AzureForm;
+		return readHostedForm(data, context, {
+			readBaseUrl: readAzureUrl,
+			secretTyped: Boolean(data.token),
+			secretField: 'token',
+			credentials: () => azureCredentialsFrom(data, context.editing !== undefined)
+		});
+	},
+
+	// Discovery finds the repositories after saving; two integrations may share an organization.
+	checkAvailability: async () => ({}),
+
+	async reach(draft, context) {
+		if (!draft.credentials) return { failures: ['Enter a personal access token to test.'] };
+		const budget = await reserveUrlTests(context.db, context.user.id, 1, context.settings.urlTestsPerMinute);
+		if (!budget.ok) return { failures: [], limited: budget.message };
+		try {
+			// A form waits for this: failures answer at once instead of being retried.
+			const session = openAzureSession({ baseUrl: draft.baseUrl, settings: draft.settings, credentials: draft.credentials }, context.settings, { retries: 1 });
+			const report = await checkAzureConnection(session, providers['azure-devops'].services);
+			if (report.account) accounts.set(draft, report.account);
+			return { failures: report.ok ? [] : [report.message ?? 'The connection test failed.'] };
+		} catch (error) {
+			return { failures: [(error as Error).message] };
+		}
+	},
+
+	describeCredentials: (draft, user) => describeAzureCredentials(draft.credentials, user, accounts.get(draft)),
+
+	testStepsLabel: 'Checks made',
+
+	async testConnection(context, onStep) {
+		if (!context.credentials) return { ok: false, message: noCredentials, reached: 0, failed: 1 };
+		const services = await servicesOf(context);
+		const expected = expectedSteps(services);
+		let steps = 0;
+		const report = await checkAzureConnection(sessionOf(context, 1), services, async (step) => {
+			context.heartbeat();
+			steps++;
+			await onStep(step, Math.max(expected, steps));
+		});
+		// Refused credentials are the integration's state, not just this test's: its status says so until fixed.
+		if (report.failure === 'bad-credentials') await setIntegrationStatus(context.db, context.integration.id, 'failed-integration', report.message);
+		const { failure: _failure, ...connection } = report;
+		return connection;
+	},
+
+	discover: (context) => discoverAzure(sessionOf(context), context.heartbeat),
+
+	webhooks: azureWebhooks,
+
+	async gitRemote(context, repo) {
+		const session = sessionOf(context);
+		// The token goes only to the organization's own server, whatever a stored URL says.
+		if (new URL(repo.url).origin !== new URL(session.baseUrl).origin) throw new Error(`${repo.url} is not on ${session.errors.server}: refresh the integration.`);
+		return { url: repo.url, credentials: azureGitCredentials(session) };
+	},
+
+	pullRequests: ingestAzurePullRequests
+};

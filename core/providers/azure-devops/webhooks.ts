@@ -1,0 +1,76 @@
+// Azure DevOps's service hooks (Web Hooks consumer): not signed; each notification carries the
+// subscription's basic authentication, whose password is the secret (the user name is anything),
+// compared here in constant time. A notification is identified by its event's `id` (a GUID in the
+// body: the same for a resend, which Azure gives a new notificationId). A push (git.push) → an
+// update of that repository; pull request events (created, updated, merged, commented on) → an
+// update of its repository's pull requests (incremental). Everything else is acknowledged and ignored.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ProviderWebhooks, WebhookEffect } from '../provider.ts';
+
+const updating: Record<string, string> = {
+	'git.push': 'new commits or tags',
+	'git.pullrequest.created': 'a new pull request',
+	'git.pullrequest.updated': 'a changed pull request',
+	'git.pullrequest.merged': 'a merged pull request',
+	'ms.vss-code.git-pullrequest-comment-event': 'a comment'
+};
+
+/** Equal strings, in a time that tells nothing of where they differ (digests: equal lengths). */
+function sameSecret(given: string, expected: string): boolean {
+	const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+	return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The password of `Authorization: Basic base64(user:password)`; null without one. */
+export function basicPassword(header: string | null): string | null {
+	const encoded = /^basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header?.trim() ?? '')?.[1];
+	if (!encoded) return null;
+	const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+	const colon = decoded.indexOf(':');
+	return colon < 0 ? null : decoded.slice(colon + 1);
+}
+
+interface Payload {
+	id?: unknown;
+	eventType?: unknown;
+	resource?: {
+		repository?: { id?: unknown };
+		pullRequest?: { repository?: { id?: unknown } };
+	};
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const azureWebhooks: ProviderWebhooks = {
+	async verify(secret, _body, headers) {
+		const password = basicPassword(headers.get('authorization'));
+		return password !== null && sameSecret(password, secret);
+	},
+
+	read(body) {
+		let payload: Payload;
+		try {
+			payload = JSON.parse(body) as Payload;
+		} catch {
+			return { ok: false, message: 'The body is not JSON: this is not an Azure DevOps service hook notification.' };
+		}
+		if (typeof payload !== 'object' || payload === null || typeof payload.id !== 'string' || !guid.test(payload.id) || typeof payload.eventType !== 'string' || !payload.eventType) {
+			return { ok: false, message: 'An Azure DevOps notification names its event in `id` and `eventType`; this one does not.' };
+		}
+		const event = payload.eventType;
+		const delivery = { id: payload.id.toLowerCase(), event: event.slice(0, 100), action: null };
+		const effect = (): WebhookEffect => {
+			const what = updating[event] ?? (event.startsWith('git.pullrequest.') ? 'a pull request change' : undefined);
+			if (!what) return { kind: 'ignored', reason: `${event} events bring nothing Tributary reads.` };
+			const repository = payload.resource?.repository?.id ?? payload.resource?.pullRequest?.repository?.id;
+			if (typeof repository !== 'string' || !repository) return { kind: 'ignored', reason: 'it names no repository' };
+			return { kind: 'update', repositories: [repository.toLowerCase()], what };
+		};
+		return { ok: true, delivery, effect: effect() };
+	},
+
+	firstDelivery: 'Azure DevOps sends nothing until something happens: the service hook’s “Test” button sends a sample notification now, and it appears here (its sample repository is none of yours, so it updates nothing).',
+
+	instructions:
+		'On Azure DevOps, open each project’s Project settings → Service hooks → + (Create subscription) → Web Hooks, and add one subscription per event: Code pushed, Pull request created, Pull request updated, Pull request merge attempted and Pull request commented on (any repository, or one). Paste the URL below; under Basic authentication give any user name and the secret below as the password; keep Resource details to send “All”, Messages and Detailed messages as they are, and the resource version 1.0.'
+};
