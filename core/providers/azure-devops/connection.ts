@@ -5,13 +5,13 @@
 import type { Service } from '#core/domain/integrations/providers.ts';
 import { testRepository } from '#core/git/ls-remote.ts';
 import type { ConnectionReport, ConnectionStep } from '../provider.ts';
+import { connectionSteps, emptyReport, type Step } from '../shared/connection-steps.ts';
 import { cloneUrlOf, listRepositories } from './discovery.ts';
 import { AzureDevOpsError, describeAzureError, malformed, type AzureFailureCategory } from './errors.ts';
 import { azureGitCredentials, type AzureSession } from './session.ts';
 import type { AzConnectionIdentity, AzList, AzProject, AzRepository } from './types.ts';
 
 type OnStep = (step: ConnectionStep) => Promise<void> | void;
-type Step = (item: string, outcome: { ok: true } | { ok: false; message: string }) => Promise<void>;
 
 export interface AzureConnectionReport extends ConnectionReport {
 	failure?: AzureFailureCategory;
@@ -32,16 +32,8 @@ export function accountOf(identity: AzConnectionIdentity | undefined): string | 
 }
 
 export async function checkAzureConnection(session: AzureSession, services: readonly Service[], onStep: OnStep = () => {}): Promise<AzureConnectionReport> {
-	const report: AzureConnectionReport = { ok: true, expiresAt: null, message: null, reached: 0, failed: 0 };
-	const step: Step = async (item, outcome) => {
-		if (outcome.ok) report.reached++;
-		else {
-			report.failed++;
-			report.ok = false;
-			report.message = report.message ? `${report.message} ${outcome.message}` : outcome.message;
-		}
-		await onStep({ item, ok: outcome.ok, message: outcome.ok ? null : outcome.message });
-	};
+	const report: AzureConnectionReport = emptyReport();
+	const step = connectionSteps(report, onStep);
 	let stage = 'Account';
 	try {
 		const { data } = await session.get<{ authenticatedUser?: AzConnectionIdentity }>('/_apis/connectionData', {}, 'who the token belongs to (GET /_apis/connectionData)');

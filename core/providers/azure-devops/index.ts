@@ -2,11 +2,10 @@
 // collections. Personal access tokens; projects discovered as groups with their repositories;
 // commits and tags cloned over HTTPS with the token; pull requests with their votes (reviews),
 // comments on files (review comments) and conversation comments; service hooks as webhooks.
-import { providers, type Service } from '#core/domain/integrations/providers.ts';
-import { setIntegrationStatus } from '#core/integrations/queries.ts';
-import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
 import type { IntegrationDraft, IntegrationProvider, ProviderContext } from '../provider.ts';
 import { readHostedForm } from '../shared/hosted-form.ts';
+import { reachWith, testWith } from '../shared/hosted-provider.ts';
 import { checkAzureConnection, expectedSteps } from './connection.ts';
 import { discoverAzure } from './discovery.ts';
 import { azureFields, azureFormSchema, type AzureForm } from './fields.ts';
@@ -19,10 +18,6 @@ const accounts = new WeakMap<IntegrationDraft<AzureDevOpsCredentials>, string>()
 
 const noCredentials = 'This integration has no credentials: edit it and enter a personal access token.';
 
-async function servicesOf(context: ProviderContext<AzureDevOpsCredentials>): Promise<Service[]> {
-	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
-	return row?.services ?? providers['azure-devops'].services;
-}
 
 function sessionOf(context: ProviderContext<AzureDevOpsCredentials>, retries?: number) {
 	if (!context.credentials) throw new Error(noCredentials);
@@ -52,18 +47,15 @@ export const azureDevOps: IntegrationProvider<AzureDevOpsCredentials> = {
 	checkAvailability: async () => ({}),
 
 	async reach(draft, context) {
-		if (!draft.credentials) return { failures: ['Enter a personal access token to test.'] };
-		const budget = await reserveUrlTests(context.db, context.user.id, 1, context.settings.urlTestsPerMinute);
-		if (!budget.ok) return { failures: [], limited: budget.message };
-		try {
+		const credentials = draft.credentials;
+		if (!credentials) return { failures: ['Enter a personal access token to test.'] };
+		return reachWith(context, async () => {
 			// A form waits for this: failures answer at once instead of being retried.
-			const session = openAzureSession({ baseUrl: draft.baseUrl, settings: draft.settings, credentials: draft.credentials }, context.settings, { retries: 1 });
+			const session = openAzureSession({ baseUrl: draft.baseUrl, settings: draft.settings, credentials }, context.settings, { retries: 1 });
 			const report = await checkAzureConnection(session, providers['azure-devops'].services);
 			if (report.account) accounts.set(draft, report.account);
-			return { failures: report.ok ? [] : [report.message ?? 'The connection test failed.'] };
-		} catch (error) {
-			return { failures: [(error as Error).message] };
-		}
+			return report;
+		});
 	},
 
 	describeCredentials: (draft, user) => describeAzureCredentials(draft.credentials, user, accounts.get(draft)),
@@ -72,18 +64,8 @@ export const azureDevOps: IntegrationProvider<AzureDevOpsCredentials> = {
 
 	async testConnection(context, onStep) {
 		if (!context.credentials) return { ok: false, message: noCredentials, reached: 0, failed: 1 };
-		const services = await servicesOf(context);
-		const expected = expectedSteps(services);
-		let steps = 0;
-		const report = await checkAzureConnection(sessionOf(context, 1), services, async (step) => {
-			context.heartbeat();
-			steps++;
-			await onStep(step, Math.max(expected, steps));
-		});
-		// Refused credentials are the integration's state, not just this test's: its status says so until fixed.
-		if (report.failure === 'bad-credentials') await setIntegrationStatus(context.db, context.integration.id, 'failed-integration', report.message);
-		const { failure: _failure, ...connection } = report;
-		return connection;
+		const session = sessionOf(context, 1);
+		return testWith(context, 'azure-devops', expectedSteps, (services, step) => checkAzureConnection(session, services, step), onStep);
 	},
 
 	discover: (context) => discoverAzure(sessionOf(context), context.heartbeat),

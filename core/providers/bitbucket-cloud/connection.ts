@@ -5,12 +5,12 @@
 import type { Service } from '#core/domain/integrations/providers.ts';
 import { testRepository } from '#core/git/ls-remote.ts';
 import type { ConnectionReport, ConnectionStep } from '../provider.ts';
+import { connectionSteps, emptyReport, type Step } from '../shared/connection-steps.ts';
 import { BitbucketResponseError, describeBitbucketError, type BitbucketFailureCategory } from '../bitbucket/errors.ts';
 import { listWorkspaces, type CloudRepository } from './discovery.ts';
 import { cloudGitCredentials, required, withoutUser, type BitbucketCloudSession } from './session.ts';
 
 type OnStep = (step: ConnectionStep) => Promise<void> | void;
-type Step = (item: string, outcome: { ok: true } | { ok: false; message: string }) => Promise<void>;
 
 export interface CloudConnectionReport extends ConnectionReport {
 	failure?: BitbucketFailureCategory;
@@ -22,16 +22,8 @@ export function expectedSteps(services: readonly Service[]): number {
 }
 
 export async function checkCloudConnection(session: BitbucketCloudSession, services: readonly Service[], onStep: OnStep = () => {}): Promise<CloudConnectionReport> {
-	const report: CloudConnectionReport = { ok: true, expiresAt: null, message: null, reached: 0, failed: 0 };
-	const step: Step = async (item, outcome) => {
-		if (outcome.ok) report.reached++;
-		else {
-			report.failed++;
-			report.ok = false;
-			report.message = report.message ? `${report.message} ${outcome.message}` : outcome.message;
-		}
-		await onStep({ item, ok: outcome.ok, message: outcome.ok ? null : outcome.message });
-	};
+	const report: CloudConnectionReport = emptyReport();
+	const step = connectionSteps(report, onStep);
 	let stage = 'Account';
 	try {
 		const { data: me } = await session.api.GET('/user');

@@ -1,11 +1,10 @@
 // Bitbucket Cloud: workspaces discovered as groups with their repositories; commits and tags
 // cloned over HTTPS with the integration's credentials; pull requests with their approvals,
 // change requests and comments. API tokens (or existing app passwords).
-import { providers, type Service } from '#core/domain/integrations/providers.ts';
-import { setIntegrationStatus } from '#core/integrations/queries.ts';
-import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
 import type { IntegrationDraft, IntegrationProvider, ProviderContext } from '../provider.ts';
 import { readHostedForm } from '../shared/hosted-form.ts';
+import { reachWith, testWith } from '../shared/hosted-provider.ts';
 import { checkCloudConnection, expectedSteps } from './connection.ts';
 import { cloudCredentialsFrom, describeCloudCredentials } from './credentials.ts';
 import { discoverCloud } from './discovery.ts';
@@ -19,10 +18,6 @@ const accounts = new WeakMap<IntegrationDraft<BitbucketCloudCredentials>, string
 
 const noCredentials = 'This integration has no credentials: edit it and enter an API token.';
 
-async function servicesOf(context: ProviderContext<BitbucketCloudCredentials>): Promise<Service[]> {
-	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
-	return row?.services ?? providers['bitbucket-cloud'].services;
-}
 
 function sessionOf(context: ProviderContext<BitbucketCloudCredentials>, retries?: number) {
 	if (!context.credentials) throw new Error(noCredentials);
@@ -47,17 +42,14 @@ export const bitbucketCloud: IntegrationProvider<BitbucketCloudCredentials> = {
 	checkAvailability: async () => ({}),
 
 	async reach(draft, context) {
-		if (!draft.credentials) return { failures: ['Enter credentials to test.'] };
-		const budget = await reserveUrlTests(context.db, context.user.id, 1, context.settings.urlTestsPerMinute);
-		if (!budget.ok) return { failures: [], limited: budget.message };
-		try {
+		const credentials = draft.credentials;
+		if (!credentials) return { failures: ['Enter credentials to test.'] };
+		return reachWith(context, async () => {
 			// A form waits for this: failures answer at once instead of being retried.
-			const report = await checkCloudConnection(openCloudSession(draft.credentials, context.settings, { retries: 1 }), providers['bitbucket-cloud'].services);
+			const report = await checkCloudConnection(openCloudSession(credentials, context.settings, { retries: 1 }), providers['bitbucket-cloud'].services);
 			if (report.account) accounts.set(draft, report.account);
-			return { failures: report.ok ? [] : [report.message ?? 'The connection test failed.'] };
-		} catch (error) {
-			return { failures: [(error as Error).message] };
-		}
+			return report;
+		});
 	},
 
 	describeCredentials: (draft, user) => describeCloudCredentials(draft.credentials, user, accounts.get(draft)),
@@ -66,18 +58,8 @@ export const bitbucketCloud: IntegrationProvider<BitbucketCloudCredentials> = {
 
 	async testConnection(context, onStep) {
 		if (!context.credentials) return { ok: false, message: noCredentials, reached: 0, failed: 1 };
-		const services = await servicesOf(context);
-		const expected = expectedSteps(services);
-		let steps = 0;
-		const report = await checkCloudConnection(sessionOf(context, 1), services, async (step) => {
-			context.heartbeat();
-			steps++;
-			await onStep(step, Math.max(expected, steps));
-		});
-		// Refused credentials are the integration's state, not just this test's: its status says so until fixed.
-		if (report.failure === 'bad-credentials') await setIntegrationStatus(context.db, context.integration.id, 'failed-integration', report.message);
-		const { failure: _failure, ...connection } = report;
-		return connection;
+		const session = sessionOf(context, 1);
+		return testWith(context, 'bitbucket-cloud', expectedSteps, (services, step) => checkCloudConnection(session, services, step), onStep);
 	},
 
 	discover: (context) => discoverCloud(sessionOf(context), context.heartbeat),

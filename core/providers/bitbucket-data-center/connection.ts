@@ -5,12 +5,12 @@
 import type { Service } from '#core/domain/integrations/providers.ts';
 import { testRepository } from '#core/git/ls-remote.ts';
 import type { ConnectionReport, ConnectionStep } from '../provider.ts';
+import { connectionSteps, emptyReport, type Step } from '../shared/connection-steps.ts';
 import { describeBitbucketError, malformed, type BitbucketFailureCategory } from '../bitbucket/errors.ts';
 import { httpCloneUrl, type ServerRepository } from './discovery.ts';
 import { dataCenterGitCredentials, type DataCenterSession } from './session.ts';
 
 type OnStep = (step: ConnectionStep) => Promise<void> | void;
-type Step = (item: string, outcome: { ok: true } | { ok: false; message: string }) => Promise<void>;
 
 export interface DataCenterConnectionReport extends ConnectionReport {
 	failure?: BitbucketFailureCategory;
@@ -22,16 +22,8 @@ export function expectedSteps(services: readonly Service[]): number {
 }
 
 export async function checkDataCenterConnection(session: DataCenterSession, services: readonly Service[], onStep: OnStep = () => {}): Promise<DataCenterConnectionReport> {
-	const report: DataCenterConnectionReport = { ok: true, expiresAt: null, message: null, reached: 0, failed: 0 };
-	const step: Step = async (item, outcome) => {
-		if (outcome.ok) report.reached++;
-		else {
-			report.failed++;
-			report.ok = false;
-			report.message = report.message ? `${report.message} ${outcome.message}` : outcome.message;
-		}
-		await onStep({ item, ok: outcome.ok, message: outcome.ok ? null : outcome.message });
-	};
+	const report: DataCenterConnectionReport = emptyReport();
+	const step = connectionSteps(report, onStep);
 	let stage = 'Server';
 	try {
 		const { data: properties } = await session.api.GET('/api/latest/application-properties', {});

@@ -1,11 +1,10 @@
 // Bitbucket Data Center (and Server): projects discovered as groups with their repositories;
 // commits and tags cloned over HTTPS with the integration's credentials; pull requests with their
 // approvals, "needs work" reviews and comments. HTTP access tokens, or a username and password.
-import { providers, type Service } from '#core/domain/integrations/providers.ts';
-import { setIntegrationStatus } from '#core/integrations/queries.ts';
-import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
 import type { IntegrationProvider, ProviderContext } from '../provider.ts';
 import { readHostedForm } from '../shared/hosted-form.ts';
+import { reachWith, testWith } from '../shared/hosted-provider.ts';
 import { checkDataCenterConnection, expectedSteps } from './connection.ts';
 import { discoverDataCenter } from './discovery.ts';
 import { dataCenterFields, dataCenterFormSchema, type DataCenterForm } from './fields.ts';
@@ -22,10 +21,6 @@ import { dataCenterWebhooks } from './webhooks.ts';
 
 const noCredentials = 'This integration has no credentials: edit it and enter a token.';
 
-async function servicesOf(context: ProviderContext<BitbucketDataCenterCredentials>): Promise<Service[]> {
-	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
-	return row?.services ?? providers['bitbucket-data-center'].services;
-}
 
 function sessionOf(context: ProviderContext<BitbucketDataCenterCredentials>, retries?: number) {
 	if (!context.credentials) throw new Error(noCredentials);
@@ -54,18 +49,15 @@ export const bitbucketDataCenter: IntegrationProvider<BitbucketDataCenterCredent
 	checkAvailability: async () => ({}),
 
 	async reach(draft, context) {
-		if (!draft.credentials) return { failures: ['Enter credentials to test.'] };
-		const budget = await reserveUrlTests(context.db, context.user.id, 1, context.settings.urlTestsPerMinute);
-		if (!budget.ok) return { failures: [], limited: budget.message };
-		try {
-			const session = openDataCenterSession({ baseUrl: draft.baseUrl, settings: draft.settings, credentials: draft.credentials }, context.settings, { retries: 1 });
+		const credentials = draft.credentials;
+		if (!credentials) return { failures: ['Enter credentials to test.'] };
+		return reachWith(context, async () => {
+			const session = openDataCenterSession({ baseUrl: draft.baseUrl, settings: draft.settings, credentials }, context.settings, { retries: 1 });
 			const report = await checkDataCenterConnection(session, providers['bitbucket-data-center'].services);
 			// A token's user is known only now: git names it when cloning, and the summary shows it.
-			if (report.account && draft.credentials.method === 'personal-access-token') draft.credentials.username = report.account;
-			return { failures: report.ok ? [] : [report.message ?? 'The connection test failed.'] };
-		} catch (error) {
-			return { failures: [(error as Error).message] };
-		}
+			if (report.account && credentials.method === 'personal-access-token') credentials.username = report.account;
+			return report;
+		});
 	},
 
 	describeCredentials: (draft, user) => describeDataCenterCredentials(draft.credentials, user),
@@ -74,17 +66,8 @@ export const bitbucketDataCenter: IntegrationProvider<BitbucketDataCenterCredent
 
 	async testConnection(context, onStep) {
 		if (!context.credentials) return { ok: false, message: noCredentials, reached: 0, failed: 1 };
-		const services = await servicesOf(context);
-		const expected = expectedSteps(services);
-		let steps = 0;
-		const report = await checkDataCenterConnection(sessionOf(context, 1), services, async (step) => {
-			context.heartbeat();
-			steps++;
-			await onStep(step, Math.max(expected, steps));
-		});
-		if (report.failure === 'bad-credentials') await setIntegrationStatus(context.db, context.integration.id, 'failed-integration', report.message);
-		const { failure: _failure, ...connection } = report;
-		return connection;
+		const session = sessionOf(context, 1);
+		return testWith(context, 'bitbucket-data-center', expectedSteps, (services, step) => checkDataCenterConnection(session, services, step), onStep);
 	},
 
 	discover: (context) => discoverDataCenter(sessionOf(context), context.heartbeat),

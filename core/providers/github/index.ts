@@ -1,11 +1,12 @@
 // GitHub and GitHub Enterprise Server: one implementation, two kinds. Personal access tokens
 // (classic and fine-grained) or a GitHub App; organisations and the user's own repositories
 // discovered as groups; commits and tags cloned over HTTPS with the integration's token.
-import { providers, type Service } from '#core/domain/integrations/providers.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
 import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { IntegrationDraft, IntegrationProvider } from '../provider.ts';
 import { recordCredentialsExpiry } from '../shared/credentials-expiry.ts';
+import { servicesOf } from '../shared/hosted-provider.ts';
 import type { GitHubCredentials } from './client.ts';
 import { checkConnection, expectedSteps } from './connection.ts';
 import { credentialsFrom, describeCredentials, readBaseUrl, readCaCertificate } from './credentials.ts';
@@ -18,11 +19,6 @@ import { ingestGitHubPullRequests } from './pull-requests.ts';
 /** Whose the credentials are, as the form's test found: the credential summary names them. */
 const accounts = new WeakMap<IntegrationDraft<GitHubCredentials>, string>();
 
-/** The services an integration has chosen (its `services` column); all of the kind's until chosen. */
-async function servicesOf(context: Parameters<NonNullable<IntegrationProvider['discover']>>[0], kind: GitHubKind): Promise<Service[]> {
-	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
-	return row?.services ?? providers[kind].services;
-}
 
 export function githubProvider(kind: GitHubKind): IntegrationProvider<GitHubCredentials> {
 	const enterprise = kind === 'github-enterprise';

@@ -5,11 +5,11 @@
 import type { Service } from '#core/domain/integrations/providers.ts';
 import { testRepository } from '#core/git/ls-remote.ts';
 import type { ConnectionReport, ConnectionStep } from '../provider.ts';
+import { connectionSteps, emptyReport, type Step } from '../shared/connection-steps.ts';
 import { describeGitLabError, malformed, type GitLabFailureCategory } from './errors.ts';
 import { gitCredentialsOf, type GitLabSession } from './session.ts';
 
 type OnStep = (step: ConnectionStep) => Promise<void> | void;
-type Step = (item: string, outcome: { ok: true } | { ok: false; message: string }) => Promise<void>;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -45,16 +45,8 @@ export interface GitLabConnectionReport extends ConnectionReport {
 }
 
 export async function checkConnection(session: GitLabSession, services: readonly Service[], onStep: OnStep = () => {}): Promise<GitLabConnectionReport> {
-	const report: GitLabConnectionReport = { ok: true, expiresAt: null, message: null, reached: 0, failed: 0 };
-	const step: Step = async (item, outcome) => {
-		if (outcome.ok) report.reached++;
-		else {
-			report.failed++;
-			report.ok = false;
-			report.message = report.message ? `${report.message} ${outcome.message}` : outcome.message;
-		}
-		await onStep({ item, ok: outcome.ok, message: outcome.ok ? null : outcome.message });
-	};
+	const report: GitLabConnectionReport = emptyReport();
+	const step = connectionSteps(report, onStep);
 	try {
 		await check(session, services, report, step);
 	} catch (error) {

@@ -1,12 +1,11 @@
 // GitLab: gitlab.com and self-managed servers, one implementation, two kinds. Personal, group
 // and project access tokens; groups, subgroups and the personal namespace discovered as groups;
 // commits and tags cloned over HTTPS with the token; merge requests with their approvals and notes.
-import { providers, type Service } from '#core/domain/integrations/providers.ts';
-import { setIntegrationStatus } from '#core/integrations/queries.ts';
-import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
 import type { IntegrationDraft, IntegrationProvider, ProviderContext } from '../provider.ts';
 import { recordCredentialsExpiry } from '../shared/credentials-expiry.ts';
 import { readHostedForm } from '../shared/hosted-form.ts';
+import { reachWith, testWith } from '../shared/hosted-provider.ts';
 import type { GitLabCredentials } from './client.ts';
 import { checkConnection, expectedSteps } from './connection.ts';
 import { credentialsFrom, describeCredentials, readBaseUrl } from './credentials.ts';
@@ -21,11 +20,6 @@ const accounts = new WeakMap<IntegrationDraft<GitLabCredentials>, { username: st
 
 const noCredentials = 'This integration has no credentials: edit it and enter a token.';
 
-/** The services an integration has chosen (its `services` column); all of the kind's until chosen. */
-async function servicesOf(context: ProviderContext<GitLabCredentials>, kind: GitLabKind): Promise<Service[]> {
-	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
-	return row?.services ?? providers[kind].services;
-}
 
 export function gitlabProvider(kind: GitLabKind): IntegrationProvider<GitLabCredentials> {
 	const selfManaged = kind === 'gitlab-self-managed';
@@ -57,18 +51,14 @@ export function gitlabProvider(kind: GitLabKind): IntegrationProvider<GitLabCred
 		checkAvailability: async () => ({}),
 
 		async reach(draft, context) {
-			if (!draft.credentials) return { failures: ['Enter a token to test.'] };
-			const budget = await reserveUrlTests(context.db, context.user.id, 1, context.settings.urlTestsPerMinute);
-			if (!budget.ok) return { failures: [], limited: budget.message };
-			try {
+			const credentials = draft.credentials;
+			if (!credentials) return { failures: ['Enter a token to test.'] };
+			return reachWith(context, async () => {
 				// A form waits for this: failures answer at once instead of being retried.
-				const session = openSession({ kind, baseUrl: draft.baseUrl, settings: draft.settings, credentials: draft.credentials }, context.settings, { retries: 1 });
-				const report = await checkConnection(session, providers[kind].services);
+				const report = await checkConnection(openSession({ kind, baseUrl: draft.baseUrl, settings: draft.settings, credentials }, context.settings, { retries: 1 }), providers[kind].services);
 				if (report.account) accounts.set(draft, { username: report.account, bot: report.bot === true });
-				return { failures: report.ok ? [] : [report.message ?? 'The connection test failed.'] };
-			} catch (error) {
-				return { failures: [(error as Error).message] };
-			}
+				return report;
+			});
 		},
 
 		describeCredentials: (draft, user) => describeCredentials(draft.credentials, user, accounts.get(draft)),
@@ -78,19 +68,17 @@ export function gitlabProvider(kind: GitLabKind): IntegrationProvider<GitLabCred
 		async testConnection(context, onStep) {
 			if (!context.credentials) return { ok: false, message: noCredentials, reached: 0, failed: 1 };
 			const session = sessionOf(context, 1);
-			const services = await servicesOf(context, kind);
-			const expected = expectedSteps(services);
-			let steps = 0;
-			const report = await checkConnection(session, services, async (step) => {
-				context.heartbeat();
-				steps++;
-				await onStep(step, Math.max(expected, steps));
-			});
-			if (report.account) await recordCredentialsExpiry(context.db, context.integration.id, report.expiresAt ?? null);
-			// Refused credentials are the integration's state, not just this test's: its status says so until fixed.
-			if (report.failure === 'bad-credentials') await setIntegrationStatus(context.db, context.integration.id, 'failed-integration', report.message);
-			const { failure: _failure, bot: _bot, ...connection } = report;
-			return connection;
+			return testWith(
+				context,
+				kind,
+				expectedSteps,
+				async (services, step) => {
+					const report = await checkConnection(session, services, step);
+					if (report.account) await recordCredentialsExpiry(context.db, context.integration.id, report.expiresAt ?? null);
+					return report;
+				},
+				onStep
+			);
 		},
 
 		async discover(context) {
