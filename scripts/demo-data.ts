@@ -105,6 +105,10 @@ const demoGitHubName = 'Demo GitHub (simulator)';
 const demoGitLabName = 'Demo GitLab (simulator)';
 /** The same for the demo Bitbucket Data Center integration. */
 const demoBitbucketName = 'Demo Bitbucket (simulator)';
+/** The same for the demo Azure DevOps integration. */
+const demoAzureName = 'Demo Azure DevOps (simulator)';
+/** What the demo Azure DevOps integration's service hooks are subscribed to. */
+const azureEvents = ['git.push', 'git.pullrequest.created', 'git.pullrequest.updated', 'git.pullrequest.merged', 'ms.vss-code.git-pullrequest-comment-event'] as const;
 
 /**
  * The demo's steps use the web process's own code (its database and Temporal connections, which
@@ -173,9 +177,28 @@ export async function addDemoBitbucketIntegration(
 	say(`demo integration “${name}” added: a Bitbucket Data Center simulated at ${server.https}; its first update is running`);
 }
 
+/**
+ * The demo Azure DevOps (first start on embedded defaults): the simulator's organisation of Acme,
+ * at `<https>/azure-devops/<org>` (what dev.azure.com/<org> would be), with a personal access token
+ * and the CA. Its projects are discovered by its first update.
+ */
+export async function addDemoAzureIntegration(
+	simulator: { caFile: string; azureDevOps: { https: string; organizations: string[]; tokens: { full: string } } },
+	env: NodeJS.ProcessEnv,
+	say: (line: string) => void
+): Promise<void> {
+	const url = `${simulator.azureDevOps.https}/${simulator.azureDevOps.organizations[0]}`;
+	const name = await addDemoHostedIntegration(
+		'azure-devops',
+		{ name: demoAzureName, token: simulator.azureDevOps.tokens.full, baseUrl: url, caFile: simulator.caFile, deploymentsFromTags: false, summary: 'Personal access token of sim-user@example.com (the simulator’s demo account)' },
+		env
+	);
+	say(`demo integration “${name}” added: an Azure DevOps organisation simulated at ${url}; its first update is running`);
+}
+
 /** A hosted kind's demo integration in Acme, by its admin, with the simulator's token and CA; its first update started. */
 async function addDemoHostedIntegration(
-	kind: 'github-enterprise' | 'gitlab-self-managed' | 'bitbucket-data-center',
+	kind: 'github-enterprise' | 'gitlab-self-managed' | 'bitbucket-data-center' | 'azure-devops',
 	demo: { name: string; token: string; baseUrl: string; caFile: string; deploymentsFromTags: boolean; credentials?: Record<string, string>; summary?: string },
 	env: NodeJS.ProcessEnv
 ): Promise<string> {
@@ -213,9 +236,11 @@ interface DemoSimulator {
 		registerHook(input: { owner: string; url: string; secret?: string; events?: string[] }): Promise<unknown>;
 		gitlab: { registerHook(input: { project: string; url: string; token?: string; events?: string[] }): Promise<unknown> };
 		bitbucketDataCenter: { registerHook(input: { repository: string; url: string; secret?: string }): Promise<unknown> };
+		azureDevOps: { subscribe(input: { project: string; url: string; eventType: (typeof azureEvents)[number]; username?: string; password?: string }): Promise<unknown> };
 	};
 	gitlab: { https: string; projects: string[] };
 	bitbucketDataCenter: { https: string; repositories: string[] };
+	azureDevOps: { https: string; organizations: string[]; projects: string[] };
 }
 
 /**
@@ -243,6 +268,16 @@ export async function connectDemoWebhook(simulator: DemoSimulator, appUrl: strin
 		const { repositories } = simulator.bitbucketDataCenter;
 		for (const repository of repositories) await simulator.control.bitbucketDataCenter.registerHook({ repository, url: `${appUrl}/webhooks/${bitbucket.endpoint}`, secret: bitbucket.secret });
 		say(`demo webhook: the simulated Bitbucket delivers to ${appUrl}/webhooks/… (${repositories.length} repositories)`);
+	}
+	const organization = simulator.azureDevOps.organizations[0]!;
+	const azure = await demoWebhook(demoAzureName, `${simulator.azureDevOps.https}/${organization}`);
+	if (azure) {
+		// Service hooks authenticate with a user name and password: the password is the secret.
+		const projects = simulator.azureDevOps.projects.filter((project) => project.startsWith(`${organization}/`));
+		for (const project of projects) {
+			for (const eventType of azureEvents) await simulator.control.azureDevOps.subscribe({ project, url: `${appUrl}/webhooks/${azure.endpoint}`, eventType, username: 'tributary', password: azure.secret });
+		}
+		say(`demo webhook: the simulated Azure DevOps delivers to ${appUrl}/webhooks/… (${projects.length} projects)`);
 	}
 }
 

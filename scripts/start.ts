@@ -11,7 +11,7 @@ import { migrateToLatest } from '#core/db/migrate.ts';
 import { buildIfStale } from './build.ts';
 import { startDemoSimulator } from './engines/simulator.ts';
 import type { RunningSimulator } from '../simulator/launch.ts';
-import { addDemoBitbucketIntegration, addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { addDemoAzureIntegration, addDemoBitbucketIntegration, addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
@@ -155,6 +155,7 @@ async function main() {
 			await addDemoGitHubIntegration(simulator, env, say);
 			await addDemoGitLabIntegration(simulator, env, say);
 			await addDemoBitbucketIntegration(simulator, env, say);
+			await addDemoAzureIntegration(simulator, env, say);
 		}
 		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, env, say);
 	}
@@ -168,6 +169,7 @@ async function main() {
 		say(`simulator:   ${simulator.https} (a simulated GitHub Enterprise Server for the demo, not GitHub; its control API: ${simulator.http}/_simulator/stats)`);
 		say(`             ${simulator.gitlab.https} (a simulated self-managed GitLab, not GitLab; ${simulator.http}/_simulator/gitlab/stats)`);
 		say(`             ${simulator.bitbucketDataCenter.https} (a simulated Bitbucket Data Center, not Bitbucket; ${simulator.http}/_simulator/bitbucket-dc/stats)`);
+		say(`             ${simulator.azureDevOps.https}/${simulator.azureDevOps.organizations[0]} (a simulated Azure DevOps organisation, not Azure; ${simulator.http}/_simulator/azure-devops/stats)`);
 	}
 	if (!settings.databaseUrl) {
 		say(`database:    ${databaseUrl}`);

@@ -1,4 +1,4 @@
-// Hosted providers' secrets — GitHub's token, an App's private key, GitLab's and Bitbucket's credentials, webhook
+// Hosted providers' secrets — GitHub's token, an App's private key, GitLab's, Bitbucket's and Azure DevOps's credentials, webhook
 // secrets — appear in no page, action answer (but the one that shows a new webhook secret, once),
 // socket event, log line or Temporal workflow history, after a whole life: added, discovered,
 // ingested with pull or merge requests, tested, webhook made, deliveries received.
@@ -168,10 +168,21 @@ describe('GitHub secrets', () => {
 				await simulator.control.bitbucketDataCenter.registerHook({ repository, url, secret });
 				return (await simulator.control.bitbucketDataCenter.push(repository, { commits: 1 })).deliveries[0]!.statusCode;
 			}
+		},
+		{
+			name: 'Azure DevOps',
+			kind: 'azure-devops',
+			form: () => ({ authMethod: 'personal-access-token', baseUrl: `${simulator.azureDevOps.https}/${simulator.azureDevOps.organizations[1]}`, caCertificate: ca(), token: simulator.azureDevOps.tokens.full }),
+			secret: () => simulator.azureDevOps.tokens.full,
+			deliver: async (url, secret) => {
+				const repository = simulator.azureDevOps.repositories.find((r) => r.startsWith(`${simulator.azureDevOps.organizations[1]}/`) && r.endsWith('/api'))!;
+				await simulator.control.azureDevOps.subscribe({ project: repository.slice(0, repository.lastIndexOf('/')), url, eventType: 'git.push', username: 'tributary', password: secret });
+				return (await simulator.control.azureDevOps.push(repository, { commits: 1 })).deliveries[0]!.statusCode;
+			}
 		}
 	];
 
-	it.each(hosted)('$name’s credentials and its webhook secret, the same way', async (provider) => {
+	it.each(hosted)('$name: the credentials and the webhook secret, the same way', async (provider) => {
 		const token = provider.secret();
 		const answers: unknown[] = [];
 		const added = await submitAction(web.url, `/integrations/new/${provider.kind}`, { name: provider.name, ...provider.form() }, manager);

@@ -190,12 +190,13 @@ describe('GitHub webhooks', () => {
 				registered.push(hook.secret);
 				return simulator.control.registerHook(hook);
 			},
-			// No demo GitLab or Bitbucket integration here: nothing is registered there.
+			// No demo GitLab, Bitbucket or Azure DevOps integration here: nothing is registered there.
 			gitlab: simulator.control.gitlab,
-			bitbucketDataCenter: simulator.control.bitbucketDataCenter
+			bitbucketDataCenter: simulator.control.bitbucketDataCenter,
+			azureDevOps: simulator.control.azureDevOps
 		};
 		try {
-			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab, bitbucketDataCenter: simulator.bitbucketDataCenter }, web.url, system.env, () => {});
+			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab, bitbucketDataCenter: simulator.bitbucketDataCenter, azureDevOps: simulator.azureDevOps }, web.url, system.env, () => {});
 		} finally {
 			await closeRuntime();
 		}
