@@ -6,8 +6,8 @@
 // nothing of them is left.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test, type Browser } from '@playwright/test';
-import { deleteThroughUi, pageAs, rowsOf } from './support/integrations.ts';
+import { expect, test } from '@playwright/test';
+import { becameHealthyLive, deleteThroughUi, demoMakesWay, pageAs, rowsOf, watchStatus } from './support/integrations.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -25,51 +25,12 @@ const tables = ['integrations', 'groups', 'repos', 'commits', 'tags', 'pull_requ
 
 test('the demo Bitbucket integration becomes healthy, then makes way (an organisation holds a repository once)', async ({ browser }) => {
 	test.setTimeout(300_000);
-	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
-	const demoRow = deleter.locator('tr[data-integration="Demo Bitbucket (simulator)"]');
-	await expect
-		.poll(
-			async () => {
-				await deleter.reload();
-				return (await demoRow.count()) === 1 ? demoRow.getAttribute('data-status') : null;
-			},
-			{ timeout: 200_000, intervals: [3_000] }
-		)
-		.toBe('healthy');
-	await deleteThroughUi(deleter, 'Demo Bitbucket (simulator)', 'pull requests');
-	await deleter.context().close();
+	await demoMakesWay(browser, 'Demo Bitbucket (simulator)');
 });
-
-/** A viewer's page on the integrations table, recording every status the row named `name` shows, live. */
-async function watch(browser: Browser, name: string) {
-	const viewer = await pageAs(browser, 'viewer@acme.example', '/integrations');
-	const seen: string[] = [];
-	await viewer.exposeFunction('recordStatus', (status: string) => {
-		if (seen.at(-1) !== status) seen.push(status);
-	});
-	await viewer.evaluate((wanted) => {
-		const look = () => {
-			const row = document.querySelector(`tr[data-integration="${wanted}"]`);
-			if (row) (window as unknown as { recordStatus(s: string): void }).recordStatus(row.getAttribute('data-status') ?? '');
-		};
-		look();
-		new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
-	}, name);
-	return { viewer, seen };
-}
-
-async function becomesHealthyLive(watching: Awaited<ReturnType<typeof watch>>, name: string, secret: string) {
-	const row = watching.viewer.locator(`tr[data-integration="${name}"]`);
-	await expect(row).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
-	expect(watching.seen, watching.seen.join(' → ')).toContain('processing');
-	expect(watching.seen.at(-1)).toBe('healthy');
-	await expect(row.locator('td[data-column="services"]')).toHaveText('Repos, Pull requests');
-	expect(await watching.viewer.content()).not.toContain(secret);
-}
 
 test('a manager adds a Bitbucket Data Center with an HTTP access token; a viewer watches it become healthy live', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const watching = await watch(browser, serverName);
+	const watching = await watchStatus(browser, serverName);
 	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
 	await manager.getByRole('link', { name: 'Add integration' }).click();
 	await manager.getByRole('link', { name: /Bitbucket Data Center/ }).click();
@@ -82,7 +43,7 @@ test('a manager adds a Bitbucket Data Center with an HTTP access token; a viewer
 	await manager.getByRole('button', { name: 'Test connection and save' }).click();
 	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
 	await expect(manager.locator('tr[data-repo="ACME/worker"]')).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
-	await becomesHealthyLive(watching, serverName, simulator().bitbucketDataCenter.tokens.full);
+	await becameHealthyLive(watching, serverName, 'Repos, Pull requests', simulator().bitbucketDataCenter.tokens.full);
 	expect(await manager.content()).not.toContain(simulator().bitbucketDataCenter.tokens.full);
 	await watching.viewer.context().close();
 	await manager.context().close();
@@ -90,7 +51,7 @@ test('a manager adds a Bitbucket Data Center with an HTTP access token; a viewer
 
 test('a manager adds Bitbucket Cloud with an API token; a viewer watches it become healthy live', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const watching = await watch(browser, cloudName);
+	const watching = await watchStatus(browser, cloudName);
 	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
 	await manager.getByRole('link', { name: 'Add integration' }).click();
 	await manager.getByRole('link', { name: /Bitbucket Cloud/ }).click();
@@ -100,7 +61,7 @@ test('a manager adds Bitbucket Cloud with an API token; a viewer watches it beco
 	await manager.getByRole('button', { name: 'Test connection and save' }).click();
 	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
 	await expect(manager.locator('tr[data-repo="acme/worker"]')).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
-	await becomesHealthyLive(watching, cloudName, simulator().bitbucketCloud.credentials.apiTokens.full);
+	await becameHealthyLive(watching, cloudName, 'Repos, Pull requests', simulator().bitbucketCloud.credentials.apiTokens.full);
 	await watching.viewer.context().close();
 	await manager.context().close();
 });

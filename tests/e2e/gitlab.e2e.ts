@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { deleteThroughUi, pageAs, rowsOf } from './support/integrations.ts';
+import { becameHealthyLive, deleteThroughUi, demoMakesWay, pageAs, rowsOf, watchStatus } from './support/integrations.ts';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -23,37 +23,12 @@ const tables = ['integrations', 'groups', 'repos', 'commits', 'tags', 'pull_requ
 
 test('the demo GitLab integration becomes healthy, then makes way (an organisation holds a project once)', async ({ browser }) => {
 	test.setTimeout(300_000);
-	const deleter = await pageAs(browser, 'deleter@acme.example', '/integrations');
-	const demoRow = deleter.locator('tr[data-integration="Demo GitLab (simulator)"]');
-	await expect
-		.poll(
-			async () => {
-				await deleter.reload();
-				return (await demoRow.count()) === 1 ? demoRow.getAttribute('data-status') : null;
-			},
-			{ timeout: 200_000, intervals: [3_000] }
-		)
-		.toBe('healthy');
-	await deleteThroughUi(deleter, 'Demo GitLab (simulator)', 'pull requests');
-	await deleter.context().close();
+	await demoMakesWay(browser, 'Demo GitLab (simulator)');
 });
 
 test('a manager adds a self-managed GitLab with an access token; a viewer watches it become healthy live', async ({ browser }) => {
 	test.setTimeout(240_000);
-	const viewer = await pageAs(browser, 'viewer@acme.example', '/integrations');
-	const seen: string[] = [];
-	await viewer.exposeFunction('recordGitLabStatus', (status: string) => {
-		if (seen.at(-1) !== status) seen.push(status);
-	});
-	await viewer.evaluate((wanted) => {
-		const look = () => {
-			const row = document.querySelector(`tr[data-integration="${wanted}"]`);
-			if (row) (window as unknown as { recordGitLabStatus(s: string): void }).recordGitLabStatus(row.getAttribute('data-status') ?? '');
-		};
-		look();
-		new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true });
-	}, name);
-
+	const watching = await watchStatus(browser, name);
 	const manager = await pageAs(browser, 'manager@acme.example', '/integrations');
 	await manager.getByRole('link', { name: 'Add integration' }).click();
 	await manager.getByRole('link', { name: /GitLab self-managed/ }).click();
@@ -66,14 +41,10 @@ test('a manager adds a self-managed GitLab with an access token; a viewer watche
 	// Projects of a subgroup are named by their full path.
 	await expect(manager.locator('tr[data-repo="acme/platform/worker"]')).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
 
-	const viewerRow = viewer.locator(`tr[data-integration="${name}"]`);
-	await expect(viewerRow).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
-	expect(seen, seen.join(' → ')).toContain('processing');
-	expect(seen.at(-1)).toBe('healthy');
 	// GitLab's own word for them.
-	await expect(viewerRow.locator('td[data-column="services"]')).toHaveText('Repos, Merge requests');
-	for (const page of [viewer, manager]) expect(await page.content()).not.toContain(simulator().gitlab.tokens.full);
-	await viewer.context().close();
+	await becameHealthyLive(watching, name, 'Repos, Merge requests', simulator().gitlab.tokens.full);
+	expect(await manager.content()).not.toContain(simulator().gitlab.tokens.full);
+	await watching.viewer.context().close();
 	await manager.context().close();
 });
 
