@@ -2,8 +2,8 @@
 // prints its BENCH lines. Engines are real and fresh: a Postgres and a Temporal of their own,
 // started once and shared; each benchmark makes its own database (and task queue) on them.
 //
-//   npm run bench              all of them: P1, P1G, P2 (GitHub, GitLab, Bitbucket Cloud and Data Center), P3, P4, P5, P6
-//   npm run bench -- P2GL      GitLab's P2 alone (P2BB: Bitbucket's two)
+//   npm run bench              all of them: P1, P1G, P2 (GitHub, GitLab, Bitbucket Cloud and Data Center, Azure DevOps), P3, P4, P5, P6
+//   npm run bench -- P2GL      GitLab's P2 alone (P2BB: Bitbucket's two; P2AZ: Azure DevOps's)
 //   npm run bench -- P3 P6     only those
 import { createDatabase, databaseUrl, dropDatabase, startTestEngines, type TestEngines } from '../tests/support/engines.ts';
 import { buildIfStale } from '../scripts/build.ts';
@@ -12,6 +12,7 @@ import { closeRuntime } from '../src/lib/server/runtime.ts';
 import { benchGitIngest } from './p1/git-ingest.ts';
 import { benchGitHubIngest } from './p1/github-ingest.ts';
 import { benchGitHubPullRequests } from './p2/github-pull-requests.ts';
+import { benchAzureDevOpsPullRequests } from './p2/azure-devops-pull-requests.ts';
 import { benchBitbucketCloudPullRequests, benchBitbucketDataCenterPullRequests } from './p2/bitbucket-pull-requests.ts';
 import { benchGitLabMergeRequests } from './p2/gitlab-merge-requests.ts';
 import { benchBulkWrite } from './p3/bulk-write.ts';
@@ -42,9 +43,10 @@ const benchmarks: Record<string, (engines: TestEngines) => Promise<string[]>> = 
 	P1: (engines) => benchGitIngest(engines),
 	P1G: (engines) => benchGitHubIngest(engines),
 	// One line per provider kind with pull or merge requests.
-	P2: async (engines) => [...(await benchGitHubPullRequests(engines)), ...(await benchGitLabMergeRequests(engines)), ...(await bitbucket(engines))],
+	P2: async (engines) => [...(await benchGitHubPullRequests(engines)), ...(await benchGitLabMergeRequests(engines)), ...(await bitbucket(engines)), ...(await benchAzureDevOpsPullRequests(engines))],
 	P2GL: (engines) => benchGitLabMergeRequests(engines),
 	P2BB: (engines) => bitbucket(engines),
+	P2AZ: (engines) => benchAzureDevOpsPullRequests(engines),
 	P3: (engines) => benchBulkWrite(engines),
 	P4: benchP4,
 	P5: (engines) => benchBroadcast(engines),
