@@ -4,8 +4,8 @@
 // body: the same for a resend, which Azure gives a new notificationId). A push (git.push) → an
 // update of that repository; pull request events (created, updated, merged, commented on) → an
 // update of its repository's pull requests (incremental). Everything else is acknowledged and ignored.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ProviderWebhooks, WebhookEffect } from '../provider.ts';
+import { sameSecret } from '../shared/same-secret.ts';
 
 const updating: Record<string, string> = {
 	'git.push': 'new commits or tags',
@@ -14,12 +14,6 @@ const updating: Record<string, string> = {
 	'git.pullrequest.merged': 'a merged pull request',
 	'ms.vss-code.git-pullrequest-comment-event': 'a comment'
 };
-
-/** Equal strings, in a time that tells nothing of where they differ (digests: equal lengths). */
-function sameSecret(given: string, expected: string): boolean {
-	const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-	return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** The password of `Authorization: Basic base64(user:password)`; null without one. */
 export function basicPassword(header: string | null): string | null {

@@ -3,8 +3,8 @@
 // repeats it), else by its Idempotency-Key. Push and tag push → an update of that project;
 // merge request events and notes on merge requests → an update of its merge requests
 // (incremental: only what changed is fetched). Everything else is acknowledged and ignored.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ProviderWebhooks, WebhookEffect } from '../provider.ts';
+import { sameSecret } from '../shared/same-secret.ts';
 
 const updating: Record<string, string> = {
 	'Push Hook': 'new commits',
@@ -12,12 +12,6 @@ const updating: Record<string, string> = {
 	'Merge Request Hook': 'a merge request',
 	'Note Hook': 'a comment'
 };
-
-/** Equal strings, in a time that tells nothing of where they differ (digests: equal lengths). */
-function sameSecret(given: string, expected: string): boolean {
-	const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
-	return timingSafeEqual(digest(given), digest(expected));
-}
 
 export const gitlabWebhooks: ProviderWebhooks = {
 	async verify(secret, _body, headers) {
