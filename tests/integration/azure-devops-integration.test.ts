@@ -7,10 +7,7 @@
 // made on Azure arrive with the next one, a worker killed mid-ingest resumes from its checkpoint, a
 // spent quota pauses and resumes, service hooks are verified and deduplicated, the token appears
 // on no page, and a token revoked later becomes the integration's status.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateWebhookSecret } from '#core/integrations/webhooks.ts';
@@ -30,9 +27,9 @@ import {
 	type RunningWeb,
 	type TestSystem
 } from '../support/system.ts';
+import { expectNoDuplicates, forgetPullRequests, realCommits, rowVersions, startUpdate, update } from '../support/provider-ingest.ts';
 
 const simulatorName = 'azure-devops-integration';
-const simulatorDir = path.join(os.tmpdir(), 'tributary-simulator-tests', simulatorName);
 /** More than a page (100) per repository: a kill lands between pages. */
 const pullRequestsPerRepository = 230;
 
@@ -47,7 +44,6 @@ let orgUrl: string;
 let organization: string;
 let acme: string;
 
-const activityTables = ['pull_request_reviews', 'pull_request_review_comments', 'pull_request_comments'] as const;
 
 beforeAll(async () => {
 	simulator = await startTestSimulator(simulatorName, { orgs: 1, reposPerOrg: 3, pullRequests: pullRequestsPerRepository, commits: 30 });
@@ -81,30 +77,12 @@ async function add(name: string, as = manager): Promise<string> {
 const ours = (repository: string) => repository.slice(repository.indexOf('/') + 1);
 
 /** What git itself counts in the simulator's bare repository behind an Azure repository (the World's `<org>/<repo>`). */
-function realCommits(repository: string): number {
+function commitsIn(repository: string): number {
 	const parts = repository.split('/');
-	const gitDir = path.join(simulatorDir, 'git', parts[0]!, `${parts[parts.length - 1]}.git`);
-	return Number(execFileSync('git', ['--git-dir', gitDir, 'rev-list', '--all', '--count'], { encoding: 'utf8' }).trim());
+	return realCommits(simulatorName, parts[0]!, parts[parts.length - 1]!);
 }
 
-async function startUpdate(integrationId: string, as = manager): Promise<string> {
-	const latest = () =>
-		db().selectFrom('operations').select('id').where('scope', '=', `integration:${integrationId}`).where('kind', '=', 'integration.update').orderBy('started_at', 'desc').executeTakeFirst();
-	const before = (await latest())?.id;
-	const response = await submitAction(web.url, `/integrations/${integrationId}?/update`, {}, as);
-	expect(response.type, JSON.stringify(response)).toBe('success');
-	return waitFor('the update operation', async () => {
-		const row = await latest();
-		return row && row.id !== before ? row.id : undefined;
-	});
-}
 
-async function update(integrationId: string, as = manager) {
-	const operation = await waitForOperationEnd(system, await startUpdate(integrationId, as), 180_000);
-	expect(operation.error).toBeNull();
-	expect(operation.state).toBe('succeeded');
-	return operation;
-}
 
 /**
  * Per repository: pull requests, reviews (votes other than a reset one), and the threads the review
@@ -150,15 +128,6 @@ async function simulatorCounts(integrationId: string) {
 	);
 }
 
-/** Every stored row's version (xmin changes whenever a row is written): equal means nothing was written. */
-async function rowVersions(integrationId: string): Promise<string> {
-	const parts: string[] = [];
-	for (const table of ['pull_requests', ...activityTables] as const) {
-		const row = await sql<{ v: string }>`select coalesce(string_agg(provider_id || ':' || xmin::text, ',' order by repo_id, provider_id), '') as v from ${sql.table(table)} where integration_id = ${integrationId}`.execute(db());
-		parts.push(row.rows[0]!.v);
-	}
-	return parts.join('|');
-}
 
 const requestsOf = async (kind: string) => (await simulator.control.azureDevOps.stats()).requests.byKind[kind] ?? 0;
 const activeTotal = async () => (await simulator.control.azureDevOps.stats()).repositories.reduce((n, r) => n + r.active, 0);
@@ -184,7 +153,7 @@ describe('Azure DevOps integration', () => {
 			expect(repo.url.startsWith(`${orgUrl}/`)).toBe(true);
 			expect(repo.url).not.toContain('@');
 			expect(repo.data_status, `${repo.name}: ${repo.status_detail}`).toBe('healthy');
-			expect(repo.commits_count, repo.name).toBe(realCommits(repository.repository));
+			expect(repo.commits_count, repo.name).toBe(commitsIn(repository.repository));
 		}
 		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
 		const total = stats.repositories.reduce((n, r) => n + r.pullRequests, 0);
@@ -208,10 +177,10 @@ describe('Azure DevOps integration', () => {
 	}, 240_000);
 
 	it('writes nothing on a second update, reading again only the open pull requests’ threads', async () => {
-		const before = await rowVersions(acme);
+		const before = await rowVersions(db(), acme);
 		await simulator.control.resetRequestCounters();
-		await update(acme);
-		expect(await rowVersions(acme)).toBe(before);
+		await update(system, web.url, acme, manager);
+		expect(await rowVersions(db(), acme)).toBe(before);
 		expect(await requestsOf('threads.list')).toBe(await activeTotal());
 		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
 	}, 240_000);
@@ -233,7 +202,7 @@ describe('Azure DevOps integration', () => {
 		await simulator.control.azureDevOps.addComment(repository, first, { body: 'One more thing.' });
 		await simulator.control.azureDevOps.updatePullRequest(repository, first, { status: 'completed' });
 		await simulator.control.azureDevOps.vote(repository, second, { vote: -10 });
-		await update(acme);
+		await update(system, web.url, acme, manager);
 		const stored = await db()
 			.selectFrom('pull_requests')
 			.innerJoin('repos', 'repos.id', 'pull_requests.repo_id')
@@ -282,19 +251,15 @@ describe('Azure DevOps integration', () => {
 		const operation = await waitForOperationEnd(system, operationId, 180_000);
 		expect(operation.state, operation.error ?? '').toBe('succeeded');
 		expect(await storedCounts(other)).toEqual(await simulatorCounts(other));
-		for (const table of ['pull_requests', ...activityTables] as const) {
-			const { rows } = await sql<{ all: number; distinct: number }>`select count(*)::int as all, count(distinct (repo_id, provider_id))::int as distinct from ${sql.table(table)} where integration_id = ${other}`.execute(db());
-			expect(rows[0]!.all).toBe(rows[0]!.distinct);
-		}
+		await expectNoDuplicates(db(), other);
 	}, 300_000);
 
 	it('pauses at a spent quota, says until when, and resumes by itself at the reset', async () => {
-		for (const table of ['pull_requests', ...activityTables] as const) await db().deleteFrom(table).where('integration_id', '=', acme).execute();
-		await db().updateTable('repos').set({ pull_requests_cursor: null, pull_requests_count: 0 }).where('integration_id', '=', acme).execute();
+		await forgetPullRequests(db(), acme);
 		// Enough for part of the work, then none until a reset 40 s ahead: a Retry-After the client does
 		// not wait out in the call (at most 10 s), so the workflow's timer does.
 		await simulator.control.setRateLimit({ token: simulator.azureDevOps.tokens.full, limit: 60, remaining: 60, resetInSeconds: 40 });
-		const operationId = await startUpdate(acme);
+		const operationId = await startUpdate(system, web.url, acme, manager);
 		const limited = await waitFor(
 			'the integration to be rate limited',
 			async () => {
@@ -330,7 +295,7 @@ describe('Azure DevOps integration', () => {
 			'the pushed commits ingested',
 			async () => {
 				const now = await db().selectFrom('repos').select('commits_count').where('id', '=', repo.id).executeTakeFirstOrThrow();
-				return now.commits_count === realCommits(repository) ? true : undefined;
+				return now.commits_count === commitsIn(repository) ? true : undefined;
 			},
 			120_000
 		);
@@ -372,7 +337,7 @@ describe('Azure DevOps integration', () => {
 		expect(test.result).toMatchObject({ account: expect.stringContaining('@'), failed: 0 });
 
 		await simulator.control.revokeToken(simulator.azureDevOps.tokens.full);
-		const operation = await waitForOperationEnd(system, await startUpdate(acme), 120_000);
+		const operation = await waitForOperationEnd(system, await startUpdate(system, web.url, acme, manager), 120_000);
 		expect(operation.state).toBe('failed');
 		const row = await db().selectFrom('integrations').select(['data_status', 'status_detail']).where('id', '=', acme).executeTakeFirstOrThrow();
 		expect(row.data_status).toBe('failed-integration');

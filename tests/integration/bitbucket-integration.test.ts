@@ -6,32 +6,17 @@
 // simulator's, a second update writes nothing, a change made on Bitbucket arrives with the next,
 // a worker killed mid-ingest resumes from its checkpoint, a spent quota pauses and resumes,
 // webhooks are verified by their signature and deduplicated, and the secret appears on no page.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateWebhookSecret } from '#core/integrations/webhooks.ts';
 import { getOperation } from '#core/operations/queries.ts';
 import type { RunningSimulator } from '../../simulator/launch.ts';
 import { startTestSimulator } from '../simulator/support.ts';
-import {
-	createTestSystem,
-	demoUser,
-	latestOperationEnd,
-	signedInUser,
-	signIn,
-	submitAction,
-	waitFor,
-	waitForOperationEnd,
-	type RunningProcess,
-	type RunningWeb,
-	type TestSystem
-} from '../support/system.ts';
+import { expectNoDuplicates, forgetPullRequests, realCommits, rowVersions, startUpdate, storedCounts, update, type PullRequestCounts } from '../support/provider-ingest.ts';
+import { createTestSystem, demoUser, latestOperationEnd, signedInUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 const simulatorName = 'bitbucket-integration';
-const simulatorDir = path.join(os.tmpdir(), 'tributary-simulator-tests', simulatorName);
 /** More than a page per repository (Cloud's 50, Data Center's 100): a kill lands between pages. */
 const pullRequestsPerRepository = 150;
 
@@ -43,8 +28,7 @@ let manager: string;
 let globex: string;
 let ca: string;
 
-const activityTables = ['pull_request_reviews', 'pull_request_review_comments', 'pull_request_comments'] as const;
-type Counts = { pullRequests: number; reviews: number; reviewComments: number; comments: number };
+type Counts = PullRequestCounts;
 
 beforeAll(async () => {
 	simulator = await startTestSimulator(simulatorName, { orgs: 1, reposPerOrg: 3, pullRequests: pullRequestsPerRepository, commits: 30 });
@@ -69,51 +53,9 @@ afterAll(async () => {
 const db = () => system.database.db;
 
 /** What git itself counts in the simulator's bare repository behind `owner/name` (any edition's spelling). */
-function realCommits(name: string): number {
+function commitsIn(name: string): number {
 	const [owner, repo] = name.split('/') as [string, string];
-	const gitDir = path.join(simulatorDir, 'git', owner.replace(/^~/, '').toLowerCase(), `${repo}.git`);
-	return Number(execFileSync('git', ['--git-dir', gitDir, 'rev-list', '--all', '--count'], { encoding: 'utf8' }).trim());
-}
-
-async function startUpdate(integrationId: string, as = manager): Promise<string> {
-	const latest = () =>
-		db().selectFrom('operations').select('id').where('scope', '=', `integration:${integrationId}`).where('kind', '=', 'integration.update').orderBy('started_at', 'desc').executeTakeFirst();
-	const before = (await latest())?.id;
-	const response = await submitAction(web.url, `/integrations/${integrationId}?/update`, {}, as);
-	expect(response.type, JSON.stringify(response)).toBe('success');
-	return waitFor('the update operation', async () => {
-		const row = await latest();
-		return row && row.id !== before ? row.id : undefined;
-	});
-}
-
-async function update(integrationId: string, as = manager) {
-	const operation = await waitForOperationEnd(system, await startUpdate(integrationId, as), 180_000);
-	expect(operation.error).toBeNull();
-	expect(operation.state).toBe('succeeded');
-	return operation;
-}
-
-/** Per repository: pull requests, reviews, review comments and comments stored. */
-async function storedCounts(integrationId: string): Promise<Record<string, Counts>> {
-	const repos = await db().selectFrom('repos').select(['id', 'name']).where('integration_id', '=', integrationId).where('imported', '=', true).execute();
-	const result: Record<string, Counts> = {};
-	for (const repo of repos) {
-		const count = async (table: 'pull_requests' | (typeof activityTables)[number]) =>
-			(await db().selectFrom(table).select(sql<number>`count(*)::int`.as('n')).where('repo_id', '=', repo.id).executeTakeFirstOrThrow()).n;
-		result[repo.name] = { pullRequests: await count('pull_requests'), reviews: await count('pull_request_reviews'), reviewComments: await count('pull_request_review_comments'), comments: await count('pull_request_comments') };
-	}
-	return result;
-}
-
-/** Every stored row's version (xmin changes whenever a row is written): equal means nothing was written. */
-async function rowVersions(integrationId: string): Promise<string> {
-	const parts: string[] = [];
-	for (const table of ['pull_requests', ...activityTables] as const) {
-		const row = await sql<{ v: string }>`select coalesce(string_agg(provider_id || ':' || xmin::text, ',' order by repo_id, provider_id), '') as v from ${sql.table(table)} where integration_id = ${integrationId}`.execute(db());
-		parts.push(row.rows[0]!.v);
-	}
-	return parts.join('|');
+	return realCommits(simulatorName, owner.replace(/^~/, '').toLowerCase(), repo);
 }
 
 interface Edition {
@@ -218,7 +160,7 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 	}
 
 	async function expectCountsEqual(integrationId: string) {
-		const stored = await storedCounts(integrationId);
+		const stored = await storedCounts(db(), integrationId);
 		const expected = await edition.simulatorCounts();
 		for (const [name, counts] of Object.entries(stored)) {
 			const { open: _o, merged: _m, declined: _d, ...want } = expected[name] ?? { open: 0, merged: 0, declined: 0, pullRequests: -1, reviews: -1, reviewComments: -1, comments: -1 };
@@ -242,7 +184,7 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 		expect(repos.map((r) => r.name)).toEqual(Object.keys(expected).sort());
 		for (const repo of repos) {
 			expect(repo.data_status, `${repo.name}: ${repo.status_detail}`).toBe('healthy');
-			expect(repo.commits_count, repo.name).toBe(realCommits(repo.name));
+			expect(repo.commits_count, repo.name).toBe(commitsIn(repo.name));
 		}
 		const { stored } = await expectCountsEqual(acme);
 		const total = Object.values(stored).reduce((n, c) => n + c.pullRequests, 0);
@@ -259,10 +201,10 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 	}, 300_000);
 
 	it('writes nothing on a second update, and reads no pull request’s activity again', async () => {
-		const before = await rowVersions(acme);
+		const before = await rowVersions(db(), acme);
 		await simulator.control.resetRequestCounters();
-		await update(acme);
-		expect(await rowVersions(acme)).toBe(before);
+		await update(system, web.url, acme, manager);
+		expect(await rowVersions(db(), acme)).toBe(before);
 		const requests = await edition.requests();
 		for (const kind of edition.activityKinds) expect(requests[kind] ?? 0, kind).toBe(0);
 		await expectCountsEqual(acme);
@@ -279,7 +221,7 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 			.executeTakeFirstOrThrow();
 		await edition.change(open.name, open.number);
 		await simulator.control.resetRequestCounters();
-		await update(acme);
+		await update(system, web.url, acme, manager);
 		const row = await db()
 			.selectFrom('pull_requests')
 			.innerJoin('repos', 'repos.id', 'pull_requests.repo_id')
@@ -317,19 +259,15 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 		const operation = await waitForOperationEnd(system, operationId, 180_000);
 		expect(operation.state, operation.error ?? '').toBe('succeeded');
 		await expectCountsEqual(other);
-		for (const table of ['pull_requests', ...activityTables] as const) {
-			const { rows } = await sql<{ all: number; distinct: number }>`select count(*)::int as all, count(distinct (repo_id, provider_id))::int as distinct from ${sql.table(table)} where integration_id = ${other}`.execute(db());
-			expect(rows[0]!.all).toBe(rows[0]!.distinct);
-		}
+		await expectNoDuplicates(db(), other);
 	}, 300_000);
 
 	it('pauses at a spent quota, says until when, and resumes by itself when it refills', async () => {
-		for (const table of ['pull_requests', ...activityTables] as const) await db().deleteFrom(table).where('integration_id', '=', acme).execute();
-		await db().updateTable('repos').set({ pull_requests_cursor: null, pull_requests_count: 0 }).where('integration_id', '=', acme).execute();
+		await forgetPullRequests(db(), acme);
 		// Enough for part of the work, then none until a reset 40 s ahead: longer than the client
 		// waits in the call (10 s), so the workflow's timer waits it out.
 		await edition.setRateLimit(60, 60, 40);
-		const operationId = await startUpdate(acme);
+		const operationId = await startUpdate(system, web.url, acme, manager);
 		const limited = await waitFor(
 			'the integration to be rate limited',
 			async () => {
@@ -363,7 +301,7 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 		expect((await updates()).length).toBe(before + 1);
 		await waitFor(
 			'the pushed commits ingested',
-			async () => ((await db().selectFrom('repos').select('commits_count').where('id', '=', repo.id).executeTakeFirstOrThrow()).commits_count === realCommits(repo.name) ? true : undefined),
+			async () => ((await db().selectFrom('repos').select('commits_count').where('id', '=', repo.id).executeTakeFirstOrThrow()).commits_count === commitsIn(repo.name) ? true : undefined),
 			120_000
 		);
 

@@ -6,10 +6,7 @@
 // writes nothing, changes made on GitLab arrive with the next one, a worker killed mid-ingest
 // resumes from its checkpoint, a spent quota pauses and resumes, webhooks are verified and
 // deduplicated, the token appears on no page, and the gitlab.com kind works where it is set.
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateWebhookSecret } from '#core/integrations/webhooks.ts';
@@ -29,9 +26,9 @@ import {
 	type RunningWeb,
 	type TestSystem
 } from '../support/system.ts';
+import { expectNoDuplicates, forgetPullRequests, realCommits, rowVersions, startUpdate, storedCounts, update } from '../support/provider-ingest.ts';
 
 const simulatorName = 'gitlab-integration';
-const simulatorDir = path.join(os.tmpdir(), 'tributary-simulator-tests', simulatorName);
 /** More than a page (100) per project: a kill lands between pages. */
 const mergeRequestsPerProject = 230;
 
@@ -44,7 +41,6 @@ let globex: string;
 let ca: string;
 let acme: string;
 
-const activityTables = ['pull_request_reviews', 'pull_request_review_comments', 'pull_request_comments'] as const;
 
 beforeAll(async () => {
 	simulator = await startTestSimulator(simulatorName, { orgs: 1, reposPerOrg: 3, pullRequests: mergeRequestsPerProject, commits: 30 });
@@ -76,47 +72,13 @@ async function add(name: string, fields: Record<string, string>, as = manager, k
 }
 
 /** What git itself counts in the simulator's bare repository behind a project (subgroups share the organisation's folder). */
-function realCommits(project: string): number {
+function commitsIn(project: string): number {
 	const [owner, ...rest] = project.split('/');
-	const gitDir = path.join(simulatorDir, 'git', owner!, `${rest[rest.length - 1]}.git`);
-	return Number(execFileSync('git', ['--git-dir', gitDir, 'rev-list', '--all', '--count'], { encoding: 'utf8' }).trim());
+	return realCommits(simulatorName, owner!, rest[rest.length - 1]!);
 }
 
-async function startUpdate(integrationId: string, as = manager): Promise<string> {
-	const latest = () =>
-		db().selectFrom('operations').select('id').where('scope', '=', `integration:${integrationId}`).where('kind', '=', 'integration.update').orderBy('started_at', 'desc').executeTakeFirst();
-	const before = (await latest())?.id;
-	const response = await submitAction(web.url, `/integrations/${integrationId}?/update`, {}, as);
-	expect(response.type, JSON.stringify(response)).toBe('success');
-	return waitFor('the update operation', async () => {
-		const row = await latest();
-		return row && row.id !== before ? row.id : undefined;
-	});
-}
 
-async function update(integrationId: string, as = manager) {
-	const operation = await waitForOperationEnd(system, await startUpdate(integrationId, as), 180_000);
-	expect(operation.error).toBeNull();
-	expect(operation.state).toBe('succeeded');
-	return operation;
-}
 
-/** Per project: merge requests, reviews, review comments and comments stored. */
-async function storedCounts(integrationId: string) {
-	const repos = await db().selectFrom('repos').select(['id', 'name']).where('integration_id', '=', integrationId).where('imported', '=', true).execute();
-	const result: Record<string, { mergeRequests: number; reviews: number; reviewComments: number; comments: number }> = {};
-	for (const repo of repos) {
-		const count = async (table: 'pull_requests' | (typeof activityTables)[number]) =>
-			(await db().selectFrom(table).select(sql<number>`count(*)::int`.as('n')).where('repo_id', '=', repo.id).executeTakeFirstOrThrow()).n;
-		result[repo.name] = {
-			mergeRequests: await count('pull_requests'),
-			reviews: await count('pull_request_reviews'),
-			reviewComments: await count('pull_request_review_comments'),
-			comments: await count('pull_request_comments')
-		};
-	}
-	return result;
-}
 
 /** The simulator's, in the same shape, for the projects `integrationId` holds. */
 async function simulatorCounts(integrationId: string) {
@@ -125,19 +87,10 @@ async function simulatorCounts(integrationId: string) {
 	return Object.fromEntries(
 		stats.projects
 			.filter((p) => names.has(p.project))
-			.map((p) => [p.project, { mergeRequests: p.mergeRequests, reviews: p.approvals + p.changesRequested, reviewComments: p.diffNotes, comments: p.notes }])
+			.map((p) => [p.project, { pullRequests: p.mergeRequests, reviews: p.approvals + p.changesRequested, reviewComments: p.diffNotes, comments: p.notes }])
 	);
 }
 
-/** Every stored row's version (xmin changes whenever a row is written): equal means nothing was written. */
-async function rowVersions(integrationId: string): Promise<string> {
-	const parts: string[] = [];
-	for (const table of ['pull_requests', ...activityTables] as const) {
-		const row = await sql<{ v: string }>`select coalesce(string_agg(provider_id || ':' || xmin::text, ',' order by repo_id, provider_id), '') as v from ${sql.table(table)} where integration_id = ${integrationId}`.execute(db());
-		parts.push(row.rows[0]!.v);
-	}
-	return parts.join('|');
-}
 
 const requestsOf = async (kind: string) => (await simulator.control.gitlab.stats()).requests.byKind[kind] ?? 0;
 
@@ -161,9 +114,9 @@ describe('GitLab integration', () => {
 			expect(repo.provider_id).toBe(String(project.id));
 			expect(repo.archived).toBe(project.archived);
 			expect(repo.data_status, `${repo.name}: ${repo.status_detail}`).toBe('healthy');
-			expect(repo.commits_count, repo.name).toBe(realCommits(project.project));
+			expect(repo.commits_count, repo.name).toBe(commitsIn(project.project));
 		}
-		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
+		expect(await storedCounts(db(), acme)).toEqual(await simulatorCounts(acme));
 		const total = stats.projects.reduce((n, p) => n + p.mergeRequests, 0);
 		expect(total).toBeGreaterThanOrEqual(2 * mergeRequestsPerProject);
 		expect(operation.result).toMatchObject({ pullRequests: total });
@@ -182,12 +135,12 @@ describe('GitLab integration', () => {
 	}, 240_000);
 
 	it('writes nothing on a second update, and reads no merge request’s notes again', async () => {
-		const before = await rowVersions(acme);
+		const before = await rowVersions(db(), acme);
 		await simulator.control.resetRequestCounters();
-		await update(acme);
-		expect(await rowVersions(acme)).toBe(before);
+		await update(system, web.url, acme, manager);
+		expect(await rowVersions(db(), acme)).toBe(before);
 		expect(await requestsOf('merge_requests.notes')).toBe(0);
-		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
+		expect(await storedCounts(db(), acme)).toEqual(await simulatorCounts(acme));
 	}, 240_000);
 
 	it('brings in a merge request commented on and closed on GitLab with the next update, reading only its notes', async () => {
@@ -204,7 +157,7 @@ describe('GitLab integration', () => {
 		await simulator.control.gitlab.addNote(project, open.number, { body: 'One more thing.' });
 		await simulator.control.gitlab.updateMergeRequest(project, open.number, { state_event: 'close' });
 		await simulator.control.resetRequestCounters();
-		await update(acme);
+		await update(system, web.url, acme, manager);
 		const row = await db()
 			.selectFrom('pull_requests')
 			.innerJoin('repos', 'repos.id', 'pull_requests.repo_id')
@@ -215,7 +168,7 @@ describe('GitLab integration', () => {
 			.executeTakeFirstOrThrow();
 		expect(row.state).toBe('closed');
 		expect(row.closed_at).not.toBeNull();
-		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
+		expect(await storedCounts(db(), acme)).toEqual(await simulatorCounts(acme));
 		expect(await requestsOf('merge_requests.notes')).toBe(1);
 	}, 240_000);
 
@@ -241,20 +194,16 @@ describe('GitLab integration', () => {
 		worker = await system.startWorker();
 		const operation = await waitForOperationEnd(system, operationId, 180_000);
 		expect(operation.state, operation.error ?? '').toBe('succeeded');
-		expect(await storedCounts(other)).toEqual(await simulatorCounts(other));
-		for (const table of ['pull_requests', ...activityTables] as const) {
-			const { rows } = await sql<{ all: number; distinct: number }>`select count(*)::int as all, count(distinct (repo_id, provider_id))::int as distinct from ${sql.table(table)} where integration_id = ${other}`.execute(db());
-			expect(rows[0]!.all).toBe(rows[0]!.distinct);
-		}
+		expect(await storedCounts(db(), other)).toEqual(await simulatorCounts(other));
+		await expectNoDuplicates(db(), other);
 	}, 300_000);
 
 	it('pauses at a spent quota, says until when, and resumes by itself at the reset', async () => {
-		for (const table of ['pull_requests', ...activityTables] as const) await db().deleteFrom(table).where('integration_id', '=', acme).execute();
-		await db().updateTable('repos').set({ pull_requests_cursor: null, pull_requests_count: 0 }).where('integration_id', '=', acme).execute();
+		await forgetPullRequests(db(), acme);
 		// Enough for part of the work, then none until a reset 40 s ahead: a Retry-After the client does
 		// not wait out in the call (at most 10 s), so the workflow's timer does.
 		await simulator.control.setRateLimit({ token: simulator.gitlab.tokens.full, limit: 60, remaining: 60, resetInSeconds: 40 });
-		const operationId = await startUpdate(acme);
+		const operationId = await startUpdate(system, web.url, acme, manager);
 		const limited = await waitFor(
 			'the integration to be rate limited',
 			async () => {
@@ -267,7 +216,7 @@ describe('GitLab integration', () => {
 		expect((await getOperation(db(), operationId))!.state).toBe('running');
 		const operation = await waitForOperationEnd(system, operationId, 180_000);
 		expect(operation.state, operation.error ?? '').toBe('succeeded');
-		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
+		expect(await storedCounts(db(), acme)).toEqual(await simulatorCounts(acme));
 		expect((await db().selectFrom('integrations').select('data_status').where('id', '=', acme).executeTakeFirstOrThrow()).data_status).toBe('healthy');
 	}, 300_000);
 
@@ -287,7 +236,7 @@ describe('GitLab integration', () => {
 		const repo = await db().selectFrom('repos').select(['id', 'provider_id', 'commits_count']).where('integration_id', '=', acme).where('name', '=', project).executeTakeFirstOrThrow();
 		await waitFor('the pushed commits ingested', async () => {
 			const now = await db().selectFrom('repos').select('commits_count').where('id', '=', repo.id).executeTakeFirstOrThrow();
-			return now.commits_count === realCommits(project) ? true : undefined;
+			return now.commits_count === commitsIn(project) ? true : undefined;
 		}, 120_000);
 
 		const again = await simulator.control.gitlab.redeliver(pushed.deliveries[0]!.id);
@@ -339,7 +288,7 @@ describe('GitLab integration', () => {
 		expect(expiry!.getTime() - Date.now()).toBeGreaterThan(88 * 86_400_000);
 
 		await simulator.control.revokeToken(simulator.gitlab.tokens.full);
-		const operation = await waitForOperationEnd(system, await startUpdate(acme), 120_000);
+		const operation = await waitForOperationEnd(system, await startUpdate(system, web.url, acme, manager), 120_000);
 		expect(operation.state).toBe('failed');
 		const row = await db().selectFrom('integrations').select(['data_status', 'status_detail']).where('id', '=', acme).executeTakeFirstOrThrow();
 		expect(row.data_status).toBe('failed-integration');
