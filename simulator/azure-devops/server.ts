@@ -4,14 +4,13 @@
 // sign-in page), the throttle, `api-version`, the route and its scopes, the handler.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import { countRequest, countStatus, type RequestCounters } from '../shared/counters.ts';
 import { malformed, writeAnswer } from '../shared/respond.ts';
 import { AzureAuth, type AzurePat } from './auth.ts';
 import { AzureError, vssError, type AzureRequest, type AzureRoute } from './http.ts';
 import { AZURE_PREFIX, type AzureModel } from './model.ts';
 import { azureRoutes, LATEST_VERSION, locations } from './routes.ts';
-import type { Fault, Faults } from '../shared/faults.ts';
+import { applyFault, type Fault, type Faults } from '../shared/faults.ts';
 import type { RateLimits, RateLimitState } from '../shared/rate-limits.ts';
 
 export interface AzureContext {
@@ -150,17 +149,10 @@ export function createAzureApi(context: AzureContext) {
 		};
 		try {
 			fault = faults.take('azure-devops', method, path);
-			if (fault?.kind === 'reset') {
+			if (await applyFault(fault, req, { status: (code) => vssError(code, `${code} ${REASONS[code] ?? 'Internal Server Error'}: the service is unavailable, retry the request later.`, 'VssServiceResponseException'), limited: (seconds) => blocked(seconds, {}) })) {
 				status = 0;
-				req.socket.destroy();
 				return;
 			}
-			if (fault?.kind === 'slow') await delay(fault.delayMs ?? 2000);
-			if (fault?.kind === 'status') {
-				const code = fault.status ?? 503;
-				throw vssError(code, `${code} ${REASONS[code] ?? 'Internal Server Error'}: the service is unavailable, retry the request later.`, 'VssServiceResponseException');
-			}
-			if (fault?.kind === 'secondary-rate-limit' || fault?.kind === 'abuse') throw blocked(fault.retryAfter ?? 60, {});
 
 			const organization = model.organization(orgName);
 			if (!organization) throw vssError(404, `The organization '${orgName}' could not be found.`, 'OrganizationNotFoundException');

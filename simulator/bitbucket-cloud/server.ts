@@ -2,14 +2,13 @@
 // the credential (HTTP Basic), the `/repositories/*` rate limit, the route and its scopes, the
 // handler. Pagination, `q` (a BBQL subset) and `sort` as Bitbucket Cloud does them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import { basicCredentials, bitbucketComments } from '../shared/bitbucket.ts';
 import { countRequest, countStatus, type RequestCounters } from '../shared/counters.ts';
 import { malformed, writeAnswer } from '../shared/respond.ts';
 import { compile } from '../shared/route-match.ts';
 import { accountJson, activityJson, cloudState, commentJson, projectJson, pullJson, repositoryJson, workspaceJson, type Json } from './json.ts';
 import { CLOUD_API_PREFIX, CLOUD_PREFIX, CloudModel, type CloudCredential, type CloudRepo, type CloudScope, type Workspace } from './model.ts';
-import type { Fault, Faults } from '../shared/faults.ts';
+import { applyFault, type Fault, type Faults } from '../shared/faults.ts';
 import type { RateLimits, RateLimitState } from '../shared/rate-limits.ts';
 import type { PullFacts } from '../github/pull-store.ts';
 
@@ -322,17 +321,10 @@ export function createCloudApi(context: CloudContext) {
 		let fault: Fault | undefined;
 		try {
 			fault = faults.take('bitbucket-cloud', method, path);
-			if (fault?.kind === 'reset') {
+			if (await applyFault(fault, req, { status: (code) => new CloudError(code, REASONS[code] ?? 'Something went wrong'), limited: (seconds) => new CloudError(429, 'Rate limit for this resource has been exceeded', undefined, { 'retry-after': String(seconds) }) })) {
 				status = 0;
-				req.socket.destroy();
 				return;
 			}
-			if (fault?.kind === 'slow') await delay(fault.delayMs ?? 2000);
-			if (fault?.kind === 'status') {
-				const code = fault.status ?? 502;
-				throw new CloudError(code, REASONS[code] ?? 'Something went wrong');
-			}
-			if (fault?.kind === 'secondary-rate-limit' || fault?.kind === 'abuse') throw new CloudError(429, 'Rate limit for this resource has been exceeded', undefined, { 'retry-after': String(fault.retryAfter ?? 60) });
 
 			const basic = basicCredentials(req.headers.authorization);
 			let credential: CloudCredential | null = null;

@@ -3,14 +3,13 @@
 // password or a token, or Bearer with a token), the per-user rate limit, the route, the handler.
 // Every authenticated answer names its user in `X-AUSERNAME` and `X-AUSERID`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import { basicCredentials, bearerToken } from '../shared/bitbucket.ts';
 import { countRequest, countStatus, type RequestCounters } from '../shared/counters.ts';
 import { malformed, writeAnswer } from '../shared/respond.ts';
 import { compile } from '../shared/route-match.ts';
 import { activitiesJson, dcState, projectJson, pullJson, repositoryJson, userJson, type Json } from './json.ts';
 import { DC_PREFIX, DcModel, type DcCredential, type DcProject, type DcRepo } from './model.ts';
-import type { Fault, Faults } from '../shared/faults.ts';
+import { applyFault, type Fault, type Faults } from '../shared/faults.ts';
 import type { RateLimits, RateLimitState } from '../shared/rate-limits.ts';
 import type { PullFacts } from '../github/pull-store.ts';
 
@@ -198,18 +197,9 @@ export function createDcApi(context: DcContext) {
 		let fault: Fault | undefined;
 		try {
 			fault = faults.take('bitbucket-dc', method, path);
-			if (fault?.kind === 'reset') {
+			if (await applyFault(fault, req, { status: (code) => new DcError(code, REASONS[code] ?? 'Internal Server Error', null), limited: (seconds) => new DcError(429, 'You have been rate limited. Please try again later.', 'com.atlassian.bitbucket.throttle.ThrottledException', { 'retry-after': String(seconds) }) })) {
 				status = 0;
-				req.socket.destroy();
 				return;
-			}
-			if (fault?.kind === 'slow') await delay(fault.delayMs ?? 2000);
-			if (fault?.kind === 'status') {
-				const code = fault.status ?? 502;
-				throw new DcError(code, REASONS[code] ?? 'Internal Server Error', null);
-			}
-			if (fault?.kind === 'secondary-rate-limit' || fault?.kind === 'abuse') {
-				throw new DcError(429, 'You have been rate limited. Please try again later.', 'com.atlassian.bitbucket.throttle.ThrottledException', { 'retry-after': String(fault.retryAfter ?? 60) });
 			}
 
 			let credential: DcCredential | null = null;

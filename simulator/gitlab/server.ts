@@ -4,7 +4,6 @@
 // went through the throttle carries its `RateLimit-*` headers.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import { countRequest, countStatus, type RequestCounters } from '../shared/counters.ts';
 import { malformed, writeAnswer } from '../shared/respond.ts';
 import { compile } from '../shared/route-match.ts';
@@ -14,7 +13,7 @@ import { API_PREFIX, GitLabError, type GitLabRequest, type GitLabRoute } from '.
 import { mergeRequestRoutes } from './merge-requests.ts';
 import { projectRoutes } from './projects.ts';
 import { userRoutes } from './users.ts';
-import type { Fault, Faults } from '../shared/faults.ts';
+import { applyFault, type Fault, type Faults } from '../shared/faults.ts';
 import type { RateLimits, RateLimitState } from '../shared/rate-limits.ts';
 import type { GitLabModel } from './model.ts';
 
@@ -95,17 +94,10 @@ export function createGitLabApi(context: GitLabContext) {
 		let fault: Fault | undefined;
 		try {
 			fault = faults.take('gitlab', method, path);
-			if (fault?.kind === 'reset') {
+			if (await applyFault(fault, req, { status: (code) => new GitLabError(code, { message: `${code} ${REASONS[code] ?? 'Internal Server Error'}` }), limited: (seconds) => retryLater(seconds) })) {
 				status = 0;
-				req.socket.destroy();
 				return;
 			}
-			if (fault?.kind === 'slow') await delay(fault.delayMs ?? 2000);
-			if (fault?.kind === 'status') {
-				const code = fault.status ?? 502;
-				throw new GitLabError(code, { message: `${code} ${REASONS[code] ?? 'Internal Server Error'}` });
-			}
-			if (fault?.kind === 'secondary-rate-limit' || fault?.kind === 'abuse') throw retryLater(fault.retryAfter ?? 60);
 
 			const result = auth.authenticate(req.headers);
 			if ('error' in result) throw refusal(result.error);

@@ -1,5 +1,7 @@
 // Faults on demand, scoped by provider, path pattern and count: what a real provider does on a bad
-// day. GitHub's and GitLab's APIs draw from the same list, each taking only its own faults.
+// day. Every simulated API draws from the same list, each taking only its own faults.
+import type { IncomingMessage } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 
 export type Provider = 'github' | 'gitlab' | 'bitbucket-cloud' | 'bitbucket-dc' | 'azure-devops';
 
@@ -81,4 +83,26 @@ export class Faults {
 		const { regex: _regex, ...rest } = fault;
 		return rest;
 	}
+}
+
+/** A provider's own answers to the faults that answer: an error status, and a rate limit (`Retry-After` seconds). */
+export interface FaultAnswers {
+	status(code: number): Error;
+	limited(retryAfter: number): Error;
+}
+
+/**
+ * What a fault does before the request is served, alike for every simulated API: `reset` drops the
+ * connection (true: nothing is answered), `slow` waits, `status` and the limit kinds throw the
+ * provider's own answer. `trickle` and `malformed` act on the answer, later.
+ */
+export async function applyFault(fault: Fault | undefined, req: IncomingMessage, answers: FaultAnswers): Promise<boolean> {
+	if (fault?.kind === 'reset') {
+		req.socket.destroy();
+		return true;
+	}
+	if (fault?.kind === 'slow') await delay(fault.delayMs ?? 2000);
+	if (fault?.kind === 'status') throw answers.status(fault.status ?? 502);
+	if (fault?.kind === 'secondary-rate-limit' || fault?.kind === 'abuse') throw answers.limited(fault.retryAfter ?? 60);
+	return false;
 }

@@ -36,7 +36,9 @@ test('a manager adds an Azure DevOps organisation with a personal access token; 
 	await manager.getByLabel('CA certificate (optional)').fill(readFileSync(caFile, 'utf8'));
 	await manager.getByRole('button', { name: 'Test connection and save' }).click();
 	await expect(manager.getByRole('status').filter({ hasText: 'Connection works; integration saved' })).toBeVisible({ timeout: 30_000 });
-	await expect(manager.locator('tr[data-repo="Platform/worker"]')).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
+	await expect(manager.locator('tr[data-repo="Acme Inc/web"]')).toHaveAttribute('data-status', 'healthy', { timeout: 150_000 });
+	// A disabled repository (Azure refuses to read it) is listed, not imported.
+	await expect(manager.locator('tr[data-repo="Platform/worker"]')).toHaveAttribute('data-status', 'excluded');
 	await becameHealthyLive(watching, name, 'Repos, Pull requests', azureDevOps.tokens.full);
 	expect(await manager.content()).not.toContain(azureDevOps.tokens.full);
 	await watching.viewer.context().close();

@@ -130,7 +130,7 @@ async function simulatorCounts(integrationId: string) {
 
 
 const requestsOf = async (kind: string) => (await simulator.control.azureDevOps.stats()).requests.byKind[kind] ?? 0;
-const activeTotal = async () => (await simulator.control.azureDevOps.stats()).repositories.reduce((n, r) => n + r.active, 0);
+const activeTotal = async () => (await simulator.control.azureDevOps.stats()).repositories.filter((r) => !r.disabled).reduce((n, r) => n + r.active, 0);
 
 describe('Azure DevOps integration', () => {
 	it('added with a token, its first update discovers projects and repositories, and ingests real commits and every pull request', async () => {
@@ -152,11 +152,19 @@ describe('Azure DevOps integration', () => {
 			// Azure's clone URL without the user name it writes in it, on the organization's origin.
 			expect(repo.url.startsWith(`${orgUrl}/`)).toBe(true);
 			expect(repo.url).not.toContain('@');
+			if (repository.disabled) {
+				// Azure refuses every read of a disabled repository: listed, not imported.
+				expect(repo.imported, repo.name).toBe(false);
+				expect(repo.data_status, repo.name).toBe('excluded');
+				continue;
+			}
 			expect(repo.data_status, `${repo.name}: ${repo.status_detail}`).toBe('healthy');
 			expect(repo.commits_count, repo.name).toBe(commitsIn(repository.repository));
 		}
+		expect(stats.repositories.some((r) => r.disabled)).toBe(true);
 		expect(await storedCounts(acme)).toEqual(await simulatorCounts(acme));
-		const total = stats.repositories.reduce((n, r) => n + r.pullRequests, 0);
+		const readable = stats.repositories.filter((r) => !r.disabled);
+		const total = readable.reduce((n, r) => n + r.pullRequests, 0);
 		expect(total).toBeGreaterThanOrEqual(2 * pullRequestsPerRepository);
 		// Each pull request keeps Azure's web URL; states as Azure says them.
 		const rows = await db().selectFrom('pull_requests').select(['url', 'state', 'draft']).where('integration_id', '=', acme).execute();
@@ -164,12 +172,12 @@ describe('Azure DevOps integration', () => {
 		const states = Object.fromEntries(
 			(await db().selectFrom('pull_requests').select(['state', sql<number>`count(*)::int`.as('n')]).where('integration_id', '=', acme).groupBy('state').execute()).map((s) => [s.state, s.n])
 		);
-		const sum = (key: 'active' | 'abandoned' | 'completed' | 'drafts') => stats.repositories.reduce((n, r) => n + r[key], 0);
+		const sum = (key: 'active' | 'abandoned' | 'completed' | 'drafts') => readable.reduce((n, r) => n + r[key], 0);
 		expect(states).toEqual({ open: sum('active'), closed: sum('abandoned'), merged: sum('completed') });
 		expect(rows.filter((r) => r.draft).length).toBe(sum('drafts'));
 		// A thread on a file holds replies too: more review comments than threads.
 		const reviewComments = (await db().selectFrom('pull_request_review_comments').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', acme).executeTakeFirstOrThrow()).n;
-		expect(reviewComments).toBeGreaterThan(stats.repositories.reduce((n, r) => n + r.reviewThreads, 0));
+		expect(reviewComments).toBeGreaterThan(readable.reduce((n, r) => n + r.reviewThreads, 0));
 		const integration = await db().selectFrom('integrations').select(['data_status', 'credentials_expire_at']).where('id', '=', acme).executeTakeFirstOrThrow();
 		expect(integration.data_status).toBe('healthy');
 		// Azure's API does not tell a token's expiry.
@@ -233,7 +241,7 @@ describe('Azure DevOps integration', () => {
 		await simulator.control.addFault({ provider: 'azure-devops', kind: 'slow', path: `/${organization}/*/_apis/git/repositories/*/pullRequests/*/threads`, method: 'GET', delayMs: 40 });
 		const other = await add('Globex Azure', globex);
 		const { id: operationId } = await db().selectFrom('operations').select('id').where('scope', '=', `integration:${other}`).where('kind', '=', 'integration.update').executeTakeFirstOrThrow();
-		const total = (await simulator.control.azureDevOps.stats()).repositories.reduce((n, r) => n + r.pullRequests, 0);
+		const total = (await simulator.control.azureDevOps.stats()).repositories.filter((r) => !r.disabled).reduce((n, r) => n + r.pullRequests, 0);
 		const storedAtKill = await waitFor(
 			'part of the pull requests stored',
 			async () => {

@@ -101,7 +101,10 @@ describe('GitHub discovery, Repos and Services tabs', () => {
 		expect((await action('setService', { service: 'tickets', on: 'yes' })).status).toBe(404);
 		expect((await action('setService', { service: 'repos', on: 'no' })).type).toBe('success');
 		const audit = await system.database.db.selectFrom('audit_events').select(['action', 'after']).where('subject_id', '=', integrationId).where('action', '=', 'integration.services_changed').orderBy('created_at').execute();
-		expect(audit.map((a) => a.after)).toEqual([{ services: ['repos'] }, { services: [] }]);
+		expect(audit.map((a) => a.after)).toEqual([
+			{ services: ['repos'], kind: 'github-enterprise' },
+			{ services: [], kind: 'github-enterprise' }
+		]);
 
 		const commitsBefore = await system.database.db.selectFrom('commits').select((eb) => eb.fn.countAll<string>().as('n')).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
 		await simulator.control.push(`${simulator.orgs[0]}/api`, { commits: 2 });

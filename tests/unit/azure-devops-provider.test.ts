@@ -152,7 +152,7 @@ describe('discovery', () => {
 				providerId: 'p1',
 				name: 'Acme Inc',
 				url: 'https://dev.azure.com/acme/Acme%20Inc',
-				repositories: [{ providerId: 'abc', url: 'https://dev.azure.com/acme/Acme%20Inc/_git/api', display: 'Acme Inc/api', name: 'Acme Inc/api', groupProviderId: 'p1', archived: true, fork: false }]
+				repositories: [{ providerId: 'abc', url: 'https://dev.azure.com/acme/Acme%20Inc/_git/api', display: 'Acme Inc/api', name: 'Acme Inc/api', groupProviderId: 'p1', archived: true, imported: false, fork: false }]
 			},
 			{ providerId: 'p2', name: 'Empty', url: 'https://dev.azure.com/acme/Empty', repositories: [] }
 		]);

@@ -79,6 +79,8 @@ export function groupRepositories(baseUrl: string, projects: readonly AzProject[
 			name: `${group.name}/${repository.name}`,
 			groupProviderId: group.providerId,
 			archived: repository.isDisabled === true,
+			// Azure refuses every read of a disabled repository (git and REST): it is listed, not imported.
+			imported: repository.isDisabled !== true,
 			fork: repository.isFork === true
 		};
 		group.repositories.push(draft);

@@ -40,9 +40,10 @@
 // the reviewer's latest VoteUpdate thread.
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
 import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { ingestPullRequestsWith } from '../shared/ingest-run.ts';
 import { pageWriter } from '../shared/page-writer.ts';
 import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
-import { AzureRateLimitedError, describeAzureError, malformed } from './errors.ts';
+import { describeAzureError, malformed } from './errors.ts';
 import { openAzureSession, type AzureDevOpsCredentials, type AzureSession } from './session.ts';
 import type { AzIdentity, AzList, AzPullRequest, AzReviewer, AzThread } from './types.ts';
 
@@ -249,19 +250,15 @@ function targetOf(run: PullRequestRun): { project: string; repository: string; i
 	return { project, repository, id: run.repo.providerId };
 }
 
-export async function ingestAzurePullRequests(context: ProviderContext<AzureDevOpsCredentials>, run: PullRequestRun): Promise<void> {
-	if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a personal access token.');
-	const session = openAzureSession({ ...context.integration, credentials: context.credentials }, context.settings, {
-		signal: context.signal,
-		onQuota: (quota) => run.quota(quota),
-		onAnswer: context.heartbeat
-	});
-	try {
-		await ingestWithSession(session, run, context.heartbeat);
-	} catch (error) {
-		if (error instanceof AzureRateLimitedError || context.signal.aborted) throw error;
-		throw describeAzureError(error, session.errors);
-	}
+export function ingestAzurePullRequests(context: ProviderContext<AzureDevOpsCredentials>, run: PullRequestRun): Promise<void> {
+	return ingestPullRequestsWith(
+		context,
+		run,
+		'This integration has no credentials: edit it and enter a personal access token.',
+		(options) => openAzureSession({ ...context.integration, credentials: context.credentials! }, context.settings, options),
+		(session, heartbeat) => ingestWithSession(session, run, heartbeat),
+		(error, session) => describeAzureError(error, session.errors)
+	);
 }
 
 /** The ingest itself, with a session already open (tests and the benchmark reach it with their own). */

@@ -6,8 +6,9 @@
 // theirs). Every page is stored with the cursor it brings the repository to.
 import type { OpenApi } from '@coderabbitai/bitbucket/cloud';
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
-import { BitbucketRateLimitedError, describeBitbucketError } from '../bitbucket/errors.ts';
+import { describeBitbucketError } from '../bitbucket/errors.ts';
 import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { ingestPullRequestsWith } from '../shared/ingest-run.ts';
 import { pageWriter } from '../shared/page-writer.ts';
 import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
 import { allPages, type CloudPage } from './pages.ts';
@@ -129,15 +130,15 @@ function pathOf(run: PullRequestRun): { workspace: string; repo_slug: string } {
 	return { workspace, repo_slug: slug };
 }
 
-export async function ingestCloudPullRequests(context: ProviderContext<BitbucketCloudCredentials>, run: PullRequestRun): Promise<void> {
-	if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter an API token.');
-	const session = openCloudSession(context.credentials, context.settings, { signal: context.signal, onQuota: (quota) => run.quota(quota), onAnswer: context.heartbeat });
-	try {
-		await ingestWithSession(session, run, context.heartbeat);
-	} catch (error) {
-		if (error instanceof BitbucketRateLimitedError || context.signal.aborted) throw error;
-		throw describeBitbucketError(error, session.errors);
-	}
+export function ingestCloudPullRequests(context: ProviderContext<BitbucketCloudCredentials>, run: PullRequestRun): Promise<void> {
+	return ingestPullRequestsWith(
+		context,
+		run,
+		'This integration has no credentials: edit it and enter an API token.',
+		(options) => openCloudSession(context.credentials!, context.settings, options),
+		(session, heartbeat) => ingestWithSession(session, run, heartbeat),
+		(error, session) => describeBitbucketError(error, session.errors)
+	);
 }
 
 /** The ingest itself, with a session already open (the benchmark and tests reach it with their own). */

@@ -7,8 +7,9 @@
 // (killed, rate limited) carries on from its stored offset. For each pull request, its activities:
 // comments (with an anchor: review comments), approvals and "needs work" reviews.
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
-import { BitbucketRateLimitedError, describeBitbucketError } from '../bitbucket/errors.ts';
+import { describeBitbucketError } from '../bitbucket/errors.ts';
 import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { ingestPullRequestsWith } from '../shared/ingest-run.ts';
 import { pageWriter } from '../shared/page-writer.ts';
 import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
 import { allServerPages, type ServerPage } from './pages.ts';
@@ -128,19 +129,15 @@ function pathOf(run: PullRequestRun): { projectKey: string; repositorySlug: stri
 	return { projectKey, repositorySlug };
 }
 
-export async function ingestDataCenterPullRequests(context: ProviderContext<BitbucketDataCenterCredentials>, run: PullRequestRun): Promise<void> {
-	if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token.');
-	const session = openDataCenterSession({ ...context.integration, credentials: context.credentials }, context.settings, {
-		signal: context.signal,
-		onQuota: (quota) => run.quota(quota),
-		onAnswer: context.heartbeat
-	});
-	try {
-		await ingestWithSession(session, run, context.heartbeat);
-	} catch (error) {
-		if (error instanceof BitbucketRateLimitedError || context.signal.aborted) throw error;
-		throw describeBitbucketError(error, session.errors);
-	}
+export function ingestDataCenterPullRequests(context: ProviderContext<BitbucketDataCenterCredentials>, run: PullRequestRun): Promise<void> {
+	return ingestPullRequestsWith(
+		context,
+		run,
+		'This integration has no credentials: edit it and enter a token.',
+		(options) => openDataCenterSession({ ...context.integration, credentials: context.credentials! }, context.settings, options),
+		(session, heartbeat) => ingestWithSession(session, run, heartbeat),
+		(error, session) => describeBitbucketError(error, session.errors)
+	);
 }
 
 export async function ingestWithSession(session: DataCenterSession, run: PullRequestRun, heartbeat: () => void = () => {}): Promise<void> {

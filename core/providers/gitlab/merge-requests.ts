@@ -15,9 +15,10 @@ import type { MergeRequestSchema } from '@gitbeaker/core';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
 import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { ingestPullRequestsWith } from '../shared/ingest-run.ts';
 import { pageWriter } from '../shared/page-writer.ts';
 import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
-import { RateLimitedError, type GitLabClient, type GitLabCredentials } from './client.ts';
+import type { GitLabClient, GitLabCredentials } from './client.ts';
 import { describeGitLabError } from './errors.ts';
 import { openSession } from './session.ts';
 
@@ -121,19 +122,15 @@ function projectIdOf(run: PullRequestRun): number {
 }
 
 /** The seam's `pullRequests` for GitLab: the integration's session, its quota heard by the run, failures put in words. */
-export async function ingestGitLabMergeRequests(kind: ProviderKind, context: ProviderContext<GitLabCredentials>, run: PullRequestRun): Promise<void> {
-	if (!context.credentials) throw new Error('This integration has no credentials: edit it and enter a token.');
-	const session = openSession({ kind, ...context.integration, credentials: context.credentials }, context.settings, {
-		signal: context.signal,
-		onQuota: (quota) => run.quota(quota),
-		onAnswer: context.heartbeat
-	});
-	try {
-		await ingestWithClient(session.client, run, context.heartbeat);
-	} catch (error) {
-		if (error instanceof RateLimitedError || context.signal.aborted) throw error;
-		throw describeGitLabError(error, session.errors);
-	}
+export function ingestGitLabMergeRequests(kind: ProviderKind, context: ProviderContext<GitLabCredentials>, run: PullRequestRun): Promise<void> {
+	return ingestPullRequestsWith(
+		context,
+		run,
+		'This integration has no credentials: edit it and enter a token.',
+		(options) => openSession({ kind, ...context.integration, credentials: context.credentials! }, context.settings, options),
+		(session, heartbeat) => ingestWithClient(session.client, run, heartbeat),
+		(error, session) => describeGitLabError(error, session.errors)
+	);
 }
 
 /** The ingest itself, with a client already made (the benchmark and tests reach it with their own). */

@@ -53,7 +53,8 @@ export async function storeDiscovery(
 					}
 					continue;
 				}
-				const imported = stored.auto_import;
+				// A provider may say a repository cannot be read (Azure DevOps's disabled ones): listed, not imported.
+				const imported = stored.auto_import && repo.imported !== false;
 				// The organisation may hold this repository in another integration already: it stays there.
 				const row = await trx
 					.insertInto('repos')
