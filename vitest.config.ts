@@ -8,7 +8,10 @@ export default defineConfig({
 		globalSetup: ['tests/support/global-setup.ts'],
 		testTimeout: 60_000,
 		hookTimeout: 120_000,
-		// Each file gets its own database and task queue, so files may run side by side.
-		fileParallelism: true
+		// Each file gets its own database and task queue, so files may run side by side. Two at once
+		// even on two cores (Vitest's default there is one): most of a file's time is spent waiting
+		// on its processes, Temporal timers and rate-limit resets, not on the CPU.
+		fileParallelism: true,
+		maxWorkers: 2
 	}
 });
