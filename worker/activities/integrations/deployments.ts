@@ -25,7 +25,12 @@ export async function deriveDeployments(db: Kysely<Database>, integrationId: str
 		// Written as a correlated NOT EXISTS, the planner could run the tags-to-commits join again
 		// for every deployment, reading all of commits each time when its statistics still said
 		// "empty" (right after a first ingest into a truncated or new table): 60-90 s measured
-		// after 200,000 commits, for 40 tags.
+		// after 200,000 commits, for 40 tags. The same stale statistics can still make the planner
+		// pick a nested loop over the materialized set (one estimated row): 50,000 tags then
+		// compare 2.5 billion pairs, minutes at full CPU (seen on a tag-heavy repository). A hash
+		// anti join is right at any size, so the nested loop is ruled out for this statement (the
+		// transaction's last).
+		await sql`set local enable_nestloop = off`.execute(trx);
 		await sql`
 			with deploying as materialized (
 				select t.repo_id, t.name from tags t join commits c on c.repo_id = t.repo_id and c.sha = t.sha
