@@ -9,7 +9,7 @@ import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { GitCredentials, GitSettings } from '#core/git/run-git.ts';
 import type { ApiQuota, Check } from '../provider.ts';
 import { createProviderAgent } from '../shared/http-agent.ts';
-import { createProviderFetch } from '../shared/provider-fetch.ts';
+import { basic, createProviderFetch } from '../shared/provider-fetch.ts';
 import { readServerUrl } from '../shared/server-address.ts';
 import { AzureRateLimitedError, AzureResponseError, azureErrors, describeAzureError, malformed, readAzureError, type ErrorContext } from './errors.ts';
 import type { AzureForm } from './fields.ts';
@@ -43,9 +43,6 @@ export interface AzureSession {
 	errors: ErrorContext;
 	git: GitSettings;
 }
-
-/** Basic credentials as HTTP sends them. */
-const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`;
 
 /**
  * Azure DevOps reports its throttling only once a user nears it: X-RateLimit-Limit, -Remaining and

@@ -7,10 +7,10 @@
 import type { OpenApi } from '@coderabbitai/bitbucket/cloud';
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
 import { describeBitbucketError } from '../bitbucket/errors.ts';
-import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { lanesFor } from '../shared/lanes.ts';
 import { ingestPullRequestsWith } from '../shared/ingest-run.ts';
-import { pageWriter } from '../shared/page-writer.ts';
-import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
+import type { Updated } from '../shared/update-mark.ts';
+import { readByUpdateTime, type UpdateTimeCursor } from '../shared/update-time-reader.ts';
 import { allPages, type CloudPage } from './pages.ts';
 import { openCloudSession, type BitbucketCloudCredentials, type BitbucketCloudSession } from './session.ts';
 
@@ -37,8 +37,7 @@ interface Activity {
 const perPage = 50;
 const states = ['OPEN', 'MERGED', 'DECLINED', 'SUPERSEDED'];
 
-type Pass = { since: UpdateMark | null; page: number; done: number; total: number };
-export type BitbucketCloudPullRequestCursor = { version: 1; mark: UpdateMark | null; pass?: Pass };
+export type BitbucketCloudPullRequestCursor = UpdateTimeCursor<1>;
 
 function readCursor(stored: Record<string, unknown> | null): BitbucketCloudPullRequestCursor {
 	if (stored && stored.version === 1 && 'mark' in stored) return stored as unknown as BitbucketCloudPullRequestCursor;
@@ -142,61 +141,34 @@ export function ingestCloudPullRequests(context: ProviderContext<BitbucketCloudC
 }
 
 /** The ingest itself, with a session already open (the benchmark and tests reach it with their own). */
-export async function ingestWithSession(session: BitbucketCloudSession, run: PullRequestRun, heartbeat: () => void = () => {}): Promise<void> {
+export function ingestWithSession(session: BitbucketCloudSession, run: PullRequestRun, heartbeat: () => void = () => {}): Promise<void> {
 	const { api } = session;
 	const path = pathOf(run);
-	const cursor = readCursor(run.cursor);
-	const lanes = () => lanesFor(session.quota(), run.concurrency);
-	let pass: Pass = cursor.pass ?? { since: cursor.mark, page: 1, done: 0, total: 0 };
-	const writer = pageWriter(run);
-	try {
-		for (;;) {
-			const query = {
-				state: states,
-				sort: 'updated_on',
-				pagelen: perPage,
-				page: pass.page,
-				...(pass.since ? { q: `updated_on >= "${pass.since.updatedAt}"` } : {})
-			};
+	return readByUpdateTime(run, readCursor(run.cursor), () => lanesFor(session.quota(), run.concurrency), {
+		perPage,
+		async page(since, page) {
+			const query = { state: states, sort: 'updated_on', pagelen: perPage, page, ...(since ? { q: `updated_on >= "${since.updatedAt}"` } : {}) };
 			const { data } = await api.GET('/repositories/{workspace}/{repo_slug}/pullrequests', { params: { path, query: query as never } });
-			heartbeat();
 			const list = (data ?? {}) as CloudPage<PullRequest> & { size?: number };
-			const values = [...(list.values ?? [])];
-			const fresh = values.filter((pr) => pr.id !== undefined && isPast(updated(pr), pass.since));
-			const details = await inLanes(fresh, lanes, async (pr) => {
-				const at = { ...path, pull_request_id: pr.id! };
-				const [activity, comments] = await Promise.all([
-					allPages((page) => api.GET('/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity', { params: { path: at, query: { page, pagelen: 50 } as never } }).then((a) => a.data as CloudPage<Activity> | undefined)),
-					allPages((page) => api.GET('/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments', { params: { path: at, query: { page, pagelen: 100 } as never } }).then((a) => a.data as CloudPage<Comment> | undefined))
-				]);
-				heartbeat();
-				return { pr, activity, comments };
-			});
-			const more = Boolean(list.next);
-			const since = advanceMark(pass.since, values.map(updated));
-			const done = pass.done + fresh.length;
-			const remaining = more ? (typeof list.size === 'number' ? Math.max(1, list.size - pass.page * perPage) : perPage) : 0;
-			const total = done + remaining;
-			const after: Pass = { since, page: since && pass.since && since.updatedAt === pass.since.updatedAt ? pass.page + 1 : 1, done, total };
+			return { items: (list.values ?? []).filter((pr) => pr.id !== undefined), more: Boolean(list.next), total: typeof list.size === 'number' ? list.size : null };
+		},
+		updated,
+		async details(pr) {
+			const at = { ...path, pull_request_id: pr.id! };
+			const [activity, comments] = await Promise.all([
+				allPages((page) => api.GET('/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/activity', { params: { path: at, query: { page, pagelen: 50 } as never } }).then((a) => a.data as CloudPage<Activity> | undefined)),
+				allPages((page) => api.GET('/repositories/{workspace}/{repo_slug}/pullrequests/{pull_request_id}/comments', { params: { path: at, query: { page, pagelen: 100 } as never } }).then((a) => a.data as CloudPage<Comment> | undefined))
+			]);
+			return { pr, activity, comments };
+		},
+		rows(details) {
 			const comments = details.map(({ pr, comments: list }) => commentsOf(pr.id!, list));
-			const stored: BitbucketCloudPullRequestCursor = more ? { version: 1, mark: cursor.mark, pass: after } : { version: 1, mark: since };
-			await writer.write(
-				{
-					pullRequests: details.map(({ pr, activity, comments: list }) => toPullRequestRecord(pr, activity, list)),
-					reviews: details.flatMap(({ pr, activity }) => reviewsOf(pr.id!, activity)),
-					reviewComments: comments.flatMap((c) => c.reviewComments),
-					comments: comments.flatMap((c) => c.comments),
-					cursor: stored
-				},
-				done,
-				total
-			);
-			if (!more) break;
-			pass = after;
+			return {
+				pullRequests: details.map(({ pr, activity, comments: list }) => toPullRequestRecord(pr, activity, list)),
+				reviews: details.flatMap(({ pr, activity }) => reviewsOf(pr.id!, activity)),
+				reviewComments: comments.flatMap((c) => c.reviewComments),
+				comments: comments.flatMap((c) => c.comments)
+			};
 		}
-	} finally {
-		// Nothing of this run writes after it ended, whichever way it ended.
-		await writer.finish().catch(() => {});
-	}
-	await writer.finish();
+	}, heartbeat);
 }

@@ -8,7 +8,8 @@ import { createBitbucketCloudClient } from '@coderabbitai/bitbucket/cloud';
 import type { GitCredentials, GitSettings } from '#core/git/run-git.ts';
 import type { ApiQuota } from '../provider.ts';
 import { describeBitbucketError, malformed, type ErrorContext } from '../bitbucket/errors.ts';
-import { basic, bitbucketTransport, type BitbucketClientOptions } from '../bitbucket/http.ts';
+import { bitbucketTransport, type BitbucketClientOptions } from '../bitbucket/http.ts';
+import { basic } from '../shared/provider-fetch.ts';
 
 export type BitbucketCloudCredentials = { method: 'api-token'; email: string; token: string } | { method: 'app-password'; username: string; password: string };
 

@@ -6,7 +6,8 @@ import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { GitCredentials, GitSettings } from '#core/git/run-git.ts';
 import type { ApiQuota, Check } from '../provider.ts';
 import { describeBitbucketError, malformed, type ErrorContext } from '../bitbucket/errors.ts';
-import { basic, bitbucketTransport, type BitbucketClientOptions } from '../bitbucket/http.ts';
+import { bitbucketTransport, type BitbucketClientOptions } from '../bitbucket/http.ts';
+import { basic } from '../shared/provider-fetch.ts';
 import { readServerUrl } from '../shared/server-address.ts';
 import type { DataCenterForm } from './fields.ts';
 

@@ -25,9 +25,6 @@ export interface BitbucketTransport {
 	quota(): ApiQuota | undefined;
 }
 
-/** Basic credentials as HTTP sends them. */
-export const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`;
-
 export function bitbucketTransport(apiRoot: string, authorization: string, options: BitbucketClientOptions, readQuota: (headers: Headers) => ApiQuota | undefined): BitbucketTransport {
 	let last: ApiQuota | undefined;
 	const send = createProviderFetch({

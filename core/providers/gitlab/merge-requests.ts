@@ -14,22 +14,19 @@
 import type { MergeRequestSchema } from '@gitbeaker/core';
 import type { ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { PullRequestActivityRecord, PullRequestRecord, PullRequestRun, ProviderContext } from '../provider.ts';
-import { inLanes, lanesFor } from '../shared/lanes.ts';
+import { lanesFor } from '../shared/lanes.ts';
 import { ingestPullRequestsWith } from '../shared/ingest-run.ts';
-import { pageWriter } from '../shared/page-writer.ts';
-import { advanceMark, isPast, type UpdateMark, type Updated } from '../shared/update-mark.ts';
+import type { Updated } from '../shared/update-mark.ts';
+import { readByUpdateTime, type UpdateTimeCursor } from '../shared/update-time-reader.ts';
 import type { GitLabClient, GitLabCredentials } from './client.ts';
 import { describeGitLabError } from './errors.ts';
 import { openSession } from './session.ts';
 
 const perPage = 100;
 
-/** A run under way: from where the list is read, and how far it got. */
-type Pass = { since: UpdateMark | null; page: number; done: number; total: number };
-
 // Type aliases, not interfaces: the cursor is stored as JSON (a Record at the seam). Version 1
 // named the mark's merge requests `iids`.
-export type GitLabMergeRequestCursor = { version: 2; mark: UpdateMark | null; pass?: Pass };
+export type GitLabMergeRequestCursor = UpdateTimeCursor<2>;
 
 function readCursor(stored: Record<string, unknown> | null): GitLabMergeRequestCursor {
 	if (stored && stored.version === 2 && 'mark' in stored) return stored as unknown as GitLabMergeRequestCursor;
@@ -134,57 +131,25 @@ export function ingestGitLabMergeRequests(kind: ProviderKind, context: ProviderC
 }
 
 /** The ingest itself, with a client already made (the benchmark and tests reach it with their own). */
-export async function ingestWithClient(client: GitLabClient, run: PullRequestRun, heartbeat: () => void = () => {}): Promise<void> {
+export function ingestWithClient(client: GitLabClient, run: PullRequestRun, heartbeat: () => void = () => {}): Promise<void> {
 	const { api } = client;
 	const projectId = projectIdOf(run);
-	const cursor = readCursor(run.cursor);
-	const lanes = () => lanesFor(client.quota(), run.concurrency);
-	let pass: Pass = cursor.pass ?? { since: cursor.mark, page: 1, done: 0, total: 0 };
-	const writer = pageWriter(run);
-	try {
-		for (;;) {
-			const { data, paginationInfo } = await api.MergeRequests.all({
-				projectId,
-				orderBy: 'updated_at',
-				sort: 'asc',
-				perPage,
-				page: pass.page,
-				showExpanded: true,
-				...(pass.since ? { updatedAfter: pass.since.updatedAt } : {})
-			});
-			heartbeat();
-			const fresh = data.filter((mr) => isPast(updated(mr), pass.since));
-			const details = await inLanes(fresh, lanes, async (mr) => {
-				const notes = (await api.MergeRequestNotes.all(projectId, mr.iid, { sort: 'asc', orderBy: 'created_at', perPage })) as unknown as Note[];
-				heartbeat();
-				return { mr, notes };
-			});
-			const more = paginationInfo.next !== null || data.length === perPage;
-			const since = advanceMark(pass.since, data.map(updated));
-			const done = pass.done + fresh.length;
-			const remaining = more ? (Number.isFinite(paginationInfo.total) ? Math.max(1, paginationInfo.total - pass.page * perPage) : perPage) : 0;
-			const total = done + remaining;
-			// A new instant starts again from page 1 (from it); a page all at one instant pages on.
-			const after: Pass = { since, page: since && pass.since && since.updatedAt === pass.since.updatedAt ? pass.page + 1 : 1, done, total };
+	return readByUpdateTime(run, readCursor(run.cursor), () => lanesFor(client.quota(), run.concurrency), {
+		perPage,
+		async page(since, page) {
+			const { data, paginationInfo } = await api.MergeRequests.all({ projectId, orderBy: 'updated_at', sort: 'asc', perPage, page, showExpanded: true, ...(since ? { updatedAfter: since.updatedAt } : {}) });
+			return { items: data, more: paginationInfo.next !== null || data.length === perPage, total: paginationInfo.total };
+		},
+		updated,
+		details: async (mr) => ({ mr, notes: (await api.MergeRequestNotes.all(projectId, mr.iid, { sort: 'asc', orderBy: 'created_at', perPage })) as unknown as Note[] }),
+		rows(details) {
 			const activity = details.map(({ mr, notes }) => activityOf(mr.iid, notes));
-			const stored: GitLabMergeRequestCursor = more ? { version: 2, mark: cursor.mark, pass: after } : { version: 2, mark: since };
-			await writer.write(
-				{
-					pullRequests: details.map(({ mr, notes }) => toMergeRequestRecord(mr, notes)),
-					reviews: activity.flatMap((a) => a.reviews),
-					reviewComments: activity.flatMap((a) => a.reviewComments),
-					comments: activity.flatMap((a) => a.comments),
-					cursor: stored
-				},
-				done,
-				total
-			);
-			if (!more) break;
-			pass = after;
+			return {
+				pullRequests: details.map(({ mr, notes }) => toMergeRequestRecord(mr, notes)),
+				reviews: activity.flatMap((a) => a.reviews),
+				reviewComments: activity.flatMap((a) => a.reviewComments),
+				comments: activity.flatMap((a) => a.comments)
+			};
 		}
-	} finally {
-		// Nothing of this run writes after it ended, whichever way it ended.
-		await writer.finish().catch(() => {});
-	}
-	await writer.finish();
+	}, heartbeat);
 }

@@ -39,6 +39,9 @@ export interface ProviderFetchOptions {
 	isRateLimited?: (response: Response) => boolean;
 }
 
+/** HTTP basic credentials as an Authorization header value (Bitbucket's, Azure DevOps's). */
+export const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`, 'utf8').toString('base64')}`;
+
 /** Retry-After in seconds or as an HTTP date; null when absent or unreadable. */
 export function retryAfterMs(header: string | null): number | null {
 	if (!header) return null;
