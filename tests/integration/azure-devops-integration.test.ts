@@ -27,7 +27,7 @@ import {
 	type RunningWeb,
 	type TestSystem
 } from '../support/system.ts';
-import { expectNoDuplicates, forgetPullRequests, realCommits, rowVersions, startUpdate, update } from '../support/provider-ingest.ts';
+import { expectNoDuplicates, killWorkerMidIngest, forgetPullRequests, realCommits, rowVersions, startUpdate, update } from '../support/provider-ingest.ts';
 
 const simulatorName = 'azure-devops-integration';
 /** More than a page (100) per repository: a kill lands between pages. */
@@ -242,18 +242,7 @@ describe('Azure DevOps integration', () => {
 		const other = await add('Globex Azure', globex);
 		const { id: operationId } = await db().selectFrom('operations').select('id').where('scope', '=', `integration:${other}`).where('kind', '=', 'integration.update').executeTakeFirstOrThrow();
 		const total = (await simulator.control.azureDevOps.stats()).repositories.filter((r) => !r.disabled).reduce((n, r) => n + r.pullRequests, 0);
-		const storedAtKill = await waitFor(
-			'part of the pull requests stored',
-			async () => {
-				const { n } = await db().selectFrom('pull_requests').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', other).executeTakeFirstOrThrow();
-				return n >= total / 3 ? n : undefined;
-			},
-			120_000
-		);
-		worker.child.kill('SIGKILL');
-		await new Promise((resolve) => worker.child.once('exit', resolve));
-		expect(storedAtKill).toBeLessThan(total);
-		expect((await getOperation(db(), operationId))!.state).toBe('running');
+		await killWorkerMidIngest(system, worker, other, operationId, total);
 		await simulator.control.clearFaults();
 		worker = await system.startWorker();
 		const operation = await waitForOperationEnd(system, operationId, 180_000);

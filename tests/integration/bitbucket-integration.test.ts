@@ -13,7 +13,7 @@ import { rotateWebhookSecret } from '#core/integrations/webhooks.ts';
 import { getOperation } from '#core/operations/queries.ts';
 import type { RunningSimulator } from '../../simulator/launch.ts';
 import { startTestSimulator } from '../simulator/support.ts';
-import { expectNoDuplicates, forgetPullRequests, realCommits, rowVersions, startUpdate, storedCounts, update, type PullRequestCounts } from '../support/provider-ingest.ts';
+import { expectNoDuplicates, killWorkerMidIngest, forgetPullRequests, realCommits, rowVersions, startUpdate, storedCounts, update, type PullRequestCounts } from '../support/provider-ingest.ts';
 import { createTestSystem, demoUser, latestOperationEnd, signedInUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
 
 const simulatorName = 'bitbucket-integration';
@@ -242,18 +242,7 @@ describe.each([cloud, dataCenter])('$name integration', (edition) => {
 		const other = await add(`Globex ${edition.name}`, globex);
 		const { id: operationId } = await db().selectFrom('operations').select('id').where('scope', '=', `integration:${other}`).where('kind', '=', 'integration.update').executeTakeFirstOrThrow();
 		const total = Object.values(await edition.simulatorCounts()).reduce((n, c) => n + c.pullRequests, 0);
-		const storedAtKill = await waitFor(
-			'part of the pull requests stored',
-			async () => {
-				const { n } = await db().selectFrom('pull_requests').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', other).executeTakeFirstOrThrow();
-				return n >= total / 3 ? n : undefined;
-			},
-			120_000
-		);
-		worker.child.kill('SIGKILL');
-		await new Promise((resolve) => worker.child.once('exit', resolve));
-		expect(storedAtKill).toBeLessThan(total);
-		expect((await getOperation(db(), operationId))!.state).toBe('running');
+		await killWorkerMidIngest(system, worker, other, operationId, total);
 		await simulator.control.clearFaults();
 		worker = await system.startWorker();
 		const operation = await waitForOperationEnd(system, operationId, 180_000);

@@ -26,7 +26,7 @@ import {
 	type RunningWeb,
 	type TestSystem
 } from '../support/system.ts';
-import { expectNoDuplicates, forgetPullRequests, realCommits, rowVersions, startUpdate, storedCounts, update } from '../support/provider-ingest.ts';
+import { expectNoDuplicates, killWorkerMidIngest, forgetPullRequests, realCommits, rowVersions, startUpdate, storedCounts, update } from '../support/provider-ingest.ts';
 
 const simulatorName = 'gitlab-integration';
 /** More than a page (100) per project: a kill lands between pages. */
@@ -178,18 +178,7 @@ describe('GitLab integration', () => {
 		const other = await add('Globex GitLab', { token: simulator.gitlab.tokens.full }, globex);
 		const { id: operationId } = await db().selectFrom('operations').select('id').where('scope', '=', `integration:${other}`).where('kind', '=', 'integration.update').executeTakeFirstOrThrow();
 		const total = (await simulator.control.gitlab.stats()).projects.reduce((n, p) => n + p.mergeRequests, 0);
-		const storedAtKill = await waitFor(
-			'part of the merge requests stored',
-			async () => {
-				const { n } = await db().selectFrom('pull_requests').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', other).executeTakeFirstOrThrow();
-				return n >= total / 3 ? n : undefined;
-			},
-			120_000
-		);
-		worker.child.kill('SIGKILL');
-		await new Promise((resolve) => worker.child.once('exit', resolve));
-		expect(storedAtKill).toBeLessThan(total);
-		expect((await getOperation(db(), operationId))!.state).toBe('running');
+		await killWorkerMidIngest(system, worker, other, operationId, total);
 		await simulator.control.clearFaults();
 		worker = await system.startWorker();
 		const operation = await waitForOperationEnd(system, operationId, 180_000);

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { expect } from 'vitest';
 import type { Database } from '#core/db/database.ts';
-import { submitAction, waitFor, waitForOperationEnd, type TestSystem } from './system.ts';
+import { getOperation } from '#core/operations/queries.ts';
+import { submitAction, waitFor, waitForOperationEnd, type RunningProcess, type TestSystem } from './system.ts';
 
 export const activityTables = ['pull_request_reviews', 'pull_request_review_comments', 'pull_request_comments'] as const;
 export const pullRequestTables = ['pull_requests', ...activityTables] as const;
@@ -78,4 +79,24 @@ export async function expectNoDuplicates(db: Kysely<Database>, integrationId: st
 export async function forgetPullRequests(db: Kysely<Database>, integrationId: string): Promise<void> {
 	for (const table of pullRequestTables) await db.deleteFrom(table).where('integration_id', '=', integrationId).execute();
 	await db.updateTable('repos').set({ pull_requests_cursor: null, pull_requests_count: 0 }).where('integration_id', '=', integrationId).execute();
+}
+
+/**
+ * Kills the worker with SIGKILL once a third of `total` pull requests are stored (the ingest is
+ * then between pages), and checks that the update was cut short: fewer stored, still running.
+ */
+export async function killWorkerMidIngest(system: TestSystem, worker: RunningProcess, integrationId: string, operationId: string, total: number): Promise<void> {
+	const db = system.database.db;
+	const storedAtKill = await waitFor(
+		'part of the pull requests stored',
+		async () => {
+			const { n } = await db.selectFrom('pull_requests').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
+			return n >= total / 3 ? n : undefined;
+		},
+		120_000
+	);
+	worker.child.kill('SIGKILL');
+	await new Promise((resolve) => worker.child.once('exit', resolve));
+	expect(storedAtKill).toBeLessThan(total);
+	expect((await getOperation(db, operationId))!.state).toBe('running');
 }
