@@ -12,6 +12,7 @@ import type { RealtimeServer } from '#core/realtime/server.ts';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { IntegrationProvider, ProviderContext } from '#core/providers/provider.ts';
 import { requireProvider } from '#core/providers/registry.ts';
+import { throttledHeartbeat } from '../heartbeat.ts';
 import type { ProgressReporter } from '../progress.ts';
 
 export interface IntegrationDeps {
@@ -42,7 +43,7 @@ export async function openIntegration(deps: IntegrationDeps, integrationId: stri
 			settings: deps.settings,
 			integration: { id: row.id, organizationId: row.organization_id, name: row.name, authMethod: row.auth_method, baseUrl: row.base_url, settings: row.settings },
 			credentials: row.credentials ? decryptCredentials(row.credentials, credentialsBinding(row.id)) : null,
-			heartbeat: () => activity.heartbeat(activity.info.heartbeatDetails),
+			heartbeat: throttledHeartbeat(() => activity.info.heartbeatDetails),
 			signal: activity.cancellationSignal
 		}
 	};

@@ -9,6 +9,7 @@ import { countPullRequests, existingPullRequests, storePullRequestBatch } from '
 import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
 import { rateLimitOf, type ApiQuota, type PullRequestRun } from '#core/providers/provider.ts';
 import { rateLimitFailureType, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
+import { throttledHeartbeat } from '../heartbeat.ts';
 import { announceIntegration, openIntegration, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
@@ -62,7 +63,7 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 			// The stored cursor is the truth (written with each batch); the heartbeat carries it too,
 			// so Temporal shows where a retried attempt will carry on from.
 			let checkpoint = repo.pull_requests_cursor;
-			const beat = () => activity.heartbeat({ cursor: checkpoint });
+			const beat = throttledHeartbeat(() => ({ cursor: checkpoint }));
 			beat();
 			const heartbeats = setInterval(beat, heartbeatEveryMs);
 
