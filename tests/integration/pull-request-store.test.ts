@@ -75,7 +75,7 @@ describe('storing a batch of pull requests', () => {
 			comments: [],
 			cursor: { version: 1, mark: { updatedAt: '2026-02-03T04:05:06.789Z', ids: [1, 2] } }
 		};
-		expect(await storePullRequestBatch(system.database.db, owner, batch)).toBe(4);
+		expect(await storePullRequestBatch(system.database.pool, owner, batch)).toBe(4);
 
 		const [first, second] = await storedPullRequests(owner);
 		expect(first).toMatchObject({
@@ -107,10 +107,10 @@ describe('storing a batch of pull requests', () => {
 	it('changes nothing when the same batch comes again, and only what differs when one item changed', async () => {
 		const owner = await newOwner('store-again');
 		const batch: PullRequestBatch = { pullRequests: [pullRequest(1), pullRequest(2)], reviews: [review('r-1', 1, 'approved')], cursor: { page: 1 } };
-		expect(await storePullRequestBatch(system.database.db, owner, batch)).toBe(3);
-		expect(await storePullRequestBatch(system.database.db, owner, batch)).toBe(0);
+		expect(await storePullRequestBatch(system.database.pool, owner, batch)).toBe(3);
+		expect(await storePullRequestBatch(system.database.pool, owner, batch)).toBe(0);
 		const edited = { ...batch, pullRequests: [pullRequest(1), pullRequest(2, { title: 'Renamed', draft: true })], cursor: { page: 2 } };
-		expect(await storePullRequestBatch(system.database.db, owner, edited)).toBe(1);
+		expect(await storePullRequestBatch(system.database.pool, owner, edited)).toBe(1);
 		expect((await storedPullRequests(owner)).map((r) => [r.title === 'Renamed', r.draft])).toEqual([
 			[false, false],
 			[true, true]
@@ -129,7 +129,7 @@ describe('storing a batch of pull requests', () => {
 			],
 			cursor: {}
 		};
-		expect(await storePullRequestBatch(system.database.db, owner, batch)).toBe(2);
+		expect(await storePullRequestBatch(system.database.pool, owner, batch)).toBe(2);
 		expect((await storedPullRequests(owner)).map((r) => r.title)).toEqual(['After']);
 		const comments = await system.database.db.selectFrom('pull_request_comments').select('author').where('repo_id', '=', owner.repoId).execute();
 		expect(comments).toEqual([{ author: 'edited' }]);
@@ -139,7 +139,7 @@ describe('storing a batch of pull requests', () => {
 		const owner = await newOwner('store-deleting');
 		await system.database.db.updateTable('integrations').set({ data_status: 'deleting' }).where('id', '=', owner.integrationId).execute();
 		const batch: PullRequestBatch = { pullRequests: [pullRequest(1)], reviews: [review('r-1', 1, 'approved')], cursor: { page: 1 } };
-		expect(await storePullRequestBatch(system.database.db, owner, batch)).toBeNull();
+		expect(await storePullRequestBatch(system.database.pool, owner, batch)).toBeNull();
 		expect(await storedPullRequests(owner)).toEqual([]);
 		const reviews = await system.database.db.selectFrom('pull_request_reviews').select('provider_id').where('repo_id', '=', owner.repoId).execute();
 		expect(reviews).toEqual([]);
@@ -150,7 +150,7 @@ describe('storing a batch of pull requests', () => {
 	it('holds off a deletion until its rows are in: the deletion then finds them', async () => {
 		const owner = await newOwner('store-held');
 		const big: PullRequestBatch = { pullRequests: Array.from({ length: 5_000 }, (_, i) => pullRequest(i + 1)), cursor: { page: 1 } };
-		const storing = storePullRequestBatch(system.database.db, owner, big);
+		const storing = storePullRequestBatch(system.database.pool, owner, big);
 		// A deletion begins by marking the integration; it waits for the batch's share lock.
 		await new Promise((resolve) => setTimeout(resolve, 5));
 		const marking = system.database.db.updateTable('integrations').set({ data_status: 'deleting' }).where('id', '=', owner.integrationId).execute();

@@ -78,7 +78,7 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 				cursor: repo.pull_requests_cursor,
 				concurrency: pullRequestConcurrency,
 				async store(batch) {
-					const changed = await storePullRequestBatch(db, owner, batch);
+					const changed = await storePullRequestBatch(deps.pool, owner, batch);
 					if (changed === null) throw beingDeleted();
 					checkpoint = batch.cursor;
 					beat();
