@@ -13,14 +13,17 @@ import type { EmitProgressInput, EmittedProgress } from './contract.ts';
 
 export function createBenchActivities(deps: { db: Kysely<Database>; io: RealtimeServer; progress: ProgressReporter }) {
 	return {
-		async emitProgress({ operationId, events, intervalMs, path }: EmitProgressInput): Promise<EmittedProgress> {
+		async emitProgress({ operationId, events, intervalMs, path, startAt }: EmitProgressInput): Promise<EmittedProgress> {
 			const context = Context.current();
 			const operation = path === 'bare' ? await getOperation(deps.db, operationId) : undefined;
 			if (path === 'bare' && !operation) throw new Error(`no operation ${operationId}`);
 			const emittedAt: number[] = [];
 			const reportedAt: number[] = [];
+			const now = () => performance.timeOrigin + performance.now();
+			// On a schedule when given one (P5 interleaves this with another process's events).
+			if (startAt !== undefined) await context.sleep(Math.max(0, startAt - now()));
 			for (let done = 1; done <= events; done++) {
-				emittedAt.push(performance.timeOrigin + performance.now());
+				emittedAt.push(now());
 				if (operation) {
 					const [stage] = operation.stages;
 					broadcastProgress(deps.io, { ...operation, stages: [{ ...stage!, done }], revision: operation.revision + done });
@@ -29,7 +32,7 @@ export function createBenchActivities(deps: { db: Kysely<Database>; io: Realtime
 				}
 				reportedAt.push(performance.timeOrigin + performance.now());
 				context.heartbeat(done);
-				await context.sleep(intervalMs);
+				await context.sleep(startAt === undefined ? intervalMs : Math.max(0, startAt + done * intervalMs - now()));
 			}
 			return { emittedAt, reportedAt };
 		}

@@ -7,6 +7,8 @@ export interface EmitProgressInput {
 	 * same broadcast from the same process with no row written, the floor under it.
 	 */
 	path: 'product' | 'bare';
+	/** When the first event goes out (epoch ms), each next one `intervalMs` after the one before; at once when absent. */
+	startAt?: number;
 }
 
 /** When each report started, and when the product's reporter returned from it (epoch ms). */
