@@ -30,7 +30,7 @@ export function createBenchActivities(deps: { db: Kysely<Database>; io: Realtime
 				} else {
 					await deps.progress.report(operationId, { stage: 'events', done });
 				}
-				reportedAt.push(performance.timeOrigin + performance.now());
+				reportedAt.push(now());
 				context.heartbeat(done);
 				await context.sleep(startAt === undefined ? intervalMs : Math.max(0, startAt + done * intervalMs - now()));
 			}

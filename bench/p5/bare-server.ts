@@ -1,8 +1,9 @@
 // P5's baseline: a bare Socket.IO server in a process of its own — no adapter, no sessions, no
 // rooms of the product — broadcasting to every client the same event the product sends (same
 // name, same payload shape and size), at the same pace on a schedule it is given, stamping time
-// right before each emit the way the product's activity does before its report. Same engine options as the product's server
-// (websocket only, same ping timing), so the two differ only by what the product adds.
+// right before each emit the way the product's activity does before its report. Same engine
+// options as the product's server (websocket only, same ping timing), so the two differ only by
+// what the product adds.
 import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';

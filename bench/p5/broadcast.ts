@@ -13,8 +13,9 @@
 //   (or the bare emit) to when the client first knew that count; p99 over every delivery of every
 //   counted event.
 // - P5x (broadcast-10000-sockets-4-web-p99): 10,000 clients across four web processes of the
-//   product on one database, eight client processes; target p99 ≤ 250 ms. Its baseline is the
-//   bare server alone with 10,000 clients (one process: what fan-out costs on this machine).
+//   product on one database, eight client processes, interleaved with the bare server as above;
+//   target p99 ≤ 250 ms. Its baseline is the bare server's one process with 10,000 clients (what
+//   fan-out costs on this machine).
 // - Coalescing (detail line): a tight loop of 1,000 reports from the activity, and how many events
 //   each viewer received for it, and at what rate (at most one per 100 ms window by design).
 // Everything runs on one 2-core machine: server, clients and Postgres share it, as the figures do.
