@@ -21,6 +21,7 @@ import type {
 	WebhookDeliveriesTable
 } from './tables/integrations.ts';
 import type { DeletionCheckpointsTable, OperationEventsTable, OperationsTable } from './tables/operations.ts';
+import type { TicketProjectsTable, TicketsTable, TicketStatusChangesTable } from './tables/tickets.ts';
 import type { WorkersTable } from './tables/workers.ts';
 
 export interface Database {
@@ -44,6 +45,9 @@ export interface Database {
 	removed_accounts: RemovedAccountsTable;
 	url_tests: UrlTestsTable;
 	webhook_deliveries: WebhookDeliveriesTable;
+	ticket_projects: TicketProjectsTable;
+	tickets: TicketsTable;
+	ticket_status_changes: TicketStatusChangesTable;
 	operations: OperationsTable;
 	operation_events: OperationEventsTable;
 	deletion_checkpoints: DeletionCheckpointsTable;

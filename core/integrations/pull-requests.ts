@@ -6,6 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { Database } from '#core/db/database.ts';
 import type { PullRequestActivityRecord, PullRequestBatch, PullRequestRecord, RemovableActivity } from '#core/providers/provider.ts';
+import { jsonUpsert, lastOfEach, type Columns } from '#core/db/json-upsert.ts';
 import { holdForWriting } from './queries.ts';
 
 export interface PullRequestOwner {
@@ -13,9 +14,6 @@ export interface PullRequestOwner {
 	integrationId: string;
 	repoId: string;
 }
-
-/** Each stored column, the record's field it comes from and its Postgres type. */
-type Columns<R> = ReadonlyArray<{ column: string; field: keyof R & string; type: string }>;
 
 const pullRequestColumns: Columns<PullRequestRecord> = [
 	{ column: 'provider_id', field: 'providerId', type: 'text' },
@@ -46,23 +44,9 @@ const activityColumns: Columns<PullRequestActivityRecord> = [
 	{ column: 'updated_at', field: 'updatedAt', type: 'timestamptz' }
 ];
 
-/**
- * A data-modifying part of the batch's statement: the rows go in as one JSON array of the records
- * themselves, read back by Postgres with their fields' types, and only while the integration is
- * held ($1: the integration, $2: its organisation, $3: the repository). A row changes only when a
- * value differs.
- */
-function upsert<R>(table: string, columns: Columns<R>, rows: string): string {
-	const stored = columns.filter((c) => c.column !== 'provider_id');
-	const quoted = (name: string) => `"${name}"`;
-	return `insert into ${table} (organization_id, integration_id, repo_id, ${columns.map((c) => c.column).join(', ')})
-		select $2::uuid, $1::uuid, $3::uuid, ${columns.map((c) => `r.${quoted(c.field)}`).join(', ')}
-		from json_to_recordset(${rows}::json) as r(${columns.map((c) => `${quoted(c.field)} ${c.type}`).join(', ')})
-		where exists (select from held)
-		on conflict (repo_id, provider_id) do update set ${stored.map((c) => `${c.column} = excluded.${c.column}`).join(', ')}
-		where (${stored.map((c) => `${table}.${c.column}`).join(', ')}) is distinct from (${stored.map((c) => `excluded.${c.column}`).join(', ')})
-		returning 1`;
-}
+/** An upsert of one of the batch's tables ($1: the integration, $2: its organisation, $3: the repository). */
+const upsert = <R>(table: string, columns: Columns<R>, rows: string) =>
+	jsonUpsert({ table, owner: [{ column: 'organization_id', value: '$2::uuid' }, { column: 'integration_id', value: '$1::uuid' }, { column: 'repo_id', value: '$3::uuid' }], columns, key: ['repo_id', 'provider_id'], rows });
 
 /**
  * The whole batch in one statement, the same text every time (prepared once per connection): the
@@ -83,8 +67,7 @@ const storeBatchStatement = `
 		((select count(*) from pull_requests_changed) + (select count(*) from reviews_changed)
 			+ (select count(*) from review_comments_changed) + (select count(*) from comments_changed))::int as changed`;
 
-/** The last of each provider id: a batch may name one item twice (edited while its pages were read). */
-const lastOfEach = <R extends { providerId: string }>(rows: readonly R[] | undefined): string => JSON.stringify([...new Map((rows ?? []).map((r) => [r.providerId, r])).values()]);
+const byProviderId = (r: { providerId: string }) => r.providerId;
 
 /**
  * Stores a batch and the repository's cursor after it, atomically, in one round trip. Returns the
@@ -98,10 +81,10 @@ export async function storePullRequestBatch(pool: pg.Pool, owner: PullRequestOwn
 			owner.integrationId,
 			owner.organizationId,
 			owner.repoId,
-			lastOfEach(batch.pullRequests),
-			lastOfEach(batch.reviews),
-			lastOfEach(batch.reviewComments),
-			lastOfEach(batch.comments),
+			lastOfEach(batch.pullRequests, byProviderId),
+			lastOfEach(batch.reviews, byProviderId),
+			lastOfEach(batch.reviewComments, byProviderId),
+			lastOfEach(batch.comments, byProviderId),
 			JSON.stringify(batch.cursor)
 		]
 	});

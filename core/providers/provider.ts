@@ -15,6 +15,7 @@ import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { AuthMethod, ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { FormField } from '#core/domain/integrations/form-fields.ts';
 import type { GitCredentials } from '#core/git/run-git.ts';
+import type { StatusCategory, TicketWorkflow } from '#core/domain/tickets/ticket-project.ts';
 
 export type Check<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
 
@@ -135,6 +136,10 @@ export type WebhookEffect =
 	 * since a time do not name what is gone): removed here at once.
 	 */
 	| { kind: 'removed'; repository: string; table: RemovableActivity; providerId: string; what: string }
+	/** An incremental update of these ticket projects (the provider's ids of them). */
+	| { kind: 'update-tickets'; projects: string[]; what: string }
+	/** A ticket deleted on the provider: removed here at once, with its status history. */
+	| { kind: 'ticket-removed'; project: string; ticket: string; what: string }
 	| { kind: 'ignored'; reason: string };
 
 /** Pull request activity a provider tells of deleting. */
@@ -236,6 +241,68 @@ export interface PullRequestRun {
 	quota(quota: ApiQuota): void;
 }
 
+/** A ticket project as the provider lists it now, with its workflow (statuses and ticket types). */
+export interface DiscoveredTicketProject {
+	/** The provider's id of it, which a rename keeps. */
+	providerId: string;
+	key: string;
+	name: string;
+	url: string | null;
+	workflow: TicketWorkflow;
+}
+
+/** A ticket as stored, in the provider's words mapped to ours. Keyed by its provider id within the project. */
+export interface TicketRecord {
+	providerId: string;
+	key: string;
+	title: string;
+	type: string;
+	priority: string | null;
+	status: string;
+	statusCategory: StatusCategory;
+	/** Display names; null when unassigned (or for a deleted account). */
+	assignee: string | null;
+	reporter: string | null;
+	/** Null where the project has no such field or the ticket no estimate. */
+	storyPoints: number | null;
+	url: string;
+	createdAt: Date;
+	updatedAt: Date;
+	resolvedAt: Date | null;
+}
+
+/** One move of a ticket from a status to another. */
+export interface TicketStatusChangeRecord {
+	ticketProviderId: string;
+	/** The provider's id of the change, stable across reads (Jira: the history's id and the item's place in it). */
+	providerId: string;
+	from: string | null;
+	to: string;
+	author: string | null;
+	changedAt: Date;
+}
+
+/** Tickets and the status history of each, stored together with the cursor they bring the project to. */
+export interface TicketBatch {
+	tickets: TicketRecord[];
+	/** The whole status history of each ticket in `tickets` as read now. */
+	statusChanges: TicketStatusChangeRecord[];
+	cursor: Record<string, unknown>;
+}
+
+/** One ticket project's ingest, as the activity lends it to the provider. */
+export interface TicketRun {
+	project: { id: string; providerId: string; key: string; name: string };
+	/** Where the last run left the project; null before the first. */
+	cursor: Record<string, unknown> | null;
+	/** Stores a batch and its cursor, only while the integration is not being deleted. Returns rows changed. */
+	store(batch: TicketBatch): Promise<number>;
+	/** Tickets read in this run, of about `total` (0 when the provider does not say). */
+	progress(done: number, total: number): Promise<void>;
+	/** Hears the quota after every answer. */
+	quota(quota: ApiQuota): void;
+}
+
 export interface IntegrationProvider<Credentials = unknown> {
 	kind: ProviderKind;
 	/**
@@ -271,4 +338,11 @@ export interface IntegrationProvider<Credentials = unknown> {
 	 * reviews and comments, from `run.cursor` on. Throws a RateLimited error when the quota is spent.
 	 */
 	pullRequests?(context: ProviderContext<Credentials>, run: PullRequestRun): Promise<void>;
+	/** For kinds with tickets: the ticket projects the credentials can browse, with their workflows. */
+	discoverTicketProjects?(context: ProviderContext<Credentials>): Promise<DiscoveredTicketProject[]>;
+	/**
+	 * For kinds with tickets: ingests one project's new and changed tickets with their status
+	 * history, from `run.cursor` on. Throws a RateLimited error when the quota is spent.
+	 */
+	tickets?(context: ProviderContext<Credentials>, run: TicketRun): Promise<void>;
 }

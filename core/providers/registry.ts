@@ -35,9 +35,10 @@ export function requireProvider(kind: ProviderKind): IntegrationProvider<unknown
 	return provider;
 }
 
-/** Whether integrations of a kind list their repositories (an update then discovers first). */
+/** Whether integrations of a kind list their repositories or ticket projects (an update then discovers first). */
 export function providerDiscovers(kind: string): boolean {
-	return Boolean(providerOf(kind)?.discover);
+	const provider = providerOf(kind);
+	return Boolean(provider?.discover ?? provider?.discoverTicketProjects);
 }
 
 export const availableKinds = (): ProviderKind[] => Object.keys(registry) as ProviderKind[];

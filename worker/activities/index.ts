@@ -10,6 +10,7 @@ import { createDeleteActivities } from './integrations/delete.ts';
 import { createDiscoverActivities } from './integrations/discover.ts';
 import { createPullRequestActivities } from './integrations/pull-requests.ts';
 import { createTestConnectionActivities } from './integrations/test-connection.ts';
+import { createTicketActivities } from './integrations/tickets.ts';
 import { createUpdateActivities } from './integrations/update.ts';
 import { createProgressReporter } from './progress.ts';
 import { createSelfCheckActivities } from './self-check.ts';
@@ -28,6 +29,7 @@ export function createActivities({ db, pool, io, settings }: ActivityDependencie
 		...createSelfCheckActivities({ db, io, progress }),
 		...createUpdateActivities(integrationDeps),
 		...createPullRequestActivities(integrationDeps),
+		...createTicketActivities(integrationDeps),
 		...createTestConnectionActivities(integrationDeps),
 		...createDeleteActivities(integrationDeps),
 		...createDiscoverActivities(integrationDeps),

@@ -22,6 +22,8 @@ export interface UpdateIntegrationInput {
 	heartbeatSeconds?: number;
 	/** Only these repositories (a webhook's); every imported one when absent. */
 	repoIds?: string[];
+	/** Only these ticket projects (a webhook's); every imported one when absent. */
+	ticketProjectIds?: string[];
 	/**
 	 * False when the integration's provider lists no repositories of its own (Generic Git: they
 	 * are what was entered): the update skips discovery, a round trip through Temporal for nothing.
@@ -34,11 +36,19 @@ export interface UpdateIntegrationInput {
  * ran): it ingests them once more before it ends, so no change waits for the next update.
  */
 export const repositoriesChangedSignal = 'repositoriesChanged';
+/** The same for ticket projects. */
+export const ticketProjectsChangedSignal = 'ticketProjectsChanged';
 export const updateIntegrationWorkflowId = (operationId: string) => `update-integration-${operationId}`;
 export const ingestRepoWorkflowId = (repoId: string, operationId: string) => `ingest-repo-${repoId}-${operationId}`;
+export const ingestTicketProjectWorkflowId = (projectId: string, operationId: string) => `ingest-ticket-project-${projectId}-${operationId}`;
 export const updateStages = (repos: number): OperationStage[] => [
 	{ key: 'repos', label: 'Repositories', done: 0, total: repos },
 	{ key: 'commits', label: 'Commits', done: 0, total: 0 }
+];
+/** Added by the plan when the integration ingests tickets. */
+export const ticketStages = (projects: number): OperationStage[] => [
+	{ key: 'ticket-projects', label: 'Ticket projects', done: 0, total: projects },
+	{ key: 'tickets', label: 'Tickets', done: 0, total: 0 }
 ];
 /** Added by the plan when the integration ingests pull requests. */
 export const pullRequestStage: OperationStage = { key: 'pull-requests', label: 'Pull requests', done: 0, total: 0 };
@@ -77,6 +87,27 @@ export interface RateLimitDetails {
 }
 /** How long after the reset the work resumes: the provider's clock and ours may differ a little. */
 export const rateLimitMarginMs = 2_000;
+
+/** A ticket project an update ingests. */
+export interface PlannedTicketProject {
+	id: string;
+	name: string;
+}
+
+export interface IngestTicketProjectInput {
+	version: 1;
+	operationId: string;
+	integrationId: string;
+	projectId: string;
+	heartbeatSeconds?: number;
+}
+
+export interface TicketProjectOutcome {
+	projectId: string;
+	name: string;
+	ok: boolean;
+	message: string | null;
+}
 
 export interface RepoOutcome {
 	repoId: string;
@@ -152,4 +183,8 @@ export interface DiscoveryResult {
 	heldBy?: Array<{ integration: string; deleting: boolean; repositories: number }>;
 	/** Hours after a deletion ends before its repositories may be added again. */
 	reAddCooldownHours?: number;
+	/** Ticket projects listed, new, and new ones imported (kinds with tickets). */
+	ticketProjects?: number;
+	newTicketProjects?: number;
+	importedTicketProjects?: number;
 }

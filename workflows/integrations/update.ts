@@ -6,6 +6,10 @@ import { discoverWaitingOutLimits } from './discovery.ts';
 import { rateLimitDetailsOf } from './rate-limits.ts';
 import {
 	ingestRepoWorkflowId,
+	ingestTicketProjectWorkflowId,
+	ticketProjectsChangedSignal,
+	type IngestTicketProjectInput,
+	type TicketProjectOutcome,
 	rateLimitMarginMs,
 	repositoriesChangedSignal,
 	type DiscoveryResult,
@@ -16,6 +20,7 @@ import {
 } from './contract.ts';
 
 export const repositoriesChanged = defineSignal<[string[]]>(repositoriesChangedSignal);
+export const ticketProjectsChanged = defineSignal<[string[]]>(ticketProjectsChangedSignal);
 
 /** Update: one child workflow per imported repository, a few at once. */
 export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): Promise<RepoOutcome[]> {
@@ -27,6 +32,16 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 	setHandler(repositoriesChanged, (repoIds) => {
 		for (const id of repoIds) changed.add(id);
 	});
+	// The same for ticket projects (a Jira webhook).
+	const changedProjects = new Set<string>();
+	setHandler(ticketProjectsChanged, (projectIds) => {
+		for (const id of projectIds) changedProjects.add(id);
+	});
+	const ingestProject = (project: { id: string }, pass: number) =>
+		executeChild(ingestTicketProjectWorkflow, {
+			workflowId: pass === 0 ? ingestTicketProjectWorkflowId(project.id, operationId) : `${ingestTicketProjectWorkflowId(project.id, operationId)}-again-${pass}`,
+			args: [{ version: 1, operationId, integrationId, projectId: project.id, heartbeatSeconds: input.heartbeatSeconds } satisfies IngestTicketProjectInput]
+		});
 	let work: Pick<PlannedRepo, 'pullRequests' | 'commits'> = {};
 	const ingest = (repo: { id: string }, pass: number) =>
 		executeChild(ingestRepoWorkflow, {
@@ -59,18 +74,25 @@ export async function updateIntegrationWorkflow(input: UpdateIntegrationInput): 
 		// What to ingest of each repository is the integration's (its services): a repository
 		// signalled again later is ingested the same way.
 		work = { pullRequests: repos.some((r) => r.pullRequests), commits: !repos.some((r) => r.commits === false) };
+		// Ticket projects beside the repositories, when the integration's services include tickets.
+		const withTickets = patched('update-ingests-tickets');
+		const projects = withTickets ? await steps.planTickets({ operationId, integrationId, ...(input.ticketProjectIds ? { projectIds: input.ticketProjectIds } : {}) }) : [];
 		const outcomes = new Map((await inBatches(repos, input.concurrency, (repo) => ingest(repo, 0))).map((o) => [o.repoId, o]));
+		const projectOutcomes = new Map<string, TicketProjectOutcome>((await inBatches(projects, input.concurrency, (project) => ingestProject(project, 0))).map((o) => [o.projectId, o]));
 		let pass = 0;
 		do {
-			while (changed.size > 0 && pass < 20) {
+			while ((changed.size > 0 || changedProjects.size > 0) && pass < 20) {
 				pass++;
 				const again = [...changed].map((id) => ({ id }));
 				changed.clear();
 				for (const outcome of await inBatches(again, input.concurrency, (repo) => ingest(repo, pass))) outcomes.set(outcome.repoId, outcome);
+				const projectsAgain = [...changedProjects].map((id) => ({ id }));
+				changedProjects.clear();
+				for (const outcome of await inBatches(projectsAgain, input.concurrency, (project) => ingestProject(project, pass))) projectOutcomes.set(outcome.projectId, outcome);
 			}
-			await steps.finishUpdate({ operationId, integrationId, outcomes: [...outcomes.values()], ...heldElsewhere });
+			await steps.finishUpdate({ operationId, integrationId, outcomes: [...outcomes.values()], ...(withTickets ? { ticketOutcomes: [...projectOutcomes.values()] } : {}), ...heldElsewhere });
 			// A change signalled while finishing is ingested too: the update ends only with none waiting.
-		} while (changed.size > 0 && pass < 20);
+		} while ((changed.size > 0 || changedProjects.size > 0) && pass < 20);
 		return [...outcomes.values()];
 	} catch (error) {
 		const { state, message } = describeFailure(error);
@@ -117,5 +139,29 @@ async function ingestPullRequests(input: IngestRepoInput): Promise<{ name: strin
 			await sleep(Math.max(0, Date.parse(limited.resetAt) - Date.now()) + rateLimitMarginMs);
 			await bookkeeping.endRateLimitWait({ integrationId, repoId });
 		}
+	}
+}
+
+/** One ticket project: its failure is recorded on the project and does not stop the others. */
+export async function ingestTicketProjectWorkflow(input: IngestTicketProjectInput): Promise<TicketProjectOutcome> {
+	const { operationId, integrationId, projectId } = input;
+	try {
+		for (;;) {
+			try {
+				return await ingestWork(input.heartbeatSeconds).ingestTicketProject({ operationId, integrationId, projectId });
+			} catch (error) {
+				// A spent quota: a timer (not a sleeping activity) waits for the reset, then the ingest
+				// carries on from the cursor it stored.
+				const limited = rateLimitDetailsOf(error);
+				if (!limited) throw error;
+				await bookkeeping.markTicketProjectRateLimited({ operationId, integrationId, projectId, details: limited });
+				await sleep(Math.max(0, Date.parse(limited.resetAt) - Date.now()) + rateLimitMarginMs);
+				await bookkeeping.endTicketProjectRateLimitWait({ integrationId, projectId });
+			}
+		}
+	} catch (error) {
+		if (isCancellation(error)) return CancellationScope.nonCancellable(() => bookkeeping.markTicketProjectCancelled({ projectId, operationId }));
+		const { message } = describeFailure(error);
+		return CancellationScope.nonCancellable(() => bookkeeping.markTicketProjectFailed({ projectId, operationId, message }));
 	}
 }

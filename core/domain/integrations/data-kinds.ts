@@ -27,6 +27,9 @@ export const integrationDataKinds = [
 	{ table: 'tags', label: 'Tags', service: 'repos', byRepo: true },
 	{ table: 'deployments', label: 'Deployments', service: 'repos', byRepo: true },
 	{ table: 'repo_daily_metrics', label: 'Days of metrics', service: 'repos', byRepo: true },
+	{ table: 'ticket_status_changes', label: 'Ticket status changes', service: 'tickets', byRepo: false },
+	{ table: 'tickets', label: 'Tickets', service: 'tickets', byRepo: false },
+	{ table: 'ticket_projects', label: 'Ticket projects', service: 'tickets', byRepo: false },
 	{ table: 'webhook_deliveries', label: 'Webhook deliveries', service: null, byRepo: false },
 	{ table: 'repos', label: 'Repositories', service: null, byRepo: false },
 	{ table: 'groups', label: 'Groups', service: null, byRepo: false }

@@ -1,5 +1,6 @@
 // The one event map shared by the Socket.IO server (web), the broadcaster (worker) and the
 // browser client. Events are named in the past tense: they report what happened.
+import type { TicketProjectSummary } from '#core/domain/tickets/ticket-project.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { IntegrationSummary, RepoSummary } from '#core/domain/integrations/integration.ts';
 import type { Operation, OperationProgress } from '#core/domain/operations/operation.ts';
@@ -12,6 +13,7 @@ export interface ServerToClientEvents {
 	'integration.updated': (integration: IntegrationSummary) => void;
 	'integration.removed': (removed: { id: string; organizationId: string; name: string }) => void;
 	'repo.updated': (repo: RepoSummary) => void;
+	'ticketProject.updated': (project: TicketProjectSummary) => void;
 	/** Who is at a place now (each person once), newest by `at`. */
 	'presence.changed': (presence: PresenceList) => void;
 }

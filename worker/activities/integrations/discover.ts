@@ -8,7 +8,8 @@ import { readSettings } from '#core/config.ts';
 import type { Database } from '#core/db/database.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus, toRepoSummary } from '#core/integrations/queries.ts';
-import type { DiscoveredGroup } from '#core/providers/provider.ts';
+import type { DiscoveredGroup, DiscoveredTicketProject } from '#core/providers/provider.ts';
+import { broadcastTicketProject, storeTicketProjects, toTicketProjectSummary } from '#core/tickets/projects.ts';
 import { rateLimitFailureType, type DiscoveryResult, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
 
 export type { DiscoveryResult };
@@ -112,10 +113,12 @@ export function createDiscoverActivities(deps: IntegrationDeps) {
 		async discoverRepositories(input: { operationId: string; integrationId: string }): Promise<DiscoveryResult | null> {
 			if (await isBeingDeleted(deps.db, input.integrationId)) throw ApplicationFailure.nonRetryable('The integration is being deleted.', 'IntegrationDeleting');
 			const { provider, context } = await openIntegration(deps, input.integrationId);
-			if (!provider.discover) return null;
+			if (!provider.discover && !provider.discoverTicketProjects) return null;
 			let groups: DiscoveredGroup[];
+			let ticketProjects: DiscoveredTicketProject[] | null;
 			try {
-				groups = await provider.discover(context);
+				groups = provider.discover ? await provider.discover(context) : [];
+				ticketProjects = provider.discoverTicketProjects ? await provider.discoverTicketProjects(context) : null;
 			} catch (error) {
 				const failure = error as Error & { permanent?: boolean; resetAt?: Date };
 				if (failure.resetAt instanceof Date) {
@@ -138,6 +141,15 @@ export function createDiscoverActivities(deps: IntegrationDeps) {
 				groups,
 				(row) => broadcastRepo(deps.io, toRepoSummary(row))
 			);
+			if (ticketProjects) {
+				const tickets = await storeTicketProjects(
+					deps.db,
+					{ id: input.integrationId, organizationId: context.integration.organizationId, autoImport: context.integration.settings.autoImportTicketProjects === true },
+					ticketProjects,
+					(row) => broadcastTicketProject(deps.io, toTicketProjectSummary(row))
+				);
+				Object.assign(result, { ticketProjects: tickets.projects, newTicketProjects: tickets.newProjects, importedTicketProjects: tickets.imported });
+			}
 			await announceIntegration(deps, input.integrationId);
 			return result;
 		},

@@ -6,7 +6,7 @@ import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries
 import { addOperationStage } from '#core/operations/queries.ts';
 import { broadcastProgress } from '#core/operations/broadcast.ts';
 import { requireProvider } from '#core/providers/registry.ts';
-import { pullRequestStage, type DiscoveryResult, type PlannedRepo, type RepoOutcome } from '../../../workflows/integrations/contract.ts';
+import { pullRequestStage, type DiscoveryResult, type PlannedRepo, type RepoOutcome, type TicketProjectOutcome } from '../../../workflows/integrations/contract.ts';
 import { ingestRepository } from '#core/git/ingest.ts';
 import { openMirror } from '#core/git/mirror.ts';
 import { lockMirror } from '#core/git/mirror-lock.ts';
@@ -23,6 +23,13 @@ interface IngestCheckpoint {
 	/** A digest of the cursor: the cursor itself, one entry per branch and tag, can be megabytes. */
 	cursorKey: string;
 	written: number;
+}
+
+/** "3 repositories", "2 ticket projects", "3 repositories and ticket projects": what an update's counts are of. */
+function describeItems(repos: number, projects: number): string {
+	if (projects === 0) return `${repos} repositories`;
+	if (repos === 0) return `${projects} ticket projects`;
+	return `${repos + projects} repositories and ticket projects`;
 }
 
 /** How often a running fetch's phase reaches the database and every viewer. */
@@ -199,15 +206,18 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 		},
 
 		async finishUpdate(
-			input: { operationId: string; integrationId: string; outcomes: RepoOutcome[] } & Pick<DiscoveryResult, 'heldBy' | 'reAddCooldownHours'>
+			input: { operationId: string; integrationId: string; outcomes: RepoOutcome[]; ticketOutcomes?: TicketProjectOutcome[] } & Pick<DiscoveryResult, 'heldBy' | 'reAddCooldownHours'>
 		): Promise<void> {
-			const failed = input.outcomes.filter((o) => !o.ok);
+			const ticketOutcomes = input.ticketOutcomes ?? [];
+			const failed = [...input.outcomes, ...ticketOutcomes].filter((o) => !o.ok);
+			// Counted in the words of what the update ingested: repositories, ticket projects, or both.
+			const items = describeItems(input.outcomes.length, ticketOutcomes.length);
 			await recomputeDailyMetrics(db, input.integrationId);
 			if (failed.length === 0) {
 				await setIntegrationStatus(db, input.integrationId, 'healthy', null, new Date());
 			} else {
-				const detail = `${failed.length} of ${input.outcomes.length} repositories failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}`;
-				await setIntegrationStatus(db, input.integrationId, failed.length === input.outcomes.length ? 'failed-integration' : 'failed-items', detail);
+				const detail = `${failed.length} of ${items} failed: ${failed.map((f) => `${f.name} (${f.message})`).join('; ')}`;
+				await setIntegrationStatus(db, input.integrationId, failed.length === input.outcomes.length + ticketOutcomes.length ? 'failed-integration' : 'failed-items', detail);
 			}
 			await announceIntegration(deps, input.integrationId);
 			const totals = await db
@@ -218,13 +228,20 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 				.where('integration_id', '=', input.integrationId)
 				.where('imported', '=', true)
 				.executeTakeFirstOrThrow();
+			const tickets = ticketOutcomes.length === 0 ? null : await db
+				.selectFrom('ticket_projects')
+				.select((eb) => eb.fn.coalesce(eb.fn.sum<number>('tickets_count'), eb.lit(0)).as('tickets'))
+				.where('integration_id', '=', input.integrationId)
+				.where('imported', '=', true)
+				.executeTakeFirstOrThrow();
 			const result = {
 				repos: input.outcomes.length, failed: failed.map((f) => ({ name: f.name, message: f.message })), commits: Number(totals.commits), tags: Number(totals.tags), pullRequests: Number(totals.pullRequests),
+				...(tickets ? { ticketProjects: ticketOutcomes.length, tickets: Number(tickets.tickets) } : {}),
 				...(input.heldBy ? { heldBy: input.heldBy, reAddCooldownHours: input.reAddCooldownHours ?? 0 } : {})
 			};
 			await deps.progress.finish(input.operationId, {
 				state: failed.length === 0 ? 'succeeded' : 'failed',
-				error: failed.length === 0 ? null : `${failed.length} of ${input.outcomes.length} repositories failed: ${failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`,
+				error: failed.length === 0 ? null : `${failed.length} of ${items} failed: ${failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`,
 				result
 			});
 		},

@@ -1,6 +1,7 @@
 // Every action on integrations starts one operation (a row and its durable workflow).
 import { sql } from 'kysely';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
+import { providers } from '#core/domain/integrations/providers.ts';
 import { allIntegrationsScope, integrationIdOfScope, integrationScope } from '#core/domain/integrations/integration.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
 import { readSettings } from '#core/config.ts';
@@ -14,6 +15,7 @@ import {
 	operationKinds,
 	refreshStages,
 	testStages,
+	ticketStages,
 	updateStages,
 	type DeleteIntegrationInput,
 	type DeploymentSourceInput,
@@ -34,6 +36,16 @@ async function importedRepoCount(integrationId: string): Promise<number> {
 	return row.n;
 }
 
+async function importedTicketProjectCount(integrationId: string): Promise<number> {
+	const row = await database()
+		.db.selectFrom('ticket_projects')
+		.select(sql<number>`count(*)::int`.as('n'))
+		.where('integration_id', '=', integrationId)
+		.where('imported', '=', true)
+		.executeTakeFirstOrThrow();
+	return row.n;
+}
+
 /** What every update workflow takes from the settings. */
 function updateSettings() {
 	const settings = readSettings();
@@ -45,20 +57,34 @@ async function kindOf(integrationId: string): Promise<string | undefined> {
 	return row?.kind;
 }
 
-/** Whether an update of the integration starts with discovery: its provider lists repositories. */
-async function discovers(integrationId: string): Promise<boolean> {
-	const kind = await kindOf(integrationId);
-	return kind ? providerDiscovers(kind) : true;
-}
-
-/** An update of the integration's imported repositories, or of only `repoIds` (a webhook's). */
-export async function startUpdate(user: Starter, integrationId: string, repoIds?: string[]): Promise<Operation> {
-	const [repos, discover] = await Promise.all([repoIds?.length ?? importedRepoCount(integrationId), discovers(integrationId)]);
+/**
+ * An update of the integration's imported repositories and ticket projects, or of only `repoIds`
+ * and `ticketProjectIds` (a webhook's: one of them empty). Its bars are those of what the
+ * integration's services ingest.
+ */
+export async function startUpdate(user: Starter, integrationId: string, repoIds?: string[], ticketProjectIds?: string[]): Promise<Operation> {
+	const { db } = database();
+	const integration = await db.selectFrom('integrations').select(['kind', 'services']).where('id', '=', integrationId).executeTakeFirst();
+	const kind = integration?.kind;
+	const withRepos = !kind || providers[kind].hasRepoData;
+	const withTickets = Boolean(kind && integration.services.includes('tickets') && providerOf(kind)?.tickets);
+	const [repos, projects] = await Promise.all([
+		withRepos ? (repoIds?.length ?? importedRepoCount(integrationId)) : 0,
+		withTickets ? (ticketProjectIds?.length ?? importedTicketProjectCount(integrationId)) : 0
+	]);
 	return startOperation(user, {
 		kind: operationKinds.update,
 		scope: integrationScope(integrationId),
-		stages: updateStages(repos),
-		input: (operationId): UpdateIntegrationInput => ({ version: 1, operationId, integrationId, ...updateSettings(), discover, ...(repoIds ? { repoIds } : {}) })
+		stages: [...(withRepos ? updateStages(repos) : []), ...(withTickets ? ticketStages(projects) : [])],
+		input: (operationId): UpdateIntegrationInput => ({
+			version: 1,
+			operationId,
+			integrationId,
+			...updateSettings(),
+			discover: kind ? providerDiscovers(kind) : true,
+			...(repoIds ? { repoIds } : {}),
+			...(ticketProjectIds ? { ticketProjectIds } : {})
+		})
 	});
 }
 

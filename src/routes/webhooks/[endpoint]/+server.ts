@@ -7,7 +7,8 @@ import { removePullRequestActivity } from '#core/integrations/pull-requests.ts';
 import { findWebhookTarget, forgetDelivery, recordDelivery, setDeliveryResult } from '#core/integrations/webhooks.ts';
 import { providerOf } from '#core/providers/registry.ts';
 import { publicRoute } from '#lib/server/auth/guard.ts';
-import { updateFromWebhook } from '#lib/server/integrations/webhook-updates.ts';
+import { updateFromWebhook, updateTicketsFromWebhook } from '#lib/server/integrations/webhook-updates.ts';
+import { removeTicket } from '#core/tickets/store.ts';
 import { database } from '#lib/server/runtime.ts';
 import type { RequestHandler } from './$types';
 
@@ -47,6 +48,14 @@ export const POST: RequestHandler = publicRoute(async ({ params, request }) => {
 				result = removed > 0 ? `${effect.what}: removed` : `${effect.what}: it was not stored, nothing to remove`;
 				break;
 			}
+			case 'update-tickets':
+				result = await updateTicketsFromWebhook(db, target, effect.projects, effect.what, `${providers[target.kind].label} webhook`);
+				break;
+			case 'ticket-removed': {
+				const removed = await removeTicket(db, target.integrationId, effect.project, effect.ticket);
+				result = removed > 0 ? `${effect.what}: removed with its status history` : `${effect.what}: it was not stored, nothing to remove`;
+				break;
+			}
 		}
 	} catch (failure) {
 		// Nothing was started: forget the delivery, so the provider's redelivery of it is not a replay.
@@ -54,5 +63,5 @@ export const POST: RequestHandler = publicRoute(async ({ params, request }) => {
 		throw failure;
 	}
 	await setDeliveryResult(db, target.integrationId, delivery.id, result);
-	return json({ ok: true, message: result }, { status: effect.kind === 'update' ? 202 : 200 });
+	return json({ ok: true, message: result }, { status: effect.kind === 'update' || effect.kind === 'update-tickets' ? 202 : 200 });
 });
