@@ -7,6 +7,7 @@ import { bitbucketDataCenter } from './bitbucket-data-center/index.ts';
 import { genericGit } from './generic-git/index.ts';
 import { githubProvider } from './github/index.ts';
 import { gitlabProvider } from './gitlab/index.ts';
+import { jiraProvider } from './jira/index.ts';
 import type { IntegrationProvider } from './provider.ts';
 
 /** Credentials are each provider's own shape; at the seam they are opaque. */
@@ -20,7 +21,9 @@ const registry: Partial<Record<ProviderKind, IntegrationProvider<unknown>>> = {
 	'gitlab-self-managed': register(gitlabProvider('gitlab-self-managed')),
 	'bitbucket-cloud': register(bitbucketCloud),
 	'bitbucket-data-center': register(bitbucketDataCenter),
-	'azure-devops': register(azureDevOps)
+	'azure-devops': register(azureDevOps),
+	'jira-cloud': register(jiraProvider('jira-cloud')),
+	'jira-data-center': register(jiraProvider('jira-data-center'))
 };
 
 /** The provider of a kind, or undefined for a kind not built yet. */

@@ -2,7 +2,7 @@
 // mapping of comments, activity and approvals onto the seam's records, addresses.
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hubSignatureValid } from '#core/providers/bitbucket/signature.ts';
+import { hubSignatureValid } from '#core/providers/shared/hub-signature.ts';
 import { commentsOf, reviewsOf, toPullRequestRecord } from '#core/providers/bitbucket-cloud/pull-requests.ts';
 import { cloneOriginOf, readCloudQuota, withoutUser } from '#core/providers/bitbucket-cloud/session.ts';
 import { cloudWebhooks } from '#core/providers/bitbucket-cloud/webhooks.ts';

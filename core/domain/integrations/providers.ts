@@ -68,8 +68,8 @@ export const providers: Record<ProviderKind, Provider> = {
 		hasRepoData: true,
 		needsBaseUrl: true
 	},
-	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Atlassian-hosted Jira projects and issues.', authMethods: ['oauth', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
-	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
+	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Jira sites on atlassian.net: projects, tickets and how they moved.', authMethods: ['api-token'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
+	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server (Data Center or Server): projects, tickets and how they moved.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false }
 };
 

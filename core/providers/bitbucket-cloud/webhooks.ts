@@ -4,7 +4,7 @@
 // incremental update of its pull requests; a deleted comment is removed at once (no list read
 // can tell what is gone).
 import type { ProviderWebhooks, WebhookEffect } from '../provider.ts';
-import { hubSignatureValid } from '../bitbucket/signature.ts';
+import { hubSignatureValid } from '../shared/hub-signature.ts';
 
 const updating: Record<string, string> = {
 	'repo:push': 'new commits or tags',

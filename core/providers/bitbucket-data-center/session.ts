@@ -9,6 +9,7 @@ import { describeBitbucketError, malformed, type ErrorContext } from '../bitbuck
 import { bitbucketTransport, type BitbucketClientOptions } from '../bitbucket/http.ts';
 import { basic } from '../shared/provider-fetch.ts';
 import { readServerUrl } from '../shared/server-address.ts';
+import { readTokenBucketQuota } from '../shared/token-bucket-quota.ts';
 import type { DataCenterForm } from './fields.ts';
 
 /** `username` of a token: its user, as the server named it when the form was tested (git needs one). */
@@ -36,20 +37,8 @@ export function dataCenterErrors(baseUrl: string): ErrorContext {
 	};
 }
 
-/**
- * Data Center's rate limiting is a token bucket per user: its size (X-RateLimit-Limit), the tokens
- * left, and X-RateLimit-FillRate tokens added every X-RateLimit-Interval-Seconds. The "reset" is
- * when the bucket is full again at that rate.
- */
-export function readDataCenterQuota(headers: Headers): ApiQuota | undefined {
-	const limit = Number(headers.get('x-ratelimit-limit'));
-	const remaining = Number(headers.get('x-ratelimit-remaining'));
-	if (!headers.has('x-ratelimit-limit') || !headers.has('x-ratelimit-remaining') || !Number.isFinite(limit) || !Number.isFinite(remaining)) return undefined;
-	const fill = Number(headers.get('x-ratelimit-fillrate'));
-	const interval = Number(headers.get('x-ratelimit-interval-seconds')) || 1;
-	const perSecond = Number.isFinite(fill) && fill > 0 ? fill / interval : limit / 60;
-	return { limit, remaining, resetAt: new Date(Date.now() + (Math.max(0, limit - remaining) / perSecond) * 1000) };
-}
+/** Data Center's rate limiting: a token bucket per user (shared/token-bucket-quota.ts). */
+export const readDataCenterQuota = readTokenBucketQuota;
 
 function authorization(credentials: BitbucketDataCenterCredentials): string {
 	return credentials.method === 'personal-access-token' ? `Bearer ${credentials.token}` : basic(credentials.username, credentials.password);

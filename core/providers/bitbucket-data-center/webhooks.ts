@@ -3,7 +3,7 @@
 // (opened, changed, reviewed, merged, declined, commented) → an incremental update of its pull
 // requests; a deleted comment is removed at once; the webhook's Test button sends a ping.
 import type { ProviderWebhooks, WebhookEffect } from '../provider.ts';
-import { hubSignatureValid } from '../bitbucket/signature.ts';
+import { hubSignatureValid } from '../shared/hub-signature.ts';
 
 const updating: Record<string, string> = {
 	'repo:refs_changed': 'new commits or tags',

@@ -1,4 +1,4 @@
-// Bitbucket (Cloud and Data Center) signs a delivery like GitHub does: X-Hub-Signature is
+// Bitbucket (Cloud and Data Center) and Jira sign a delivery like GitHub does: X-Hub-Signature is
 // `sha256=` and the hex HMAC-SHA256 of the raw body under the webhook's secret. Compared in
 // constant time; a delivery without the header was not signed with our secret.
 import { createHmac, timingSafeEqual } from 'node:crypto';
