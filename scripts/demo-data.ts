@@ -107,6 +107,8 @@ const demoGitLabName = 'Demo GitLab (simulator)';
 const demoBitbucketName = 'Demo Bitbucket (simulator)';
 /** The same for the demo Azure DevOps integration. */
 const demoAzureName = 'Demo Azure DevOps (simulator)';
+/** The same for the demo Jira Data Center integration. */
+const demoJiraName = 'Demo Jira (simulator)';
 /** What the demo Azure DevOps integration's service hooks are subscribed to. */
 const azureEvents = ['git.push', 'git.pullrequest.created', 'git.pullrequest.updated', 'git.pullrequest.merged', 'ms.vss-code.git-pullrequest-comment-event'] as const;
 
@@ -196,10 +198,25 @@ export async function addDemoAzureIntegration(
 	say(`demo integration “${name}” added: an Azure DevOps organisation simulated at ${url}; its first update is running`);
 }
 
+/**
+ * The demo Jira Data Center (first start on embedded defaults): the simulator's Jira at
+ * `<https>/jira-dc`, with a personal access token and the CA. Every project it lists is imported
+ * (the integration's “auto-import all projects” on), so its first update brings their tickets.
+ */
+export async function addDemoJiraIntegration(simulator: { caFile: string; jiraDataCenter: { https: string; username: string; tokens: { full: string } } }, env: NodeJS.ProcessEnv, say: (line: string) => void): Promise<void> {
+	const server = simulator.jiraDataCenter;
+	const name = await addDemoHostedIntegration(
+		'jira-data-center',
+		{ name: demoJiraName, token: server.tokens.full, baseUrl: server.https, caFile: simulator.caFile, deploymentsFromTags: false, summary: `Personal access token of ${server.username} (the simulator’s demo account)`, settings: { autoImportTicketProjects: true } },
+		env
+	);
+	say(`demo integration “${name}” added: a Jira Data Center simulated at ${server.https}; its first update is running`);
+}
+
 /** A hosted kind's demo integration in Acme, by its admin, with the simulator's token and CA; its first update started. */
 async function addDemoHostedIntegration(
-	kind: 'github-enterprise' | 'gitlab-self-managed' | 'bitbucket-data-center' | 'azure-devops',
-	demo: { name: string; token: string; baseUrl: string; caFile: string; deploymentsFromTags: boolean; credentials?: Record<string, string>; summary?: string },
+	kind: 'github-enterprise' | 'gitlab-self-managed' | 'bitbucket-data-center' | 'azure-devops' | 'jira-data-center',
+	demo: { name: string; token: string; baseUrl: string; caFile: string; deploymentsFromTags: boolean; credentials?: Record<string, string>; summary?: string; settings?: Record<string, unknown> },
 	env: NodeJS.ProcessEnv
 ): Promise<string> {
 	useSystemEnvironment(env);
@@ -219,7 +236,7 @@ async function addDemoHostedIntegration(
 			authMethod: 'personal-access-token',
 			credentials: demo.credentials ?? { method: 'personal-access-token', token: demo.token },
 			baseUrl: demo.baseUrl,
-			settings: { caCertificate: readFileSync(demo.caFile, 'utf8'), autoImportAll: true },
+			settings: { caCertificate: readFileSync(demo.caFile, 'utf8'), autoImportAll: true, ...demo.settings },
 			repositories: [],
 			deploymentsFromTags: demo.deploymentsFromTags
 		},
@@ -237,10 +254,12 @@ interface DemoSimulator {
 		gitlab: { registerHook(input: { project: string; url: string; token?: string; events?: string[] }): Promise<unknown> };
 		bitbucketDataCenter: { registerHook(input: { repository: string; url: string; secret?: string }): Promise<unknown> };
 		azureDevOps: { subscribe(input: { project: string; url: string; eventType: (typeof azureEvents)[number]; username?: string; password?: string }): Promise<unknown> };
+		jira: { dataCenter: { registerWebhook(input: { url: string; secret?: string }): Promise<unknown> } };
 	};
 	gitlab: { https: string; projects: string[] };
 	bitbucketDataCenter: { https: string; repositories: string[] };
 	azureDevOps: { https: string; organizations: string[]; projects: string[] };
+	jiraDataCenter: { https: string };
 }
 
 /**
@@ -278,6 +297,11 @@ export async function connectDemoWebhook(simulator: DemoSimulator, appUrl: strin
 			for (const eventType of azureEvents) await simulator.control.azureDevOps.subscribe({ project, url: `${appUrl}/webhooks/${azure.endpoint}`, eventType, username: 'tributary', password: azure.secret });
 		}
 		say(`demo webhook: the simulated Azure DevOps delivers to ${appUrl}/webhooks/… (${projects.length} projects)`);
+	}
+	const jira = await demoWebhook(demoJiraName, simulator.jiraDataCenter.https);
+	if (jira) {
+		await simulator.control.jira.dataCenter.registerWebhook({ url: `${appUrl}/webhooks/${jira.endpoint}`, secret: jira.secret });
+		say(`demo webhook: the simulated Jira delivers to ${appUrl}/webhooks/…`);
 	}
 }
 

@@ -11,7 +11,7 @@ import { migrateToLatest } from '#core/db/migrate.ts';
 import { buildIfStale } from './build.ts';
 import { startDemoSimulator } from './engines/simulator.ts';
 import type { RunningSimulator } from '../simulator/launch.ts';
-import { addDemoAzureIntegration, addDemoBitbucketIntegration, addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
+import { addDemoAzureIntegration, addDemoBitbucketIntegration, addDemoGitHubIntegration, addDemoGitLabIntegration, addDemoIntegration, addDemoJiraIntegration, connectDemoWebhook, demoRepositoryPaths, readDemoSignIns, saveDemoSignIns, seedDemo, signInLine } from './demo-data.ts';
 import { devSecretKey } from './secret-key.ts';
 import { isPortFree, waitForPort } from './engines/ports.ts';
 import { startEmbeddedPostgres } from './engines/postgres.ts';
@@ -156,6 +156,7 @@ async function main() {
 			await addDemoGitLabIntegration(simulator, env, say);
 			await addDemoBitbucketIntegration(simulator, env, say);
 			await addDemoAzureIntegration(simulator, env, say);
+			await addDemoJiraIntegration(simulator, env, say);
 		}
 		await connectDemoWebhook(simulator, `http://127.0.0.1:${settings.port}`, env, say);
 	}
@@ -170,6 +171,7 @@ async function main() {
 		say(`             ${simulator.gitlab.https} (a simulated self-managed GitLab, not GitLab; ${simulator.http}/_simulator/gitlab/stats)`);
 		say(`             ${simulator.bitbucketDataCenter.https} (a simulated Bitbucket Data Center, not Bitbucket; ${simulator.http}/_simulator/bitbucket-dc/stats)`);
 		say(`             ${simulator.azureDevOps.https}/${simulator.azureDevOps.organizations[0]} (a simulated Azure DevOps organisation, not Azure; ${simulator.http}/_simulator/azure-devops/stats)`);
+		say(`             ${simulator.jiraDataCenter.https} (a simulated Jira Data Center, not Jira; ${simulator.http}/_simulator/jira/dc/stats)`);
 	}
 	if (!settings.databaseUrl) {
 		say(`database:    ${databaseUrl}`);

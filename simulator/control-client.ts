@@ -17,9 +17,11 @@ import type { RequestCounters } from './shared/counters.ts';
 import type { Fault, FaultInput } from './shared/faults.ts';
 import type { RateLimitState } from './shared/rate-limits.ts';
 import { AzureDevOpsControl, type AzureDevOpsReady } from './azure-devops/control-client.ts';
+import { JiraControl, JiraSiteControl, type JiraCloudReady, type JiraDataCenterReady } from './jira/control-client.ts';
 
 export type * from './azure-devops/control-client.ts';
-export { AzureDevOpsControl };
+export type * from './jira/control-client.ts';
+export { AzureDevOpsControl, JiraControl, JiraSiteControl };
 
 export type {
 	Delivery,
@@ -90,6 +92,10 @@ export interface ReadyLine {
 	};
 	/** Azure DevOps under `/azure-devops`: organisation URLs are `<http>/{organization}`. */
 	azureDevOps: AzureDevOpsReady;
+	/** Jira Cloud under `/jira-cloud`: the site URL, emails and API tokens, project keys. */
+	jiraCloud: JiraCloudReady;
+	/** Jira Data Center under `/jira-dc`: the server URL, username, password, personal access tokens, project keys. */
+	jiraDataCenter: JiraDataCenterReady;
 }
 
 export type { CloudCredentials, CloudRepositoryStats, DcRepositoryStats, DcTokens, SignedDelivery, SignedHook };
@@ -350,6 +356,8 @@ export class SimulatorControl {
 	readonly bitbucketCloud: BitbucketCloudControl;
 	readonly bitbucketDataCenter: BitbucketDataCenterControl;
 	readonly azureDevOps: AzureDevOpsControl;
+	/** Jira: `jira.cloud` and `jira.dataCenter`, one model seen by both. */
+	readonly jira: JiraControl;
 
 	/** `origin`: the simulator's plain HTTP origin, e.g. `http://127.0.0.1:4010`. */
 	constructor(origin: string) {
@@ -358,6 +366,7 @@ export class SimulatorControl {
 		this.bitbucketCloud = new BitbucketCloudControl((method, path, body) => this.#call(method, path, body));
 		this.bitbucketDataCenter = new BitbucketDataCenterControl((method, path, body) => this.#call(method, path, body));
 		this.azureDevOps = new AzureDevOpsControl((method, path, body) => this.#call(method, path, body));
+		this.jira = new JiraControl((method, path, body) => this.#call(method, path, body));
 	}
 
 	async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -379,7 +388,7 @@ export class SimulatorControl {
 		return this.#call('POST', '/requests/reset');
 	}
 
-	/** A GitHub token, a GitLab token (its window is a minute and it always answers 429) or an installation. */
+	/** A GitHub token, a GitLab token (its window is a minute and it always answers 429), another provider's token (or the Bitbucket or Jira Data Center password), or an installation. */
 	setRateLimit(input: RateLimitInput): Promise<RateLimitState & { key: string }> {
 		return this.#call('POST', '/rate-limits', input);
 	}
@@ -396,7 +405,7 @@ export class SimulatorControl {
 		return this.#call('DELETE', '/faults');
 	}
 
-	/** A GitHub or GitLab token. */
+	/** A token of any simulated provider. */
 	revokeToken(token: string): Promise<{ revoked: boolean }> {
 		return this.#call('POST', '/tokens/revoke', { token });
 	}

@@ -1,9 +1,11 @@
 // The simulator process: a GitHub (and, under /api/v3, a GitHub Enterprise Server) and, under
 // /gitlab, a GitLab (gitlab.com or self-managed) on loopback, over HTTP and HTTPS, both views of
-// one World generated deterministically from the seed.
+// one World generated deterministically from the seed; Bitbucket and Azure DevOps are more views
+// of it. Jira Cloud (/jira-cloud) and Data Center (/jira-dc) show a Jira generated from the seed.
 //
 //   node simulator/index.ts --data-dir <dir> [--port 0] [--https-port 0] [--seed 1] [--orgs 2]
 //     [--repos-per-org 3] [--pull-requests 50] [--commits 200] [--path-prefix ""]
+//     [--jira-projects 3] [--tickets 40]
 //
 // Prints one JSON line on stdout when ready (`{"event":"listening",…}`), then logs JSON lines on
 // stderr. SIGTERM or SIGINT stop it.
@@ -41,6 +43,12 @@ import { createAzureGitHttp, isAzureGitPath } from './azure-devops/git-http.ts';
 import { AZURE_PREFIX, AzureModel } from './azure-devops/model.ts';
 import { createAzureApi } from './azure-devops/server.ts';
 import { AzureServiceHooks } from './azure-devops/service-hooks.ts';
+import { JiraAuth } from './jira/auth.ts';
+import { jiraControlRoutes } from './jira/control.ts';
+import { CLOUD_PREFIX as JIRA_CLOUD_PREFIX, DC_PREFIX as JIRA_DC_PREFIX, JiraModel } from './jira/model.ts';
+import { Searcher } from './jira/search.ts';
+import { createJiraApi } from './jira/server.ts';
+import { JiraWebhooks } from './jira/webhooks.ts';
 import { log } from './log.ts';
 import { createControlHandler, sharedControlRoutes } from './shared/control.ts';
 import { newCounters } from './shared/counters.ts';
@@ -60,7 +68,9 @@ const { values } = parseArgs({
 		'repos-per-org': { type: 'string', default: '3' },
 		'pull-requests': { type: 'string', default: '50' },
 		commits: { type: 'string', default: '200' },
-		'path-prefix': { type: 'string', default: '' }
+		'path-prefix': { type: 'string', default: '' },
+		'jira-projects': { type: 'string', default: '3' },
+		tickets: { type: 'string', default: '40' }
 	}
 });
 
@@ -116,6 +126,11 @@ const bitbucketCounters = { cloud: newCounters(), dc: newCounters() };
 const azure = new AzureModel(world);
 const azureAuth = new AzureAuth(azure);
 const azureCounters = newCounters();
+// Jira Cloud (/jira-cloud) and Data Center (/jira-dc): two views of one Jira of its own (not the World).
+const jira = new JiraModel({ seed: count('seed', 0), projects: count('jira-projects', 1), tickets: count('tickets', 0) });
+const jiraAuth = new JiraAuth(jira);
+const jiraSearcher = new Searcher(jira);
+const jiraCounters = { cloud: newCounters(), dc: newCounters() };
 const changes = new RepoChanges(world);
 let httpOrigin = '';
 const gitlabHost = () => `${httpOrigin}${GITLAB_PREFIX}`;
@@ -130,6 +145,7 @@ const bitbucketDcApi = createDcApi({ model: bitbucketDc, rateLimits, faults, cou
 const bitbucketDcGit = createDcGitHttp(bitbucketDc, log);
 const azureApi = createAzureApi({ model: azure, auth: azureAuth, rateLimits, faults, counters: azureCounters, log });
 const azureGit = createAzureGitHttp(azure, azureAuth, log);
+const jiraApi = createJiraApi({ model: jira, auth: jiraAuth, searcher: jiraSearcher, rateLimits, faults, counters: jiraCounters, log });
 /** A Bitbucket credential's rate-limit bucket: Cloud's per credential, Data Center's per user. */
 function bitbucketBucket(token: string) {
 	const cloud = bitbucketCloud.find(token);
@@ -142,8 +158,10 @@ const control = createControlHandler(
 		...sharedControlRoutes({
 			rateLimits,
 			faults,
-			counters: [counters.github, counters.gitlab, bitbucketCounters.cloud, bitbucketCounters.dc, azureCounters],
+			counters: [counters.github, counters.gitlab, bitbucketCounters.cloud, bitbucketCounters.dc, azureCounters, jiraCounters.cloud, jiraCounters.dc],
 			bucketOf: (input) => {
+				const jiraCredential = input.token === undefined ? undefined : jiraAuth.find(input.token);
+				if (jiraCredential) return JiraAuth.bucket(jiraCredential);
 				const bitbucket = input.token === undefined ? null : bitbucketBucket(input.token);
 				if (bitbucket) return bitbucket;
 				const azurePat = input.token === undefined ? undefined : azureAuth.find(input.token);
@@ -156,14 +174,16 @@ const control = createControlHandler(
 				const revokedOnGitHub = auth.revoke(token);
 				const revokedOnBitbucket = bitbucketCloud.revoke(token) || bitbucketDc.revoke(token);
 				const revokedOnAzure = azureAuth.revoke(token);
-				return gitlabAuth.revoke(token) || revokedOnGitHub || revokedOnBitbucket || revokedOnAzure;
+				const revokedOnJira = jiraAuth.revoke(token);
+				return gitlabAuth.revoke(token) || revokedOnGitHub || revokedOnBitbucket || revokedOnAzure || revokedOnJira;
 			}
 		}),
 		...githubControlRoutes({ world, counters: counters.github, webhooks: new Webhooks(world, log), changes, httpOrigin: () => httpOrigin }),
 		...gitlabControlRoutes({ model: gitlab, counters: counters.gitlab, webhooks: new GitLabWebhooks(gitlabHost, log), changes, host: gitlabHost }),
 		...cloudControlRoutes({ model: bitbucketCloud, counters: bitbucketCounters.cloud, changes, log, origin: () => httpOrigin }),
 		...dcControlRoutes({ model: bitbucketDc, counters: bitbucketCounters.dc, changes, log, origin: () => httpOrigin }),
-		...azureControlRoutes({ model: azure, counters: azureCounters, hooks: new AzureServiceHooks(log), changes, origin: () => httpOrigin })
+		...azureControlRoutes({ model: azure, counters: azureCounters, hooks: new AzureServiceHooks(log), changes, origin: () => httpOrigin }),
+		...jiraControlRoutes({ model: jira, searcher: jiraSearcher, webhooks: new JiraWebhooks(log), counters: jiraCounters, origin: () => httpOrigin })
 	],
 	log
 );
@@ -201,6 +221,7 @@ function listener(scheme: 'http' | 'https') {
 			res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
 			return;
 		}
+		if ([JIRA_CLOUD_PREFIX, JIRA_DC_PREFIX].some((p) => url.pathname === p || url.pathname.startsWith(`${p}/`))) return void jiraApi(req, res, origin, url);
 		if (url.pathname === AZURE_PREFIX || url.pathname.startsWith(`${AZURE_PREFIX}/`)) {
 			if (isAzureGitPath(url.pathname)) return azureGit(req, res, url);
 			return void azureApi(req, res, origin, url);
@@ -270,10 +291,26 @@ const ready: ReadyLine = {
 		organizations: azure.organizations.map((o) => o.name),
 		projects: azure.projects.map((p) => `${p.organization.name}/${p.name}`),
 		repositories: azure.repositories.map((r) => `${r.project.organization.name}/${r.project.name}/${r.name}`)
+	},
+	jiraCloud: {
+		http: `${httpOrigin}${JIRA_CLOUD_PREFIX}`,
+		https: `https://127.0.0.1:${httpsPort}${JIRA_CLOUD_PREFIX}`,
+		email: jira.viewer.email,
+		noBrowseEmail: jira.nonBrowser.email,
+		tokens: jiraAuth.cloudTokens,
+		projects: jira.projects.map((p) => p.key)
+	},
+	jiraDataCenter: {
+		http: `${httpOrigin}${JIRA_DC_PREFIX}`,
+		https: `https://127.0.0.1:${httpsPort}${JIRA_DC_PREFIX}`,
+		username: jira.viewer.name,
+		password: jiraAuth.dcPassword,
+		tokens: jiraAuth.dcTokens,
+		projects: jira.projects.map((p) => p.key)
 	}
 };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
-log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length, gitlabProjects: gitlab.projects.length });
+log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length, gitlabProjects: gitlab.projects.length, jiraTickets: jira.projects.reduce((n, p) => n + p.tickets.length, 0) });
 
 function stop(signal: string) {
 	log('stopping', { signal });

@@ -15,6 +15,10 @@ export interface SimulatorOptions {
 	pullRequests?: number;
 	commits?: number;
 	pathPrefix?: string;
+	/** Jira projects (both sites show the same ones); 3 by default. */
+	jiraProjects?: number;
+	/** Tickets per Jira project; 40 by default. */
+	tickets?: number;
 	/** Each stderr log line (JSON); by default they are dropped. */
 	onLog?: (line: string) => void;
 }
@@ -38,6 +42,10 @@ export interface RunningSimulator {
 	bitbucketDataCenter: ReadyLine['bitbucketDataCenter'];
 	/** Azure DevOps under `/azure-devops`: base URLs, PATs, organisations, projects, repositories. */
 	azureDevOps: ReadyLine['azureDevOps'];
+	/** Jira Cloud under `/jira-cloud`: site URLs, emails, API tokens, project keys. */
+	jiraCloud: ReadyLine['jiraCloud'];
+	/** Jira Data Center under `/jira-dc`: server URLs, username, password, tokens, project keys. */
+	jiraDataCenter: ReadyLine['jiraDataCenter'];
 	control: SimulatorControl;
 	pid: number;
 	stop(): Promise<void>;
@@ -51,7 +59,9 @@ const flags: Array<[keyof SimulatorOptions, string]> = [
 	['reposPerOrg', '--repos-per-org'],
 	['pullRequests', '--pull-requests'],
 	['commits', '--commits'],
-	['pathPrefix', '--path-prefix']
+	['pathPrefix', '--path-prefix'],
+	['jiraProjects', '--jira-projects'],
+	['tickets', '--tickets']
 ];
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
@@ -100,6 +110,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
 		bitbucketCloud: ready.bitbucketCloud,
 		bitbucketDataCenter: ready.bitbucketDataCenter,
 		azureDevOps: ready.azureDevOps,
+		jiraCloud: ready.jiraCloud,
+		jiraDataCenter: ready.jiraDataCenter,
 		control: new SimulatorControl(origin),
 		pid: child.pid!,
 		async stop() {

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { newCounters, resetCounters, type RequestCounters } from './counters.ts';
 import { compile } from './route-match.ts';
-import type { FaultInput, Faults, Provider } from './faults.ts';
+import { PROVIDERS as FAULT_PROVIDERS, type FaultInput, type Faults, type Provider } from './faults.ts';
 import type { Bucket, RateLimits, RateLimitSetting } from './rate-limits.ts';
 
 export type Body = Record<string, unknown>;
@@ -68,9 +68,6 @@ export interface SharedControlContext {
 	/** Revokes a token of either provider; false when neither knows it. */
 	revoke(token: string): boolean;
 }
-
-/** Whose API a fault may hit. */
-const FAULT_PROVIDERS: Provider[] = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-dc', 'azure-devops'];
 
 const FAULT_KINDS: Array<FaultInput['kind']> = ['status', 'slow', 'trickle', 'malformed', 'reset', 'secondary-rate-limit', 'abuse'];
 

@@ -3,7 +3,10 @@
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 
-export type Provider = 'github' | 'gitlab' | 'bitbucket-cloud' | 'bitbucket-dc' | 'azure-devops';
+export type Provider = 'github' | 'gitlab' | 'bitbucket-cloud' | 'bitbucket-dc' | 'azure-devops' | 'jira-cloud' | 'jira-dc';
+
+/** Whose API a fault may hit. */
+export const PROVIDERS: Provider[] = ['github', 'gitlab', 'bitbucket-cloud', 'bitbucket-dc', 'azure-devops', 'jira-cloud', 'jira-dc'];
 
 export type FaultKind =
 	/** Answer `status` (500, 502, 503…) with the provider's error body. */
@@ -16,7 +19,7 @@ export type FaultKind =
 	| 'malformed'
 	/** Destroy the connection without an answer. */
 	| 'reset'
-	/** GitHub: 403 with `retry-after` and the secondary-rate-limit message; GitLab: its 429 `Retry later`. */
+	/** GitHub: 403 with `retry-after` and the secondary-rate-limit message; GitLab: its 429 `Retry later`; Jira: its 429 with `Retry-After`. */
 	| 'secondary-rate-limit'
 	/** The same, in GitHub's older "abuse detection" words. */
 	| 'abuse';
@@ -27,7 +30,8 @@ export interface FaultInput {
 	provider?: Provider;
 	/**
 	 * A path, `*` matching within a segment and `**` across segments: for GitHub without `/api/v3`,
-	 * for GitLab what follows `/gitlab/api/v4`.
+	 * for GitLab what follows `/gitlab/api/v4`, for Jira what follows `/jira-cloud/rest/api/3` or
+	 * `/jira-dc/rest/api/2`.
 	 */
 	path?: string;
 	method?: string;

@@ -190,13 +190,14 @@ describe('GitHub webhooks', () => {
 				registered.push(hook.secret);
 				return simulator.control.registerHook(hook);
 			},
-			// No demo GitLab, Bitbucket or Azure DevOps integration here: nothing is registered there.
+			// No demo GitLab, Bitbucket, Azure DevOps or Jira integration here: nothing is registered there.
 			gitlab: simulator.control.gitlab,
 			bitbucketDataCenter: simulator.control.bitbucketDataCenter,
-			azureDevOps: simulator.control.azureDevOps
+			azureDevOps: simulator.control.azureDevOps,
+			jira: simulator.control.jira
 		};
 		try {
-			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab, bitbucketDataCenter: simulator.bitbucketDataCenter, azureDevOps: simulator.azureDevOps }, web.url, system.env, () => {});
+			for (let start = 0; start < 2; start++) await connectDemoWebhook({ https: simulator.http, orgs: simulator.orgs, control, gitlab: simulator.gitlab, bitbucketDataCenter: simulator.bitbucketDataCenter, azureDevOps: simulator.azureDevOps, jiraDataCenter: simulator.jiraDataCenter }, web.url, system.env, () => {});
 		} finally {
 			await closeRuntime();
 		}
