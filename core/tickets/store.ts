@@ -48,11 +48,16 @@ const owner = [
 
 /**
  * The batch in one statement ($1 the integration, $2 its organisation, $3 the project): the
- * integration held for share, both upserts, and the project's cursor with its count grown by the
- * tickets that were new.
+ * integration and the project held for share (neither a deletion nor a removal of the project
+ * from import can begin while the rows go in, and one that began before finds nothing written
+ * behind it), both upserts, and the project's cursor with its count grown by the tickets that
+ * were new.
  */
 const storeBatchStatement = `
-	with held as (select from integrations where id = $1::uuid and data_status <> 'deleting' for share),
+	with held as (
+		select from integrations i join ticket_projects p on p.integration_id = i.id
+		where i.id = $1::uuid and i.data_status <> 'deleting' and p.id = $3::uuid and p.imported
+		for share),
 	tickets_changed as (${jsonUpsert({ table: 'tickets', owner, columns: ticketColumns, key: ['project_id', 'provider_id'], rows: '$4', returnInserted: true })}),
 	changes_changed as (${jsonUpsert({ table: 'ticket_status_changes', owner, columns: statusChangeColumns, key: ['project_id', 'ticket_provider_id', 'provider_id'], rows: '$5' })}),
 	project_stored as (
@@ -63,7 +68,8 @@ const storeBatchStatement = `
 
 /**
  * Stores a batch and the project's cursor after it, atomically, in one round trip. Returns the
- * rows changed, or null when the integration is being deleted (nothing was written).
+ * rows changed, or null when the integration is being deleted or the project is no longer
+ * imported (nothing was written).
  */
 export async function storeTicketBatch(pool: pg.Pool, target: TicketOwner, batch: TicketBatch): Promise<number | null> {
 	const { rows } = await pool.query<{ held: boolean; changed: number }>({

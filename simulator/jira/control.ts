@@ -169,12 +169,19 @@ export function jiraControlRoutes(context: JiraControlContext): ControlRoute[] {
 				siteOf(params);
 				const ticket = ticketOf(params);
 				const author = userOf(body, 'user', model.viewer);
-				const change: IssueEvent = { event: 'jira:issue_deleted', type: 'issue_deleted', ticket, author };
-				// Which webhooks' JQL finds the ticket is settled while it is still there.
-				const finds = finder(ticket);
-				const matches = new Map([...webhooks.list('cloud'), ...webhooks.list('dc')].map((w) => [w.id, finds(w)]));
+				// Jira deletes the sub-tasks with it and tells of each deletion: sub-tasks first, then the ticket.
+				const doomed = [...ticket.subtasks, ticket];
+				// Which webhooks' JQL finds each ticket is settled while it is still there.
+				const matches = doomed.map((t) => {
+					const finds = finder(t);
+					return new Map([...webhooks.list('cloud'), ...webhooks.list('dc')].map((w) => [w.id, finds(w)]));
+				});
 				const gone = model.delete(ticket);
-				const deliveries = await webhooks.emit(change, context.origin(), (w) => matches.get(w.id) ?? false);
+				const deliveries = [];
+				for (const [index, t] of doomed.entries()) {
+					const change: IssueEvent = { event: 'jira:issue_deleted', type: 'issue_deleted', ticket: t, author };
+					deliveries.push(...(await webhooks.emit(change, context.origin(), (w) => matches[index]!.get(w.id) ?? false)));
+				}
 				return { deleted: gone.map((t) => t.key), deliveries };
 			}
 		},

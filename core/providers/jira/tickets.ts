@@ -7,6 +7,7 @@
 import type { TicketBatch, TicketRecord, TicketRun, TicketStatusChangeRecord } from '../provider.ts';
 import { categoryOf, jiraTime, type JiraApi, type JiraHistory, type JiraIssue, type PagePosition } from './api.ts';
 import { JiraError } from './errors.ts';
+import { pageWriter } from '../shared/page-writer.ts';
 import { jqlTime } from './jql-time.ts';
 
 export interface JiraTicketCursor {
@@ -74,36 +75,41 @@ export async function ingestJiraTickets(api: JiraApi, baseUrl: string, run: Tick
 	// The project by id: a renamed key still finds it.
 	const jql = `project = ${Number(run.project.providerId) || JSON.stringify(run.project.providerId)}${since ? ` AND updated >= "${jqlTime(new Date(since), account.timeZone)}"` : ''} ORDER BY key ASC`;
 	const fields = pointsField ? [...baseFields, pointsField] : baseFields;
-	for (let restarted = false; ; ) {
-		let page;
-		try {
-			page = await api.search({ jql, fields, page: pass.page, maxResults: pageSize });
-		} catch (error) {
-			// Cloud's page tokens do not last: a retry that comes back late starts its pass again.
-			if (error instanceof JiraError && error.category === 'bad-request' && typeof pass.page === 'string' && !restarted) {
-				restarted = true;
-				pass = { ...pass, page: null, read: 0 };
-				continue;
+	// Each page is stored while the next is read; the cursor a page carries is stored with it.
+	const writer = pageWriter<TicketBatch>(run);
+	try {
+		for (let restarted = false; ; ) {
+			let page;
+			try {
+				page = await api.search({ jql, fields, page: pass.page, maxResults: pageSize });
+			} catch (error) {
+				// Cloud's page tokens do not last: a retry that comes back late starts its pass again.
+				if (error instanceof JiraError && error.category === 'bad-request' && typeof pass.page === 'string' && !restarted) {
+					restarted = true;
+					pass = { ...pass, page: null, read: 0 };
+					continue;
+				}
+				throw error;
 			}
-			throw error;
+			const whole = await api.fullHistories(page.issues);
+			const batch: TicketBatch = { tickets: [], statusChanges: [], cursor: {} };
+			for (const issue of page.issues) {
+				const record = ticketRecord(issue, baseUrl, pointsField);
+				if (!record) continue;
+				batch.tickets.push(record);
+				batch.statusChanges.push(...statusChanges(issue.id, whole.get(issue.id) ?? issue.histories));
+			}
+			const read = pass.read + page.issues.length;
+			const finished = page.next === null || page.issues.length === 0;
+			const cursor: JiraTicketCursor = finished
+				? { since: new Date(Date.parse(pass.startedAt) - clockMarginMs).toISOString() }
+				: { since, pass: { startedAt: pass.startedAt, page: page.next, read } };
+			batch.cursor = cursor as unknown as Record<string, unknown>;
+			await writer.write(batch, read, page.total ?? (finished ? read : read + pageSize));
+			if (finished) return;
+			pass = cursor.pass!;
 		}
-		const whole = await api.fullHistories(page.issues);
-		const batch: TicketBatch = { tickets: [], statusChanges: [], cursor: {} };
-		for (const issue of page.issues) {
-			const record = ticketRecord(issue, baseUrl, pointsField);
-			if (!record) continue;
-			batch.tickets.push(record);
-			batch.statusChanges.push(...statusChanges(issue.id, whole.get(issue.id) ?? issue.histories));
-		}
-		const read = pass.read + page.issues.length;
-		const finished = page.next === null || page.issues.length === 0;
-		const cursor: JiraTicketCursor = finished
-			? { since: new Date(Date.parse(pass.startedAt) - clockMarginMs).toISOString() }
-			: { since, pass: { startedAt: pass.startedAt, page: page.next, read } };
-		batch.cursor = cursor as unknown as Record<string, unknown>;
-		await run.store(batch);
-		await run.progress(read, page.total ?? (finished ? read : read + pageSize));
-		if (finished) return;
-		pass = cursor.pass!;
+	} finally {
+		await writer.finish();
 	}
 }

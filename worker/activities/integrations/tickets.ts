@@ -21,11 +21,33 @@ import { rateLimitedUntil } from './pull-requests.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
 
+const removedFromImport = () => ApplicationFailure.nonRetryable('The project was removed from import while its tickets were read; nothing more was stored.', 'TicketProjectRemoved');
+
 const heartbeatEveryMs = 1_000;
 const quotaWriteEveryMs = 1_000;
 const progressEveryMs = 250;
 
 const storedQuota = (quota: ApiQuota): StoredQuota => ({ limit: quota.limit, remaining: quota.remaining, resetAt: quota.resetAt.toISOString(), seenAt: new Date().toISOString() });
+
+/** The update's two ticket bars, from the projects' own counters (absolute, so retries cannot double-count). */
+export async function reportTicketProgress(deps: IntegrationDeps, operationId: string, integrationId: string, currentItem?: string): Promise<void> {
+	const row = await deps.db
+		.selectFrom('ticket_projects')
+		.select([
+			sql<number>`count(*)::int`.as('projects'),
+			sql<number>`(count(*) filter (where data_status not in ('queued', 'fetching', 'processing')))::int`.as('finished'),
+			sql<number>`coalesce(sum(progress_done), 0)::int`.as('done'),
+			sql<number>`coalesce(sum(progress_total), 0)::int`.as('total')
+		])
+		.where('integration_id', '=', integrationId)
+		.where('imported', '=', true)
+		.where('update_operation_id', '=', operationId)
+		.executeTakeFirstOrThrow();
+	await deps.progress.report(operationId, [
+		{ stage: 'ticket-projects', done: row.finished, total: row.projects },
+		{ stage: 'tickets', done: row.done, total: Math.max(row.total, row.done), ...(currentItem ? { currentItem } : {}) }
+	]);
+}
 
 export function createTicketActivities(deps: IntegrationDeps) {
 	const { db } = deps;
@@ -39,26 +61,6 @@ export function createTicketActivities(deps: IntegrationDeps) {
 
 	async function saveQuota(integrationId: string, quota: ApiQuota): Promise<void> {
 		await db.updateTable('integrations').set({ quota: JSON.stringify(storedQuota(quota)) }).where('id', '=', integrationId).execute();
-	}
-
-	/** The update's two ticket bars, from the projects' own counters (absolute, so retries cannot double-count). */
-	async function reportProgress(operationId: string, integrationId: string, currentItem?: string): Promise<void> {
-		const row = await db
-			.selectFrom('ticket_projects')
-			.select([
-				sql<number>`count(*)::int`.as('projects'),
-				sql<number>`(count(*) filter (where data_status not in ('queued', 'fetching', 'processing')))::int`.as('finished'),
-				sql<number>`coalesce(sum(progress_done), 0)::int`.as('done'),
-				sql<number>`coalesce(sum(progress_total), 0)::int`.as('total')
-			])
-			.where('integration_id', '=', integrationId)
-			.where('imported', '=', true)
-			.where('update_operation_id', '=', operationId)
-			.executeTakeFirstOrThrow();
-		await deps.progress.report(operationId, [
-			{ stage: 'ticket-projects', done: row.finished, total: row.projects },
-			{ stage: 'tickets', done: row.done, total: Math.max(row.total, row.done), ...(currentItem ? { currentItem } : {}) }
-		]);
 	}
 
 	return {
@@ -79,7 +81,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 			if (input.projectIds) queue = queue.where('id', 'in', input.projectIds.length > 0 ? input.projectIds : ['00000000-0000-0000-0000-000000000000']);
 			const projects = await queue.returningAll().execute();
 			for (const row of projects) broadcastTicketProject(deps.io, toTicketProjectSummary(row));
-			await reportProgress(input.operationId, input.integrationId);
+			await reportTicketProgress(deps, input.operationId, input.integrationId);
 			return projects.map((p) => ({ id: p.id, name: `${p.key} ${p.name}` })).sort((a, b) => a.name.localeCompare(b.name));
 		},
 
@@ -107,7 +109,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 				cursor: project.cursor,
 				async store(batch) {
 					const changed = await storeTicketBatch(deps.pool, owner, batch);
-					if (changed === null) throw beingDeleted();
+					if (changed === null) throw (await isBeingDeleted(db, input.integrationId)) ? beingDeleted() : removedFromImport();
 					checkpoint = batch.cursor;
 					beat();
 					written += changed;
@@ -117,7 +119,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 					if (Date.now() - lastProgress < progressEveryMs && done < total) return;
 					lastProgress = Date.now();
 					await updateProject(project.id, { data_status: 'processing', progress_done: done, progress_total: Math.max(done, total) });
-					await reportProgress(input.operationId, input.integrationId, `${project.key}: ${done}${total > 0 ? ` of ${total}` : ''} tickets read`);
+					await reportTicketProgress(deps, input.operationId, input.integrationId, `${project.key}: ${done}${total > 0 ? ` of ${total}` : ''} tickets read`);
 				},
 				quota(quota) {
 					lastQuota = quota;
@@ -142,7 +144,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 				if ((error as { permanent?: boolean }).permanent === true) {
 					const message = (error as Error).message;
 					await updateProject(project.id, { data_status: 'blocked', status_detail: message });
-					await reportProgress(input.operationId, input.integrationId);
+					await reportTicketProgress(deps, input.operationId, input.integrationId);
 					return { projectId: project.id, name, ok: false, message };
 				}
 				throw error;
@@ -154,14 +156,18 @@ export function createTicketActivities(deps: IntegrationDeps) {
 			const done = await db.selectFrom('ticket_projects').select(['progress_done', 'progress_total']).where('id', '=', project.id).executeTakeFirstOrThrow();
 			const read = Math.max(done.progress_done, done.progress_total);
 			await updateProject(project.id, { data_status: 'healthy', status_detail: null, last_updated_at: new Date(), progress_done: read, progress_total: read });
-			await reportProgress(input.operationId, input.integrationId, `${project.key}: done${written > 0 ? `, ${written} rows changed` : ', nothing new'}`);
+			await reportTicketProgress(deps, input.operationId, input.integrationId, `${project.key}: done${written > 0 ? `, ${written} rows changed` : ', nothing new'}`);
 			return { projectId: project.id, name, ok: true, message: null };
 		},
 
 		async markTicketProjectFailed(input: { projectId: string; operationId: string; message: string }): Promise<TicketProjectOutcome> {
-			const project = await updateProject(input.projectId, { data_status: 'failed', status_detail: input.message });
+			// A project removed from import meanwhile keeps its "not imported".
+			const imported = await db.selectFrom('ticket_projects').select('imported').where('id', '=', input.projectId).executeTakeFirst();
+			const project = imported?.imported === false
+				? await db.selectFrom('ticket_projects').selectAll().where('id', '=', input.projectId).executeTakeFirst()
+				: await updateProject(input.projectId, { data_status: 'failed', status_detail: input.message });
 			if (!project) throw new Error(`Ticket project ${input.projectId} is gone.`);
-			await reportProgress(input.operationId, project.integration_id);
+			await reportTicketProgress(deps, input.operationId, project.integration_id);
 			return { projectId: project.id, name: `${project.key} ${project.name}`, ok: false, message: input.message };
 		},
 
@@ -174,7 +180,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 				status_detail: before.last_updated_at ? 'The last update was cancelled; the tickets are as of the update before it.' : 'The update was cancelled before this project finished; the next one carries on.'
 			});
 			if (!project) throw new Error(`Ticket project ${input.projectId} is gone.`);
-			await reportProgress(input.operationId, project.integration_id);
+			await reportTicketProgress(deps, input.operationId, project.integration_id);
 			return { projectId: project.id, name: `${project.key} ${project.name}`, ok: false, message: 'Cancelled.' };
 		},
 
@@ -183,7 +189,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 			await updateProject(input.projectId, { data_status: 'rate-limited', status_detail: message });
 			await setIntegrationStatus(db, input.integrationId, 'rate-limited', message);
 			await announceIntegration(deps, input.integrationId);
-			await reportProgress(input.operationId, input.integrationId, message);
+			await reportTicketProgress(deps, input.operationId, input.integrationId, message);
 		},
 
 		async endTicketProjectRateLimitWait(input: { integrationId: string; projectId: string }): Promise<void> {

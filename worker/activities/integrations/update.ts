@@ -15,6 +15,7 @@ import { isPermanentGitFailure } from '#core/git/run-git.ts';
 import { describeSkips } from '#core/git/skipped.ts';
 import { announceIntegration, openIntegration, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 import { deriveDeployments, recomputeDailyMetrics } from './deployments.ts';
+import { reportTicketProgress } from './tickets.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
 
@@ -209,6 +210,8 @@ export function createUpdateActivities(deps: IntegrationDeps) {
 			input: { operationId: string; integrationId: string; outcomes: RepoOutcome[]; ticketOutcomes?: TicketProjectOutcome[] } & Pick<DiscoveryResult, 'heldBy' | 'reAddCooldownHours'>
 		): Promise<void> {
 			const ticketOutcomes = input.ticketOutcomes ?? [];
+			// The projects' last reports raced each other: the bars end on what was stored.
+			if (ticketOutcomes.length > 0) await reportTicketProgress(deps, input.operationId, input.integrationId);
 			const failed = [...input.outcomes, ...ticketOutcomes].filter((o) => !o.ok);
 			// Counted in the words of what the update ingested: repositories, ticket projects, or both.
 			const items = describeItems(input.outcomes.length, ticketOutcomes.length);
