@@ -6,6 +6,7 @@ import type { Database } from '#core/db/database.ts';
 import type { RepoRow } from '#core/db/tables/integrations.ts';
 import { deletionTables, type DataCounts } from '#core/domain/integrations/data-kinds.ts';
 import { pageWithin } from '#core/db/paging.ts';
+import { likePattern, shownLabel, shownText } from '#core/db/list-sorting.ts';
 
 const summaryColumns = [
 	'integrations.id',
@@ -39,6 +40,13 @@ function summaryQuery(db: Kysely<Database>) {
 				.select(sql<number>`count(*)::int`.as('n'))
 				.whereRef('repos.integration_id', '=', 'integrations.id')
 				.as('repo_count')
+		)
+		.select((eb) =>
+			eb
+				.selectFrom('ticket_projects')
+				.select(sql<number>`count(*)::int`.as('n'))
+				.whereRef('ticket_projects.integration_id', '=', 'integrations.id')
+				.as('ticket_project_count')
 		);
 }
 
@@ -60,6 +68,7 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 		addedBy: row.added_by_email,
 		createdAt: row.created_at.toISOString(),
 		repoCount: row.repo_count ?? 0,
+		ticketProjectCount: row.ticket_project_count ?? 0,
 		version: row.version,
 		revision: Number(row.revision),
 		baseUrl: row.base_url,
@@ -68,11 +77,12 @@ function toSummary(row: SummaryRow): IntegrationSummary {
 	};
 }
 
-/** A column as the table shows it, compared without regard to case, in the same order on every server. */
-const shownText = (text: Expression<string | null>) => sql<string | null>`lower(${text}) collate "C"`;
-const labelOf = <K extends string>(column: 'integrations.kind' | 'integrations.data_status', labels: Record<K, string>) =>
-	shownText(sql`case ${sql.ref(column)} ${sql.join(Object.entries<string>(labels).map(([value, label]) => sql`when ${value} then ${label}`), sql` `)} end`);
+const labelOf = (column: 'integrations.kind' | 'integrations.data_status', labels: Record<string, string>) => shownLabel(sql.ref(column), labels);
 const kindsWithRepoData = providerKinds.filter((kind) => providers[kind].hasRepoData);
+const kindsWithTickets = providerKinds.filter((kind) => providers[kind].services.includes('tickets'));
+/** The count of `table`'s rows of the integration, where its kind has them (the table shows it), else 0. */
+const shownCount = (table: 'repos' | 'ticket_projects', kinds: ProviderKind[]) =>
+	sql<number>`case when ${sql.ref('integrations.kind')} in (${sql.join(kinds)}) then (select count(*) from ${sql.table(table)} where ${sql.ref(`${table}.integration_id`)} = ${sql.ref('integrations.id')}) else 0 end`;
 
 /**
  * What each column of the integrations table sorts by: what it shows (a provider's label, a
@@ -91,7 +101,8 @@ export const sortColumns = {
 	addedBy: shownText(sql.ref('integrations.added_by_email')),
 	status: labelOf('integrations.data_status', Object.fromEntries(integrationDataStatuses.map((status) => [status, integrationStatusText[status].label]))),
 	updated: sql.ref('integrations.last_updated_at'),
-	repos: sql.ref('repo_count')
+	/** Its repos and ticket projects, as many as the column shows (a kind without either shows none). */
+	repos: sql<number>`${shownCount('repos', kindsWithRepoData)} + ${shownCount('ticket_projects', kindsWithTickets)}`
 } satisfies Record<string, Expression<unknown>>;
 export type SortColumn = keyof typeof sortColumns;
 
@@ -120,8 +131,7 @@ export async function listIntegrations(
 		.select(sql<number>`count(*)::int`.as('n'))
 		.where('organization_id', '=', organizationId);
 	if (filter.text) {
-		// Searched for as typed: `%`, `_` and `\` are characters, not LIKE's wildcards and escape.
-		const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+		const pattern = likePattern(filter.text);
 		query = query.where((eb) => eb.or([eb('integrations.name', 'ilike', pattern), eb('integrations.added_by_email', 'ilike', pattern)]));
 		count = count.where((eb) => eb.or([eb('name', 'ilike', pattern), eb('added_by_email', 'ilike', pattern)]));
 	}

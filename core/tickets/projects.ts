@@ -1,7 +1,7 @@
 // Ticket projects as stored: what a discovery found (new ones imported when the integration's
 // "auto-import all projects" is on; known ones follow renames and workflow changes), their
 // summaries for pages and live events, and the choices a person makes about them.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '#core/db/database.ts';
 import type { TicketProjectRow } from '#core/db/tables/tickets.ts';
 import { integrationsRoom } from '#core/domain/realtime/events.ts';
@@ -92,34 +92,35 @@ export async function listTicketProjects(db: Kysely<Database>, organizationId: s
 	return rows.map(toTicketProjectSummary);
 }
 
-/** Imports or removes projects of one integration (removing keeps nothing: its tickets go). Returns the rows changed. */
-export async function setTicketProjectsImported(db: Kysely<Database>, organizationId: string, integrationId: string, projectIds: string[], imported: boolean): Promise<TicketProjectRow[]> {
+/**
+ * Imports or removes projects of one integration (removing keeps nothing: its tickets go), in the
+ * caller's transaction (which holds the integration: see holdForWriting). Returns the rows changed.
+ */
+export async function setTicketProjectsImported(trx: Transaction<Database>, organizationId: string, integrationId: string, projectIds: string[], imported: boolean): Promise<TicketProjectRow[]> {
 	if (projectIds.length === 0) return [];
-	return db.transaction().execute(async (trx) => {
-		const rows = await trx
-			.updateTable('ticket_projects')
-			.set(
-				imported
-					? { imported: true, data_status: 'queued', status_detail: 'Imported; its tickets come with the next update.' }
-					: { imported: false, data_status: 'excluded', status_detail: null, cursor: null, tickets_count: 0, last_updated_at: null, progress_done: 0, progress_total: 0 }
-			)
-			.where('organization_id', '=', organizationId)
-			.where('integration_id', '=', integrationId)
-			.where('id', 'in', projectIds)
-			.where('imported', '=', !imported)
-			.returningAll()
-			.execute();
-		if (!imported && rows.length > 0) {
-			const ids = rows.map((r) => r.id);
-			await trx.deleteFrom('ticket_status_changes').where('project_id', 'in', ids).execute();
-			await trx.deleteFrom('tickets').where('project_id', 'in', ids).execute();
-		}
-		return rows;
-	});
+	const rows = await trx
+		.updateTable('ticket_projects')
+		.set(
+			imported
+				? { imported: true, data_status: 'queued', status_detail: 'Imported; its tickets come with the next update.' }
+				: { imported: false, data_status: 'excluded', status_detail: null, cursor: null, tickets_count: 0, last_updated_at: null, progress_done: 0, progress_total: 0 }
+		)
+		.where('organization_id', '=', organizationId)
+		.where('integration_id', '=', integrationId)
+		.where('id', 'in', projectIds)
+		.where('imported', '=', !imported)
+		.returningAll()
+		.execute();
+	if (!imported && rows.length > 0) {
+		const ids = rows.map((r) => r.id);
+		await trx.deleteFrom('ticket_status_changes').where('organization_id', '=', organizationId).where('project_id', 'in', ids).execute();
+		await trx.deleteFrom('tickets').where('organization_id', '=', organizationId).where('project_id', 'in', ids).execute();
+	}
+	return rows;
 }
 
-/** Counts an organisation's tickets per project status, for the Ticket projects page. */
-export async function countTickets(db: Kysely<Database>, projectId: string): Promise<number> {
-	const row = await db.selectFrom('tickets').select(sql<number>`count(*)::int`.as('n')).where('project_id', '=', projectId).executeTakeFirstOrThrow();
+/** The tickets stored for a project: what removing it would delete. */
+export async function countTickets(db: Kysely<Database>, organizationId: string, projectId: string): Promise<number> {
+	const row = await db.selectFrom('tickets').select(sql<number>`count(*)::int`.as('n')).where('organization_id', '=', organizationId).where('project_id', '=', projectId).executeTakeFirstOrThrow();
 	return row.n;
 }

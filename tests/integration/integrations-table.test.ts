@@ -16,7 +16,7 @@ beforeAll(async () => {
 	system = await createTestSystem();
 	const { db } = system.database;
 	organizationId = (await createOrganization(db, 'Table')).id;
-	rows = await addTableIntegrations(db, organizationId, 'Table', 30);
+	rows = await addTableIntegrations(db, organizationId, 'Table', 30, { ticketProjects: true });
 	// Another organisation's integrations match every search below: none may show.
 	const other = await createOrganization(db, 'Other');
 	await addTableIntegrations(db, other.id, 'Table', 10);
@@ -46,6 +46,13 @@ describe('sorting', () => {
 		expect(rows.some((r) => r.services.length === 0)).toBe(true);
 		expect(rows.some((r) => !['generic-git', 'github', 'gitlab', 'azure-devops', 'bitbucket-cloud'].includes(r.kind))).toBe(true);
 		expect(rows.some((r) => r.name !== r.name.toLowerCase())).toBe(true);
+		expect(rows.some((r) => r.ticketProjects > 0)).toBe(true);
+	});
+
+	it('counts each integration’s repos and ticket projects', async () => {
+		const { integrations } = await listIntegrations(system.database.db, organizationId, { sort: 'name', direction: 'asc', page: 1, pageSize: 100 });
+		const byId = new Map(rows.map((r) => [r.id, r]));
+		expect(integrations.map((i) => [i.name, i.repoCount, i.ticketProjectCount])).toEqual(integrations.map((i) => [i.name, byId.get(i.id)!.repos, byId.get(i.id)!.ticketProjects]));
 	});
 
 	for (const column of Object.keys(sortColumns) as SortColumn[]) {

@@ -118,6 +118,45 @@ beforeAll(async () => {
 	ids.githubGroup = (
 		await db.insertInto('groups').values({ organization_id: acme.id, integration_id: github.id, provider_id: '1', name: 'matrix-org', url: null }).returning('id').executeTakeFirstOrThrow()
 	).id;
+	// A Jira integration with an imported project, for the Tickets tab and the Ticket projects pages.
+	ids.jiraIntegration = (
+		await db
+			.insertInto('integrations')
+			.values({
+				organization_id: acme.id,
+				kind: 'jira-cloud',
+				name: 'Jira fixture',
+				auth_method: 'basic',
+				credential_summary: 'Matrix account',
+				services: JSON.stringify(['tickets']),
+				data_status: 'healthy',
+				status_detail: null,
+				last_updated_at: null,
+				added_by_email: admin.email
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow()
+	).id;
+	ids.ticketProject = (
+		await db
+			.insertInto('ticket_projects')
+			.values({
+				organization_id: acme.id,
+				integration_id: ids.jiraIntegration,
+				provider_id: '10000',
+				key: 'MTX',
+				name: 'Matrix project',
+				url: null,
+				imported: true,
+				data_status: 'healthy',
+				status_detail: null,
+				last_updated_at: null,
+				workflow: JSON.stringify({ statuses: [{ name: 'To Do', category: 'to-do' }, { name: 'Done', category: 'done' }], types: [{ name: 'Bug', subtask: false }] }),
+				update_operation_id: null
+			})
+			.returning('id')
+			.executeTakeFirstOrThrow()
+	).id;
 });
 afterAll(() => system?.stop());
 
@@ -138,7 +177,11 @@ async function snapshot() {
 		.where('id', '=', ids.integration!)
 		.executeTakeFirst();
 	const repo = await db.selectFrom('repos').select(['imported']).where('id', '=', ids.repo!).executeTakeFirst();
+	const ticketProject = await db.selectFrom('ticket_projects').select(['imported', 'version', 'settings']).where('id', '=', ids.ticketProject!).executeTakeFirst();
+	const jira = await db.selectFrom('integrations').select(['settings']).where('id', '=', ids.jiraIntegration!).executeTakeFirst();
 	return {
+		ticketProject: JSON.stringify(ticketProject),
+		jira: JSON.stringify(jira),
 		integrations: await count('integrations'),
 		repos: await count('repos'),
 		integration: JSON.stringify(integration),
@@ -176,6 +219,10 @@ async function endStartedWork(): Promise<void> {
 }
 
 const onIntegration = () => ({ id: ids.integration! });
+
+async function importTicketProjectAgain(): Promise<void> {
+	await system.database.db.updateTable('ticket_projects').set({ imported: true, data_status: 'healthy' }).where('id', '=', ids.ticketProject!).execute();
+}
 
 const fixtures: Record<string, Fixture> = {
 	'POST /sign-in?/default': {
@@ -293,6 +340,49 @@ const fixtures: Record<string, Fixture> = {
 		async reset() {
 			await system.database.db.updateTable('repos').set({ imported: true, data_status: 'queued' }).where('id', '=', ids.repo!).execute();
 		}
+	},
+	// The Tickets tab of a ticket system: each change is audited.
+	'POST /integrations/[id]?/autoImportTicketProjects': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.jiraIntegration! }),
+		fields: (attempt) => ({ on: attempt % 2 ? 'yes' : 'no' }),
+		targetsAcme: true,
+		succeeded: success
+	},
+	'POST /integrations/[id]?/setTicketProjectImported': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.jiraIntegration! }),
+		fields: () => ({ projectId: ids.ticketProject!, imported: 'no', confirm: 'yes' }),
+		targetsAcme: true,
+		succeeded: success,
+		reset: importTicketProjectAgain
+	},
+	'POST /integrations/[id]?/configureTicketProject': {
+		policy: 'integrations.manage',
+		params: () => ({ id: ids.jiraIntegration! }),
+		async fields(attempt) {
+			const { version } = await system.database.db.selectFrom('ticket_projects').select('version').where('id', '=', ids.ticketProject!).executeTakeFirstOrThrow();
+			return { projectId: ids.ticketProject!, version: String(version), 'status:To Do': attempt % 2 ? 'to-do' : 'done', 'status:Done': 'done', type: 'Bug' };
+		},
+		targetsAcme: true,
+		succeeded: success
+	},
+	// The Repos and Ticket projects pages.
+	'POST /repos?/setImported': {
+		policy: 'integrations.manage',
+		fields: () => ({ repoId: ids.repo!, imported: 'no', confirm: 'yes' }),
+		targetsAcme: true,
+		succeeded: success,
+		async reset() {
+			await system.database.db.updateTable('repos').set({ imported: true, data_status: 'queued' }).where('id', '=', ids.repo!).execute();
+		}
+	},
+	'POST /ticket-projects?/setImported': {
+		policy: 'integrations.manage',
+		fields: () => ({ projectId: ids.ticketProject!, imported: 'no', confirm: 'yes' }),
+		targetsAcme: true,
+		succeeded: success,
+		reset: importTicketProjectAgain
 	},
 	'POST /integrations/[id]?/delete': {
 		policy: 'integrations.delete',
@@ -505,9 +595,9 @@ describe('live updates and permissions', () => {
 
 describe('reads across organisations', () => {
 	/** A value for every route parameter: an Acme record's id. A new parameter needs one here. */
-	const acmeParams: Record<string, () => string> = { id: () => ids.integration!, operationId: () => ids.runningOperation! };
+	const acmeParams: Record<string, () => string> = { id: () => ids.integration!, operationId: () => ids.runningOperation!, projectId: () => ids.ticketProject! };
 	/** What each Acme page shows of its record, to prove it is that page. */
-	const shows = (routePath: string) => (routePath.includes('[operationId]') ? 'GitHub fixture' : 'Matrix fixture');
+	const shows = (routePath: string) => (routePath.includes('[operationId]') ? 'GitHub fixture' : routePath.includes('[projectId]') ? 'Jira fixture' : 'Matrix fixture');
 	const withParams = (routePath: string, values: Record<string, () => string>) =>
 		routePath.replace(/\[([^\]]+)\]/g, (_, name: string) => {
 			const value = values[name];
@@ -530,7 +620,7 @@ describe('reads across organisations', () => {
 	}
 
 	it('finds the pages and actions that take an id in the route files', () => {
-		expect(takesId().map((e) => e.id)).toEqual(expect.arrayContaining(['load /integrations/[id]', 'load /integrations/[id]/edit', 'POST /integrations/[id]?/update']));
+		expect(takesId().map((e) => e.id)).toEqual(expect.arrayContaining(['load /integrations/[id]', 'load /integrations/[id]/edit', 'POST /integrations/[id]?/update', 'load /ticket-projects/[projectId]']));
 	});
 
 	it('answers 404 to the other organisation’s admin on every one of them, and changes nothing', async () => {
@@ -543,8 +633,10 @@ describe('reads across organisations', () => {
 			answers.push(`${entry.id} as Globex: ${await request(entry, target, globex!)}`);
 			// Nor for an id that is no one's, or is no id at all.
 			const unknown = crypto.randomUUID();
-			answers.push(`${entry.id}, unknown id: ${await request(entry, withParams(entry.path, { id: () => unknown, operationId: () => unknown }), globex!)}`);
-			answers.push(`${entry.id}, malformed id: ${await request(entry, withParams(entry.path, { id: () => 'not-an-id', operationId: () => 'not-an-id' }), globex!)}`);
+			answers.push(`${entry.id}, unknown id: ${await request(entry, withParams(entry.path, { id: () => unknown, operationId: () => unknown, projectId: () => unknown }), globex!)}`);
+			answers.push(
+				`${entry.id}, malformed id: ${await request(entry, withParams(entry.path, { id: () => 'not-an-id', operationId: () => 'not-an-id', projectId: () => 'not-an-id' }), globex!)}`
+			);
 			expect(await snapshot(), entry.id).toEqual(before);
 		}
 		expect(answers.filter((a) => !a.endsWith(': 404')), answers.join('\n')).toEqual([]);

@@ -17,6 +17,8 @@ export interface TableRow {
 	status: IntegrationDataStatus;
 	lastUpdatedAt: Date | null;
 	repos: number;
+	/** Ticket projects (only kinds with tickets get some, and only when asked for). */
+	ticketProjects: number;
 }
 
 const words = ['alpha', 'Bravo', 'charlie', 'Delta', 'echo', 'Foxtrot', 'golf', 'Hotel', 'india', 'Juliett', 'kilo', 'Lima', 'mike', 'November', 'oscar'];
@@ -28,9 +30,16 @@ const emails = ['amy@acme.example', 'Zed@acme.example', 'bob.smith@acme.example'
 
 /**
  * `count` integrations named `${prefix} …` in the organisation (plus the pattern names, prefixed
- * too), with 0–3 repos each. Deterministic: the same call makes the same rows but for their ids.
+ * too), with 0–3 repos each, and with `ticketProjects`, 0–2 ticket projects each of the kinds with
+ * tickets. Deterministic: the same call makes the same rows but for their ids.
  */
-export async function addTableIntegrations(db: Kysely<Database>, organizationId: string, prefix: string, count: number): Promise<TableRow[]> {
+export async function addTableIntegrations(
+	db: Kysely<Database>,
+	organizationId: string,
+	prefix: string,
+	count: number,
+	options: { ticketProjects?: boolean } = {}
+): Promise<TableRow[]> {
 	const rows: TableRow[] = [];
 	const names = [...patternNames, ...Array.from({ length: Math.max(0, count - patternNames.length) }, (_, i) => `${words[i % words.length]} ${Math.floor(i / words.length)}`)];
 	for (const [i, suffix] of names.entries()) {
@@ -44,7 +53,8 @@ export async function addTableIntegrations(db: Kysely<Database>, organizationId:
 			status: integrationDataStatuses[(i * 5) % integrationDataStatuses.length]!,
 			// Every fourth was never updated: "Never", an empty value.
 			lastUpdatedAt: i % 4 === 1 ? null : new Date(Date.UTC(2026, 0, 1) + ((i * 7919) % 1000) * 3_600_000),
-			repos: (i * 11) % 4
+			repos: (i * 11) % 4,
+			ticketProjects: options.ticketProjects && providers[kind].services.includes('tickets') ? (i * 5) % 3 : 0
 		};
 		const { id } = await db
 			.insertInto('integrations')
@@ -80,6 +90,24 @@ export async function addTableIntegrations(db: Kysely<Database>, organizationId:
 				)
 				.execute();
 		}
+		if (row.ticketProjects > 0) {
+			await db
+				.insertInto('ticket_projects')
+				.values(
+					Array.from({ length: row.ticketProjects }, (_, p) => ({
+						organization_id: organizationId,
+						integration_id: id,
+						provider_id: String(p),
+						key: `P${p}`,
+						name: `Project ${p}`,
+						url: null,
+						status_detail: null,
+						last_updated_at: null,
+						update_operation_id: null
+					}))
+				)
+				.execute();
+		}
 		rows.push({ id, ...row });
 	}
 	return rows;
@@ -96,7 +124,8 @@ export const sortKeys: Record<SortColumn, (row: TableRow) => Key> = {
 	addedBy: (row) => row.addedBy.toLowerCase(),
 	status: (row) => integrationStatusText[row.status].label.toLowerCase(),
 	updated: (row) => row.lastUpdatedAt?.getTime() ?? null,
-	repos: (row) => row.repos
+	// What the column shows: repos for kinds with repository data, ticket projects for ticket systems.
+	repos: (row) => (providers[row.kind].hasRepoData ? row.repos : 0) + (providers[row.kind].services.includes('tickets') ? row.ticketProjects : 0)
 };
 
 function compare(a: Key, b: Key): number {

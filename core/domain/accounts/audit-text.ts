@@ -44,6 +44,18 @@ export function describeAudit(event: AuditLike): string {
 				.join(', ')}`;
 		case 'integration.repository_imported':
 			return `${event.after?.imported ? 'Imported' : 'Stopped importing'} ${String(event.after?.repository)} of ${event.subjectLabel}`;
+		case 'integration.tickets_settings_changed':
+			return `Turned auto-import of new ticket projects ${event.after?.autoImportTicketProjects ? 'on' : 'off'} for ${event.subjectLabel}`;
+		case 'integration.ticket_project_imported': {
+			const deleted = Number(event.after?.ticketsDeleted ?? 0);
+			return event.after?.imported
+				? `Imported the ticket project ${String(event.after?.project)} of ${event.subjectLabel}`
+				: `Removed the ticket project ${String(event.after?.project)} of ${event.subjectLabel}${deleted > 0 ? ` (${deleted.toLocaleString('en')} tickets deleted)` : ''}`;
+		}
+		case 'integration.ticket_project_configured':
+			return event.after?.defaults
+				? `Put the ticket project ${String(event.after?.project)} of ${event.subjectLabel} back to its default settings`
+				: `Changed the settings of the ticket project ${String(event.after?.project)} of ${event.subjectLabel}`;
 		case 'integration.deletion_started':
 			return `Deleted ${event.subjectLabel} (the deletion started)`;
 		case 'integrations.update_all_started':

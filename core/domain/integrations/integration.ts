@@ -16,6 +16,7 @@ export interface IntegrationSummary {
 	addedBy: string;
 	createdAt: string;
 	repoCount: number;
+	ticketProjectCount: number;
 	/** The edit form's version: a save of an older one is refused. */
 	version: number;
 	/** Bumped on every change to the integration (status, quota, edits): which of two views is newer. */

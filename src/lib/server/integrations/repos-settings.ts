@@ -1,9 +1,11 @@
 // The Repos and Services tabs of a hosted integration: which groups import their new repositories,
-// which show on the Repos page, whether every new group imports, and which services run. Each
-// change is one transaction with its audit entry, refused once a deletion has started.
+// which show on the Repos page, whether every new group imports, which repositories are imported
+// (there and on the Repos page), and which services run. Each change is one transaction with its
+// audit entry, refused once a deletion has started.
 import type { Kysely } from 'kysely';
 import { recordAudit } from '#core/accounts/audit.ts';
 import type { Database } from '#core/db/database.ts';
+import type { RepoRow } from '#core/db/tables/integrations.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import { providers, serviceLabelOf, type ProviderKind, type Service } from '#core/domain/integrations/providers.ts';
 import { holdForWriting } from '#core/integrations/queries.ts';
@@ -107,5 +109,73 @@ export async function setService(db: Kysely<Database>, user: SignedInUser, integ
 			after: { services, kind: integration.kind }
 		});
 		return { ok: true, message: `${serviceLabelOf(integration.kind, service)} ${on ? 'on: the next update fetches it' : 'off: updates no longer fetch it; what was fetched stays'}.` };
+	});
+}
+
+/** A repository as the question before removing it names it: whose, and what it holds. */
+export interface RepoRemoval {
+	id: string;
+	name: string;
+	integrationName: string;
+	commits: number;
+	pullRequests: number;
+}
+
+export async function repoRemoval(db: Kysely<Database>, organizationId: string, repoId: string): Promise<RepoRemoval | undefined> {
+	return db
+		.selectFrom('repos')
+		.innerJoin('integrations', 'integrations.id', 'repos.integration_id')
+		.select(['repos.id', 'repos.name', 'integrations.name as integrationName', 'repos.commits_count as commits', 'repos.pull_requests_count as pullRequests'])
+		.where('repos.organization_id', '=', organizationId)
+		.where('integrations.organization_id', '=', organizationId)
+		.where('repos.id', '=', repoId)
+		.executeTakeFirst();
+}
+
+/**
+ * Imports a repository (the next update ingests it) or stops importing it. Stopping keeps what was
+ * ingested: a repository's commits and pull requests go only with its integration's deletion,
+ * which removes them in batches. `integrationId`, when given, is the integration the page is
+ * about: a repository of another is refused.
+ */
+export async function setRepoImported(
+	db: Kysely<Database>,
+	user: SignedInUser,
+	target: { repoId: string; integrationId?: string },
+	imported: boolean
+): Promise<{ ok: true; message: string; repo: RepoRow } | { ok: false; status: 404 | 409; message: string }> {
+	let query = db
+		.selectFrom('repos')
+		.innerJoin('integrations', 'integrations.id', 'repos.integration_id')
+		.select(['repos.integration_id', 'integrations.name as integrationName'])
+		.where('repos.organization_id', '=', user.organizationId)
+		.where('integrations.organization_id', '=', user.organizationId)
+		.where('repos.id', '=', target.repoId);
+	if (target.integrationId) query = query.where('repos.integration_id', '=', target.integrationId);
+	const owner = await query.executeTakeFirst();
+	if (!owner) return { ok: false, status: 404, message: target.integrationId ? 'There is no such repository in this integration.' : 'There is no such repository in your organisation.' };
+	return db.transaction().execute(async (trx) => {
+		if (!(await holdForWriting(trx, owner.integration_id))) return { ok: false, status: 409, message: 'This integration is being deleted: its repositories can no longer change.' } as const;
+		const changed = await trx
+			.updateTable('repos')
+			.set({ imported, data_status: imported ? 'queued' : 'excluded', status_detail: null })
+			.where('id', '=', target.repoId)
+			.where('integration_id', '=', owner.integration_id)
+			.where('organization_id', '=', user.organizationId)
+			.returningAll()
+			.executeTakeFirst();
+		if (!changed) return { ok: false, status: 404, message: 'There is no such repository in this integration.' } as const;
+		await recordAudit(trx, {
+			organizationId: user.organizationId,
+			actor: user,
+			subject: { type: 'integration', id: owner.integration_id, label: owner.integrationName },
+			action: 'integration.repository_imported',
+			after: { repository: changed.name, imported: changed.imported }
+		});
+		return {
+			ok: true,
+			message: imported ? `${changed.name} will be imported by the next update.` : `${changed.name} is no longer imported; its data stays until you delete the integration.`,
+			repo: changed
+		} as const;
 	});
 }

@@ -1,17 +1,25 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { z } from 'zod';
 import { integrationScope } from '#core/domain/integrations/integration.ts';
-import { listAudit, recordAudit } from '#core/accounts/audit.ts';
+import { listAudit } from '#core/accounts/audit.ts';
 import { guard } from '#lib/server/auth/guard.ts';
 import { readSettings, workflowUrlBase } from '#core/config.ts';
 import { broadcastIntegration, broadcastRepo } from '#core/integrations/broadcast.ts';
 import { startDelete, startDeploymentSource, startRefresh, startTest, startUpdate } from '#lib/server/integrations/operations.ts';
-import { requireProvider } from '#core/providers/registry.ts';
-import { services as allServices } from '#core/domain/integrations/providers.ts';
-import { groupToggles, listGroups, setAutoImportAll, setGroupToggle, setService, type GroupToggle } from '#lib/server/integrations/repos-settings.ts';
-import { countIntegrationData, getIntegration, holdForWriting, listRepos, toRepoSummary } from '#core/integrations/queries.ts';
+import { providerDiscovers, providerOf } from '#core/providers/registry.ts';
+import { services as allServices, providers } from '#core/domain/integrations/providers.ts';
+import { groupToggles, listGroups, setAutoImportAll, setGroupToggle, setRepoImported, setService, type GroupToggle } from '#lib/server/integrations/repos-settings.ts';
+import {
+	autoImportsTicketProjects,
+	readTicketSettingsForm,
+	saveTicketProjectSettings,
+	setAutoImportTicketProjects,
+	setTicketProjectImported,
+	ticketProjectRemoval
+} from '#lib/server/integrations/ticket-projects-settings.ts';
+import { broadcastTicketProject, listTicketProjects } from '#core/tickets/projects.ts';
+import { countIntegrationData, getIntegration, listRepos, toRepoSummary } from '#core/integrations/queries.ts';
 import { listOperations } from '#core/operations/queries.ts';
-import { providerOf } from '#core/providers/registry.ts';
 import { startUnlessRunning } from '#lib/server/operations/start.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -24,9 +32,12 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params }
 	const integration = await integrationForPage(params.id, user.organizationId);
 	const { db } = database();
 	const settings = readSettings();
-	const [repos, groups, operations, audit] = await Promise.all([
+	const withTickets = providers[integration.kind].services.includes('tickets');
+	const [repos, groups, ticketProjects, autoImportTicketProjects, operations, audit] = await Promise.all([
 		listRepos(db, user.organizationId, integration.id),
 		listGroups(db, user.organizationId, integration.id),
+		withTickets ? listTicketProjects(db, user.organizationId, integration.id) : [],
+		withTickets && autoImportsTicketProjects(db, user.organizationId, integration.id),
 		listOperations(db, { organizationId: user.organizationId, scope: integrationScope(integration.id), limit: 5 }),
 		listAudit(db, { organizationId: user.organizationId, subjectId: integration.id, limit: 20 })
 	]);
@@ -34,7 +45,9 @@ export const load: PageServerLoad = guard('integrations.view', async ({ params }
 		integration,
 		repos,
 		groups,
-		discovers: requireProvider(integration.kind).discover !== undefined,
+		ticketProjects,
+		autoImportTicketProjects,
+		discovers: providerOf(integration.kind)?.discover !== undefined,
 		autoImportAll: (await db.selectFrom('integrations').select('settings').where('id', '=', integration.id).executeTakeFirstOrThrow()).settings.autoImportAll !== false,
 		operations,
 		audit,
@@ -52,21 +65,28 @@ export const actions: Actions = {
 	test: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
 		if (!(await startUnlessRunning(() => startTest(user, integration.id)))) return alreadyRunning('A connection test');
-		return { done: 'Testing the connection to every repository.' };
+		return { done: providers[integration.kind].hasRepoData ? 'Testing the connection to every repository.' : `Testing the connection to ${providers[integration.kind].label}.` };
 	}),
 
 	update: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
 		if (integration.dataStatus === 'deleting') return fail(409, { message: 'This integration is being deleted.' });
 		if (!(await startUnlessRunning(() => startUpdate(user, integration.id)))) return alreadyRunning('An update');
-		return { done: 'Update started: new commits and tags of every imported repository.' };
+		const provider = providers[integration.kind];
+		const tickets = provider.services.includes('tickets') && integration.services.includes('tickets');
+		if (!provider.hasRepoData) return { done: 'Update started: new and changed tickets of every imported project.' };
+		return { done: `Update started: new commits and tags of every imported repository${tickets ? ', and new and changed tickets of every imported project' : ''}.` };
 	}),
 
-	// Hosted providers list their repositories again; Generic Git has no server to ask for more, so
-	// refreshing re-reads the ones it has.
+	// Hosted providers list their repositories (ticket systems their projects) again; Generic Git
+	// has no server to ask for more, so refreshing re-reads the ones it has.
 	refresh: guard('integrations.manage', async ({ params }, user) => {
 		const integration = await integrationForPage(params.id, user.organizationId);
-		if (requireProvider(integration.kind).discover) {
+		if (!providers[integration.kind].hasRepoData) {
+			if (!(await startUnlessRunning(() => startRefresh(user, integration.id)))) return alreadyRunning('A refresh');
+			return { done: 'Looking for new ticket projects and changes to their workflows.' };
+		}
+		if (providerDiscovers(integration.kind)) {
 			if (!(await startUnlessRunning(() => startRefresh(user, integration.id)))) return alreadyRunning('A refresh');
 			return { done: 'Looking for new groups and repositories.' };
 		}
@@ -88,33 +108,10 @@ export const actions: Actions = {
 		const repoId = idSchema.safeParse(form.get('repoId'));
 		const imported = form.get('imported');
 		if (!repoId.success || (imported !== 'yes' && imported !== 'no')) return fail(400, { message: 'Choose a repository and whether to import it.' });
-		const row = await database()
-			.db.transaction()
-			.execute(async (trx) => {
-				if (!(await holdForWriting(trx, integration.id))) return 'deleting' as const;
-				const changed = await trx
-					.updateTable('repos')
-					.set({ imported: imported === 'yes', data_status: imported === 'yes' ? 'queued' : 'excluded', status_detail: null })
-					.where('id', '=', repoId.data)
-					.where('integration_id', '=', integration.id)
-					.where('organization_id', '=', user.organizationId)
-					.returningAll()
-					.executeTakeFirst();
-				if (changed) {
-					await recordAudit(trx, {
-						organizationId: user.organizationId,
-						actor: user,
-						subject: { type: 'integration', id: integration.id, label: integration.name },
-						action: 'integration.repository_imported',
-						after: { repository: changed.name, imported: changed.imported }
-					});
-				}
-				return changed;
-			});
-		if (row === 'deleting') return fail(409, { message: 'This integration is being deleted: its repositories can no longer change.' });
-		if (!row) return fail(404, { message: 'There is no such repository in this integration.' });
-		broadcastRepo(realtime(), toRepoSummary(row));
-		return { done: imported === 'yes' ? `${row.name} will be imported by the next update.` : `${row.name} is no longer imported; its data stays until you delete the integration.` };
+		const outcome = await setRepoImported(database().db, user, { repoId: repoId.data, integrationId: integration.id }, imported === 'yes');
+		if (!outcome.ok) return fail(outcome.status, { message: outcome.message });
+		broadcastRepo(realtime(), toRepoSummary(outcome.repo));
+		return { done: outcome.message };
 	}),
 
 	autoImportAll: guard('integrations.manage', async ({ params, request }, user) => {
@@ -147,6 +144,50 @@ export const actions: Actions = {
 		const fresh = await getIntegration(database().db, user.organizationId, integration.id);
 		if (fresh) broadcastIntegration(realtime(), fresh);
 		return { done: outcome.message };
+	}),
+
+	// The Tickets tab (SPEC F7.6).
+	autoImportTicketProjects: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationForPage(params.id, user.organizationId);
+		const on = (await request.formData()).get('on');
+		if (on !== 'yes' && on !== 'no') return fail(400, { refused: 'Choose on or off.' });
+		if (!providers[integration.kind].services.includes('tickets')) return fail(404, { refused: 'This integration has no ticket projects.' });
+		const outcome = await setAutoImportTicketProjects(database().db, user, integration, on === 'yes');
+		return outcome.ok ? { saved: outcome.message } : fail(outcome.status, { refused: outcome.message });
+	}),
+
+	// Removing deletes the project's tickets: the server asks first, with how many go.
+	setTicketProjectImported: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationForPage(params.id, user.organizationId);
+		const form = await request.formData();
+		const projectId = idSchema.safeParse(form.get('projectId'));
+		const imported = form.get('imported');
+		if (!projectId.success || (imported !== 'yes' && imported !== 'no')) return fail(400, { refused: 'Choose a ticket project and whether to import it.' });
+		const { db } = database();
+		if (imported === 'no' && form.get('confirm') !== 'yes') {
+			const removal = await ticketProjectRemoval(db, user.organizationId, projectId.data, integration.id);
+			if (!removal) return fail(404, { refused: 'There is no such ticket project in this integration.' });
+			return fail(409, { confirmRemoveProject: removal });
+		}
+		const outcome = await setTicketProjectImported(db, user, { projectId: projectId.data, integrationId: integration.id }, imported === 'yes');
+		if (!outcome.ok) return fail(outcome.status, { refused: outcome.message });
+		broadcastTicketProject(realtime(), outcome.project);
+		return { saved: outcome.message };
+	}),
+
+	configureTicketProject: guard('integrations.manage', async ({ params, request }, user) => {
+		const integration = await integrationForPage(params.id, user.organizationId);
+		const read = readTicketSettingsForm(await request.formData());
+		if (!read.ok) return fail(400, { refused: read.message });
+		const outcome = await saveTicketProjectSettings(database().db, user, integration, read.request, read.errors);
+		if (outcome.ok) {
+			broadcastTicketProject(realtime(), outcome.project);
+			return { saved: outcome.message };
+		}
+		const projectId = read.request.projectId;
+		if ('errors' in outcome) return fail(400, { projectId, settingsErrors: outcome.errors });
+		if ('stale' in outcome) return fail(409, { projectId, stale: outcome.stale });
+		return fail(outcome.status, { refused: outcome.message });
 	}),
 
 	delete: guard('integrations.delete', async ({ params, request }, user) => {
