@@ -2,8 +2,8 @@
 // prints its BENCH lines. Engines are real and fresh: a Postgres and a Temporal of their own,
 // started once and shared; each benchmark makes its own database (and task queue) on them.
 //
-//   npm run bench              all of them: P1, P1G, P2 (GitHub, GitLab, Bitbucket Cloud and Data Center, Azure DevOps), P3, P4, P5, P6
-//   npm run bench -- P2GL      GitLab's P2 alone (P2BB: Bitbucket's two; P2AZ: Azure DevOps's)
+//   npm run bench              all of them: P1, P1G, P2 (GitHub, GitLab, Bitbucket Cloud and Data Center, Azure DevOps, Jira), P3, P4, P5, P6
+//   npm run bench -- P2GL      GitLab's P2 alone (P2BB: Bitbucket's two; P2AZ: Azure DevOps's; P2JI: Jira's tickets)
 //   npm run bench -- P3 P6     only those
 import { createDatabase, databaseUrl, dropDatabase, startTestEngines, type TestEngines } from '../tests/support/engines.ts';
 import { buildIfStale } from '../scripts/build.ts';
@@ -15,6 +15,7 @@ import { benchGitHubPullRequests } from './p2/github-pull-requests.ts';
 import { benchAzureDevOpsPullRequests } from './p2/azure-devops-pull-requests.ts';
 import { benchBitbucketCloudPullRequests, benchBitbucketDataCenterPullRequests } from './p2/bitbucket-pull-requests.ts';
 import { benchGitLabMergeRequests } from './p2/gitlab-merge-requests.ts';
+import { benchJiraTickets } from './p2/jira-tickets.ts';
 import { benchBulkWrite } from './p3/bulk-write.ts';
 import { benchProgressToBrowser } from './p4/progress-to-browser.ts';
 import { benchBroadcast } from './p5/broadcast.ts';
@@ -43,10 +44,11 @@ const benchmarks: Record<string, (engines: TestEngines) => Promise<string[]>> = 
 	P1: (engines) => benchGitIngest(engines),
 	P1G: (engines) => benchGitHubIngest(engines),
 	// One line per provider kind with pull or merge requests.
-	P2: async (engines) => [...(await benchGitHubPullRequests(engines)), ...(await benchGitLabMergeRequests(engines)), ...(await bitbucket(engines)), ...(await benchAzureDevOpsPullRequests(engines))],
+	P2: async (engines) => [...(await benchGitHubPullRequests(engines)), ...(await benchGitLabMergeRequests(engines)), ...(await bitbucket(engines)), ...(await benchAzureDevOpsPullRequests(engines)), ...(await benchJiraTickets(engines))],
 	P2GL: (engines) => benchGitLabMergeRequests(engines),
 	P2BB: (engines) => bitbucket(engines),
 	P2AZ: (engines) => benchAzureDevOpsPullRequests(engines),
+	P2JI: (engines) => benchJiraTickets(engines),
 	P3: (engines) => benchBulkWrite(engines),
 	P4: benchP4,
 	P5: (engines) => benchBroadcast(engines),
@@ -70,8 +72,8 @@ const lines: string[] = [];
 const failures: string[] = [];
 try {
 	for (const [id, run] of Object.entries(benchmarks)) {
-		// P2GL is part of P2: run on its own only when asked for.
-		if (wanted.length > 0 ? !wanted.includes(id) : id === 'P2GL') continue;
+		// P2GL, P2BB, P2AZ and P2JI are parts of P2: each runs on its own only when asked for.
+		if (wanted.length > 0 ? !wanted.includes(id) : /^P2../.test(id)) continue;
 		const benchStarted = performance.now();
 		console.log(`[bench] ${id}…`);
 		// Benchmarks set variables for this process (P4's in-process web server sets

@@ -104,42 +104,69 @@ export async function benchProviderIngest(engines: EngineAddresses, bench: Provi
 					})
 				)
 			);
-		const measure = async (latencyMs: number) => {
-			await simulator.control.clearFaults();
-			if (latencyMs > 0) await simulator.control.addFault({ kind: 'slow', provider: bench.provider, delayMs: latencyMs });
-			await fetchAll();
-			const rawSeconds: number[] = [];
-			const rawCpu = ownCpuSeconds();
-			for (let i = 0; i < options.runs; i++) {
-				const started = performance.now();
-				await fetchAll();
-				rawSeconds.push((performance.now() - started) / 1000);
-			}
-			const rawCpuPerRun = (ownCpuSeconds() - rawCpu) / options.runs;
-			const workerCpu = cpuSecondsOf(worker.pid);
-			const productSeconds: number[] = [];
-			for (let i = 0; i < options.runs; i++) productSeconds.push((await run()).seconds);
-			const workerCpuPerRun = (cpuSecondsOf(worker.pid) - workerCpu) / options.runs;
-			await simulator.control.clearFaults();
-			const value = total / median(productSeconds);
-			const baseline = total / median(rawSeconds);
-			console.log(
-				`[bench] P2: ${total} ${bench.items} in ${repositories.length} repositories, answers ${latencyMs > 0 ? `${latencyMs} ms` : 'instant'}: ` +
-					`update ${productSeconds.map((s) => s.toFixed(2)).join(', ')} s; bare fetch ${rawSeconds.map((s) => s.toFixed(2)).join(', ')} s; ` +
-					`CPU per run: the worker ${workerCpuPerRun.toFixed(2)} s, the bare fetch ${rawCpuPerRun.toFixed(2)} s`
-			);
-			return { value, baseline };
-		};
-		const realistic = await measure(answerLatencyMs);
-		const instant = await measure(0);
+		const lines = await measureBothWays({ simulator, provider: bench.provider, workerPid: worker.pid, runs: options.runs, total, what: `${bench.items} in ${repositories.length} repositories`, line: bench.line, unit: bench.unit, product: async () => (await run()).seconds, bare: fetchAll });
 		await worker.stop();
-		console.log(
-			`[bench] P2: ${bench.line} with instant answers: ${instant.value.toFixed(0)} vs ${instant.baseline.toFixed(0)} ${bench.unit}, ratio ${(instant.value / instant.baseline).toFixed(2)} ` +
-				`(both sides bound by CPU on two shared cores)`
-		);
-		return [benchLine({ id: 'P2', name: bench.line, value: realistic.value, unit: bench.unit, baseline: realistic.baseline, target: '>=0.7' })];
+		return lines;
 	} finally {
 		await system.stop().catch(() => {});
 		await simulator.stop();
 	}
+}
+
+export interface BothWays {
+	simulator: RunningSimulator;
+	provider: Provider;
+	workerPid: number;
+	runs: number;
+	/** Items each run ingests. */
+	total: number;
+	/** What a run holds, for the detail lines ("903 pull requests in 5 repositories"). */
+	what: string;
+	line: string;
+	unit: string;
+	/** One product run (everything forgotten first); its seconds. */
+	product(): Promise<number>;
+	/** One bare fetch of the same data in this process, storing nothing. */
+	bare(): Promise<unknown>;
+}
+
+/**
+ * The product against the bare fetch, first with every simulated answer taking answerLatencyMs
+ * (the BENCH line), then with instant answers (a detail line with each side's CPU per run).
+ */
+export async function measureBothWays(input: BothWays): Promise<string[]> {
+	const { simulator, total } = input;
+	const measure = async (latencyMs: number) => {
+		await simulator.control.clearFaults();
+		if (latencyMs > 0) await simulator.control.addFault({ kind: 'slow', provider: input.provider, delayMs: latencyMs });
+		await input.bare();
+		const rawSeconds: number[] = [];
+		const rawCpu = ownCpuSeconds();
+		for (let i = 0; i < input.runs; i++) {
+			const started = performance.now();
+			await input.bare();
+			rawSeconds.push((performance.now() - started) / 1000);
+		}
+		const rawCpuPerRun = (ownCpuSeconds() - rawCpu) / input.runs;
+		const workerCpu = cpuSecondsOf(input.workerPid);
+		const productSeconds: number[] = [];
+		for (let i = 0; i < input.runs; i++) productSeconds.push(await input.product());
+		const workerCpuPerRun = (cpuSecondsOf(input.workerPid) - workerCpu) / input.runs;
+		await simulator.control.clearFaults();
+		const value = total / median(productSeconds);
+		const baseline = total / median(rawSeconds);
+		console.log(
+			`[bench] P2: ${total} ${input.what}, answers ${latencyMs > 0 ? `${latencyMs} ms` : 'instant'}: ` +
+				`update ${productSeconds.map((s) => s.toFixed(2)).join(', ')} s; bare fetch ${rawSeconds.map((s) => s.toFixed(2)).join(', ')} s; ` +
+				`CPU per run: the worker ${workerCpuPerRun.toFixed(2)} s, the bare fetch ${rawCpuPerRun.toFixed(2)} s`
+		);
+		return { value, baseline };
+	};
+	const realistic = await measure(answerLatencyMs);
+	const instant = await measure(0);
+	console.log(
+		`[bench] P2: ${input.line} with instant answers: ${instant.value.toFixed(0)} vs ${instant.baseline.toFixed(0)} ${input.unit}, ratio ${(instant.value / instant.baseline).toFixed(2)} ` +
+			`(both sides bound by CPU on two shared cores)`
+	);
+	return [benchLine({ id: 'P2', name: input.line, value: realistic.value, unit: input.unit, baseline: realistic.baseline, target: '>=0.7' })];
 }
