@@ -44,7 +44,8 @@ export async function benchJiraTickets(engines: EngineAddresses, overrides: Part
 		// The benchmark measures ingest, not waiting for a quota.
 		await simulator.control.setRateLimit({ token: site.tokens.full, limit: 10_000_000, remaining: 10_000_000, resetInSeconds: 3600 });
 		await system.seedDemo();
-		const worker = await system.startWorker();
+		// P2_PROFILE=<dir>: the worker writes its CPU profile there when it stops (where its time goes).
+		const worker = await system.startWorker(process.env.P2_PROFILE ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${process.env.P2_PROFILE}` } : {});
 		await useSystemRuntime(system);
 		process.env.TRIBUTARY_UPDATE_CONCURRENCY = '8';
 		const manager = await signedInUser(system, 'manager@acme.example');

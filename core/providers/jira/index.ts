@@ -89,7 +89,7 @@ export function jiraProvider(kind: JiraKind): IntegrationProvider<JiraCredential
 
 		discoverTicketProjects(context) {
 			const session = sessionOf(context);
-			return discoverJiraProjects(apiOf(session), session.baseUrl, context.heartbeat);
+			return discoverJiraProjects(apiOf(session), session.baseUrl, context.heartbeat, session.quota);
 		},
 
 		tickets(context, run) {
