@@ -69,14 +69,14 @@ export async function benchJiraTickets(engines: EngineAddresses, overrides: Part
 		const total = (await run()).stored;
 		const expected = (await simulator.control.jira.cloud.stats()).projects.reduce((n, p) => n + p.tickets, 0);
 		if (total !== expected) throw new Error(`The update stored ${total} tickets; the simulator has ${expected}.`);
-		const projects = await db.selectFrom('ticket_projects').select(['id', 'provider_id', 'key', 'name']).where('integration_id', '=', integration.id).execute();
+		const projects = await db.selectFrom('ticket_projects').select(['id', 'provider_id', 'key', 'name', 'workflow']).where('integration_id', '=', integration.id).execute();
 		const settings = { ...readSettings(), gitPrivateNetworks: ['127.0.0.0/8'] };
 		const bare = () =>
 			Promise.all(
 				projects.map((project) => {
 					const session = openJiraSession('cloud', { baseUrl: site.http, settings: {}, credentials }, settings);
 					return ingestJiraTickets(cloudApi(session), session.baseUrl, {
-						project: { id: project.id, providerId: project.provider_id, key: project.key, name: project.name },
+						project: { id: project.id, providerId: project.provider_id, key: project.key, name: project.name, workflow: project.workflow },
 						cursor: null,
 						store: async () => 0,
 						progress: async () => {},

@@ -6,7 +6,7 @@ import { credentialsBinding, encryptCredentials } from '#core/crypto/credentials
 import type { Database } from '#core/db/database.ts';
 import type { SignedInUser } from '#core/domain/accounts/user.ts';
 import type { IntegrationSummary } from '#core/domain/integrations/integration.ts';
-import { providers, type ProviderKind } from '#core/domain/integrations/providers.ts';
+import { defaultServicesOf, type ProviderKind } from '#core/domain/integrations/providers.ts';
 import type { IntegrationDraft } from '#core/providers/provider.ts';
 import { getIntegration } from './queries.ts';
 
@@ -32,7 +32,7 @@ export async function createIntegration(
 					auth_method: draft.authMethod,
 					credentials: draft.credentials === null ? null : encryptCredentials(draft.credentials, credentialsBinding(id)),
 					credential_summary: credentialSummary,
-					services: JSON.stringify(providers[kind].services),
+					services: JSON.stringify(defaultServicesOf(kind)),
 					deployments_from_tags: draft.deploymentsFromTags,
 					base_url: draft.baseUrl,
 					settings: JSON.stringify(draft.settings),

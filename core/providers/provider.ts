@@ -292,7 +292,8 @@ export interface TicketBatch {
 
 /** One ticket project's ingest, as the activity lends it to the provider. */
 export interface TicketRun {
-	project: { id: string; providerId: string; key: string; name: string };
+	/** Its workflow as the last discovery listed it (the categories of its statuses). */
+	project: { id: string; providerId: string; key: string; name: string; workflow: TicketWorkflow };
 	/** Where the last run left the project; null before the first. */
 	cursor: Record<string, unknown> | null;
 	/** Stores a batch and its cursor, only while the integration is not being deleted. Returns rows changed. */

@@ -320,6 +320,7 @@ class FakeAzure {
 			caCertificate: null,
 			errors,
 			git: { gitAllowedSchemes: ['https'], gitMirrorDir: '/tmp' },
+			post: () => Promise.reject(new Error('This fake Azure answers GET only.')),
 			get: async <T,>(path: string, query: Record<string, string | number | undefined> = {}) => {
 				const threads = /\/pullRequests\/(\d+)\/threads$/.exec(path);
 				if (threads) {

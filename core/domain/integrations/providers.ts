@@ -33,6 +33,8 @@ export interface Provider {
 	hasRepoData: boolean;
 	/** Self-hosted kinds need the server's base URL. */
 	needsBaseUrl: boolean;
+	/** Services offered but off until turned on in the Services tab (they need more of the credentials). */
+	optionalServices?: Service[];
 	/** A service the provider calls otherwise (GitLab's merge requests): its label and its name in a word or two. */
 	serviceTerms?: Partial<Record<Service, { label: string; name: string }>>;
 	/** An authentication method the provider names otherwise (Bitbucket Data Center's "HTTP access token"). */
@@ -58,20 +60,28 @@ export const providers: Record<ProviderKind, Provider> = {
 		needsBaseUrl: true,
 		authTerms: { 'personal-access-token': 'HTTP access token' }
 	},
-	// Work items (tickets) come with the ticket providers; until then Azure DevOps brings repos and pull requests.
+	// Azure Boards' work items are tickets, off until turned on: the token then needs Work Items: Read too.
 	'azure-devops': {
 		kind: 'azure-devops',
 		label: 'Azure DevOps',
-		description: 'Azure DevOps organisations (dev.azure.com) or Azure DevOps Server collections: repos and pull requests.',
+		description: 'Azure DevOps organisations (dev.azure.com) or Azure DevOps Server collections: repos, pull requests and Boards work items.',
 		authMethods: ['personal-access-token'],
-		services: gitHost,
+		services: ['repos', 'pull-requests', 'tickets'],
+		optionalServices: ['tickets'],
 		hasRepoData: true,
-		needsBaseUrl: true
+		needsBaseUrl: true,
+		serviceTerms: { tickets: { label: 'Work items (Azure Boards)', name: 'Work items' } }
 	},
 	'jira-cloud': { kind: 'jira-cloud', label: 'Jira Cloud', description: 'Jira sites on atlassian.net: projects, tickets and how they moved.', authMethods: ['api-token'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'jira-data-center': { kind: 'jira-data-center', label: 'Jira Data Center', description: 'Your own Jira server (Data Center or Server): projects, tickets and how they moved.', authMethods: ['personal-access-token', 'basic'], services: ['tickets'], hasRepoData: false, needsBaseUrl: true },
 	'generic-git': { kind: 'generic-git', label: 'Any git server', description: 'Repositories by URL over HTTPS or SSH: commits and tags, from any git host.', authMethods: ['none', 'https-token', 'ssh-key'], services: git, hasRepoData: true, needsBaseUrl: false }
 };
+
+/** The services a new integration of a kind starts with: every one offered but the optional ones. */
+export function defaultServicesOf(kind: ProviderKind): Service[] {
+	const optional = providers[kind].optionalServices ?? [];
+	return providers[kind].services.filter((s) => !optional.includes(s));
+}
 
 /** A service's label in the provider's own words ("Merge requests" on GitLab). */
 export function serviceLabelOf(kind: ProviderKind, service: Service): string {

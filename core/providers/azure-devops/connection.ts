@@ -17,9 +17,9 @@ export interface AzureConnectionReport extends ConnectionReport {
 	failure?: AzureFailureCategory;
 }
 
-/** Account, projects, and one probe per service that reads a repository. */
+/** Account, projects, one probe per service that reads a repository, and the work items when tickets are on. */
 export function expectedSteps(services: readonly Service[]): number {
-	return 2 + services.filter((service) => service === 'repos' || service === 'pull-requests').length;
+	return 2 + services.filter((service) => service === 'repos' || service === 'pull-requests' || service === 'tickets').length;
 }
 
 /** Who connectionData says the caller is: a name for a person, or null for the anonymous identity. */
@@ -68,6 +68,7 @@ export async function checkAzureConnection(session: AzureSession, services: read
 			const repository = repositories.find((r) => r.isDisabled !== true && r.id && r.name && r.project?.name) ?? null;
 			if (repository) await probe(session, repository, services, step, report);
 		}
+		if (services.includes('tickets')) await probeWorkItems(session, projects.value[0]?.name, step, report);
 	} catch (error) {
 		const failure = describeAzureError(error, session.errors);
 		report.failure = failure.category;
@@ -101,5 +102,19 @@ async function probe(session: AzureSession, repository: AzRepository, services: 
 			if (failure.missingScopes.length > 0) report.missingPermissions = [...new Set([...(report.missingPermissions ?? []), ...failure.missingScopes])];
 			await step(`Pull requests of ${name}`, { ok: false, message: `This token cannot read the pull requests of ${name}: ${failure.message}` });
 		}
+	}
+}
+
+/** One work item query in the first project, as an update asks it: Boards' scope (vso.work) is what it needs. */
+async function probeWorkItems(session: AzureSession, project: string | undefined, step: Step, report: AzureConnectionReport): Promise<void> {
+	if (!project) return;
+	try {
+		await session.post(`/${encodeURIComponent(project)}/_apis/wit/wiql`, { query: 'SELECT [System.Id] FROM WorkItems WHERE [System.TeamProject] = @project' }, { $top: 1 }, `the work items of ${project}`);
+		await step(`Work items of ${project}`, { ok: true });
+	} catch (error) {
+		const failure = describeAzureError(error, session.errors);
+		if (failure.category !== 'missing-permission' && failure.category !== 'not-found') throw failure;
+		report.missingPermissions = [...new Set([...(report.missingPermissions ?? []), ...(failure.missingScopes.length > 0 ? failure.missingScopes : ['vso.work'])])];
+		await step(`Work items of ${project}`, { ok: false, message: `This token cannot read the work items of ${project}: it needs the scope Work Items: Read (vso.work). ${failure.message}` });
 	}
 }

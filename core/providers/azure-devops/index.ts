@@ -2,10 +2,11 @@
 // collections. Personal access tokens; projects discovered as groups with their repositories;
 // commits and tags cloned over HTTPS with the token; pull requests with their votes (reviews),
 // comments on files (review comments) and conversation comments; service hooks as webhooks.
-import { providers } from '#core/domain/integrations/providers.ts';
+import { defaultServicesOf } from '#core/domain/integrations/providers.ts';
 import type { IntegrationDraft, IntegrationProvider, ProviderContext } from '../provider.ts';
 import { readHostedForm } from '../shared/hosted-form.ts';
-import { reachWith, testWith } from '../shared/hosted-provider.ts';
+import { reachWith, servicesOf, testWith } from '../shared/hosted-provider.ts';
+import { discoverBoards, ingestWorkItems } from './boards.ts';
 import { checkAzureConnection, expectedSteps } from './connection.ts';
 import { discoverAzure } from './discovery.ts';
 import { azureFields, azureFormSchema, type AzureForm } from './fields.ts';
@@ -52,7 +53,7 @@ export const azureDevOps: IntegrationProvider<AzureDevOpsCredentials> = {
 		return reachWith(context, async () => {
 			// A form waits for this: failures answer at once instead of being retried.
 			const session = openAzureSession({ baseUrl: draft.baseUrl, settings: draft.settings, credentials }, context.settings, { retries: 1 });
-			const report = await checkAzureConnection(session, providers['azure-devops'].services);
+			const report = await checkAzureConnection(session, defaultServicesOf('azure-devops'));
 			if (report.account) accounts.set(draft, report.account);
 			return report;
 		});
@@ -79,5 +80,17 @@ export const azureDevOps: IntegrationProvider<AzureDevOpsCredentials> = {
 		return { url: repo.url, credentials: azureGitCredentials(session) };
 	},
 
-	pullRequests: ingestAzurePullRequests
+	pullRequests: ingestAzurePullRequests,
+
+	// Azure Boards, when the integration's services include tickets (the token then needs Work Items: Read).
+	async discoverTicketProjects(context) {
+		if (!(await servicesOf(context, 'azure-devops')).includes('tickets')) return [];
+		return discoverBoards(sessionOf(context), context.heartbeat);
+	},
+
+	tickets(context, run) {
+		if (!context.credentials) throw new Error(noCredentials);
+		const session = openAzureSession({ ...context.integration, credentials: context.credentials }, context.settings, { signal: context.signal, onAnswer: context.heartbeat, onQuota: run.quota });
+		return ingestWorkItems(session, run, session.quota);
+	}
 };

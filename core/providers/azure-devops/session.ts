@@ -37,6 +37,8 @@ export interface AzureSession {
 	baseUrl: string;
 	/** GET `{baseUrl}{path}` with the query and api-version; JSON back, or an error thrown (AzureResponseError, AzureRateLimitedError, network). */
 	get<T>(path: string, query?: Record<string, string | number | undefined>, what?: string): Promise<AzureAnswer<T>>;
+	/** POST a JSON body (a WIQL query, a batch of work item ids) the same way. */
+	post<T>(path: string, body: unknown, query?: Record<string, string | number | undefined>, what?: string): Promise<AzureAnswer<T>>;
 	quota(): ApiQuota | undefined;
 	credentials: AzureDevOpsCredentials;
 	caCertificate: string | null;
@@ -89,6 +91,25 @@ export function openAzureSession(
 	} catch (error) {
 		throw describeAzureError(error, errors);
 	}
+	async function call<T>(method: 'GET' | 'POST', path: string, query: Record<string, string | number | undefined>, body: unknown, what?: string): Promise<AzureAnswer<T>> {
+		const url = new URL(`${baseUrl}${path}`);
+		for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
+		url.searchParams.set('api-version', apiVersion);
+		const response = await send(url, body === undefined ? {} : { method, body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+		const type = response.headers.get('content-type') ?? '';
+		// Credentials Azure did not take: its sign-in page, with 203 Non-Authoritative Information.
+		if (response.status === 203 && /text\/html/i.test(type)) {
+			await response.body?.cancel();
+			throw new AzureResponseError(response.status, '', null, true);
+		}
+		if (!response.ok) throw await readAzureError(response);
+		const text = await response.text();
+		try {
+			return { data: JSON.parse(text) as T, headers: response.headers };
+		} catch {
+			throw malformed(errors, what ?? `${method} ${url.pathname.slice(new URL(baseUrl).pathname.length) || '/'}`);
+		}
+	}
 	return {
 		baseUrl,
 		credentials: input.credentials,
@@ -96,25 +117,8 @@ export function openAzureSession(
 		errors,
 		git,
 		quota: () => last,
-		async get<T>(path: string, query: Record<string, string | number | undefined> = {}, what?: string): Promise<AzureAnswer<T>> {
-			const url = new URL(`${baseUrl}${path}`);
-			for (const [name, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(name, String(value));
-			url.searchParams.set('api-version', apiVersion);
-			const response = await send(url);
-			const type = response.headers.get('content-type') ?? '';
-			// Credentials Azure did not take: its sign-in page, with 203 Non-Authoritative Information.
-			if (response.status === 203 && /text\/html/i.test(type)) {
-				await response.body?.cancel();
-				throw new AzureResponseError(response.status, '', null, true);
-			}
-			if (!response.ok) throw await readAzureError(response);
-			const text = await response.text();
-			try {
-				return { data: JSON.parse(text) as T, headers: response.headers };
-			} catch {
-				throw malformed(errors, what ?? `GET ${url.pathname.slice(new URL(baseUrl).pathname.length) || '/'}`);
-			}
-		}
+		get: <T>(path: string, query: Record<string, string | number | undefined> = {}, what?: string) => call<T>('GET', path, query, undefined, what),
+		post: <T>(path: string, body: unknown, query: Record<string, string | number | undefined> = {}, what?: string) => call<T>('POST', path, query, body, what)
 	};
 }
 

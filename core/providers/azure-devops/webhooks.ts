@@ -28,10 +28,21 @@ interface Payload {
 	id?: unknown;
 	eventType?: unknown;
 	resource?: {
+		id?: unknown;
+		workItemId?: unknown;
 		repository?: { id?: unknown };
 		pullRequest?: { repository?: { id?: unknown } };
 	};
+	resourceContainers?: { project?: { id?: unknown } };
 }
+
+/** Work item events (Azure Boards): created and updated update their project; deleted removes the work item. */
+const workItems: Record<string, string> = {
+	'workitem.created': 'a new work item',
+	'workitem.updated': 'a changed work item',
+	'workitem.restored': 'a restored work item',
+	'workitem.commented': 'a comment on a work item'
+};
 
 const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -54,6 +65,16 @@ export const azureWebhooks: ProviderWebhooks = {
 		const event = payload.eventType;
 		const delivery = { id: payload.id.toLowerCase(), event: event.slice(0, 100), action: null };
 		const effect = (): WebhookEffect => {
+			if (event.startsWith('workitem.')) {
+				const project = payload.resourceContainers?.project?.id;
+				// An update's resource is the update (its workItemId); the others' is the work item.
+				const item = payload.resource?.workItemId ?? payload.resource?.id;
+				if (typeof project !== 'string' || !project || (typeof item !== 'number' && typeof item !== 'string')) return { kind: 'ignored', reason: 'it names no project or work item' };
+				if (event === 'workitem.deleted') return { kind: 'ticket-removed', project: project.toLowerCase(), ticket: String(item), what: `work item #${item} deleted` };
+				const what = workItems[event];
+				if (!what) return { kind: 'ignored', reason: `${event} events bring nothing Tributary reads.` };
+				return { kind: 'update-tickets', projects: [project.toLowerCase()], what: `${what} (#${item})` };
+			}
 			const what = updating[event] ?? (event.startsWith('git.pullrequest.') ? 'a pull request change' : undefined);
 			if (!what) return { kind: 'ignored', reason: `${event} events bring nothing Tributary reads.` };
 			const repository = payload.resource?.repository?.id ?? payload.resource?.pullRequest?.repository?.id;
@@ -66,5 +87,5 @@ export const azureWebhooks: ProviderWebhooks = {
 	firstDelivery: 'Azure DevOps sends nothing until something happens: the service hook’s “Test” button sends a sample notification now, and it appears here (its sample repository is none of yours, so it updates nothing).',
 
 	instructions:
-		'On Azure DevOps, open each project’s Project settings → Service hooks → + (Create subscription) → Web Hooks, and add one subscription per event: Code pushed, Pull request created, Pull request updated, Pull request merge attempted and Pull request commented on (any repository, or one). Paste the URL below; under Basic authentication give any user name and the secret below as the password; keep Resource details to send “All”, Messages and Detailed messages as they are, and the resource version 1.0.'
+		'On Azure DevOps, open each project’s Project settings → Service hooks → + (Create subscription) → Web Hooks, and add one subscription per event: Code pushed, Pull request created, Pull request updated, Pull request merge attempted and Pull request commented on (any repository, or one); with work items on, also Work item created, Work item updated and Work item deleted. Paste the URL below; under Basic authentication give any user name and the secret below as the password; keep Resource details to send “All”, Messages and Detailed messages as they are, and the resource version 1.0.'
 };

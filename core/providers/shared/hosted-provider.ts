@@ -2,7 +2,7 @@
 // before saving (under the person's per-minute budget, failing fast), the saved integration's test
 // (its chosen services, a live bar, refused credentials becoming the integration's status), and
 // the services an integration has chosen.
-import { providers, type ProviderKind, type Service } from '#core/domain/integrations/providers.ts';
+import { defaultServicesOf, type ProviderKind, type Service } from '#core/domain/integrations/providers.ts';
 import { setIntegrationStatus } from '#core/integrations/queries.ts';
 import { reserveUrlTests } from '#core/integrations/url-test-limits.ts';
 import type { ConnectionReport, ConnectionStep, FormContext, ProviderContext, ReachResult } from '../provider.ts';
@@ -13,7 +13,7 @@ export type CategorisedReport = ConnectionReport & { failure?: string };
 /** The services an integration has chosen (its `services` column); all of the kind's until chosen. */
 export async function servicesOf(context: ProviderContext<unknown>, kind: ProviderKind): Promise<Service[]> {
 	const row = await context.db.selectFrom('integrations').select('services').where('id', '=', context.integration.id).executeTakeFirst();
-	return row?.services ?? providers[kind].services;
+	return row?.services ?? defaultServicesOf(kind);
 }
 
 /** The form's test: one unit of the person's budget, then the provider's check with every service; a failure is the form's. */

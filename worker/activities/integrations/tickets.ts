@@ -105,7 +105,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 			let lastProgress = 0;
 			const owner = { organizationId: project.organization_id, integrationId: project.integration_id, projectId: project.id };
 			const run: TicketRun = {
-				project: { id: project.id, providerId: project.provider_id, key: project.key, name: project.name },
+				project: { id: project.id, providerId: project.provider_id, key: project.key, name: project.name, workflow: project.workflow },
 				cursor: project.cursor,
 				async store(batch) {
 					const changed = await storeTicketBatch(deps.pool, owner, batch);
