@@ -2,14 +2,14 @@
 // stored with its cursor while the integration is not being deleted, heartbeats every second
 // with the cursor as checkpoint, the quota kept on the integration for its page, and a spent
 // quota turned into a non-retryable RateLimited failure the workflow waits out with a timer.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'kysely';
-import type { StoredQuota } from '#core/db/tables/integrations.ts';
 import { countPullRequests, existingPullRequests, storePullRequestBatch } from '#core/integrations/pull-requests.ts';
 import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
-import { rateLimitOf, type ApiQuota, type PullRequestRun } from '#core/providers/provider.ts';
-import { rateLimitFailureType, type RateLimitDetails } from '../../../workflows/integrations/contract.ts';
+import type { PullRequestRun } from '#core/providers/provider.ts';
+import type { RateLimitDetails } from '../../../workflows/integrations/contract.ts';
 import { throttledHeartbeat } from '../heartbeat.ts';
+import { quotaKeeper, rateLimitedUntil } from './quota.ts';
 import { announceIntegration, openIntegration, reportUpdateProgress, updateRepo, type IntegrationDeps } from './context.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
@@ -17,7 +17,6 @@ const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is b
 /** Requests in flight per repository at most (the provider asks fewer as the quota runs low). */
 const pullRequestConcurrency = 8;
 const heartbeatEveryMs = 1_000;
-const quotaWriteEveryMs = 1_000;
 const progressEveryMs = 250;
 
 export interface PullRequestOutcome {
@@ -26,18 +25,11 @@ export interface PullRequestOutcome {
 	written: number;
 }
 
-const hhmm = (iso: string) => `${iso.slice(11, 16)} UTC`;
-export const rateLimitedUntil = (details: RateLimitDetails) =>
-	`Rate limited until ${hhmm(details.resetAt)}${details.limit === null ? '' : ` (${details.remaining ?? 0} of ${details.limit} requests left)`}; it resumes by itself then.`;
 
-const storedQuota = (quota: ApiQuota): StoredQuota => ({ limit: quota.limit, remaining: quota.remaining, resetAt: quota.resetAt.toISOString(), seenAt: new Date().toISOString() });
 
 export function createPullRequestActivities(deps: IntegrationDeps) {
 	const { db } = deps;
 
-	async function saveQuota(integrationId: string, quota: ApiQuota): Promise<void> {
-		await db.updateTable('integrations').set({ quota: JSON.stringify(storedQuota(quota)) }).where('id', '=', integrationId).execute();
-	}
 
 	/** The operation's "Pull requests" bar, from the repositories' own counters (absolute, so retries cannot double-count). */
 	async function reportProgress(operationId: string, integrationId: string, currentItem?: string): Promise<void> {
@@ -53,7 +45,6 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 
 	return {
 		async ingestPullRequests(input: { operationId: string; integrationId: string; repoId: string }): Promise<PullRequestOutcome> {
-			const activity = Context.current();
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 			const repo = await updateRepo(deps, input.repoId, { data_status: 'processing', pull_requests_detail: null });
 			if (!repo) throw new Error(`Repository ${input.repoId} is gone.`);
@@ -67,9 +58,7 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 			beat();
 			const heartbeats = setInterval(beat, heartbeatEveryMs);
 
-			let lastQuota: ApiQuota | undefined;
-			let quotaWrite = 0;
-			let quotaWriting: Promise<void> = Promise.resolve();
+			const quota = quotaKeeper(db, input.integrationId);
 			let written = 0;
 			let lastProgress = 0;
 			const owner = { organizationId: repo.organization_id, integrationId: repo.integration_id, repoId: repo.id };
@@ -92,29 +81,18 @@ export function createPullRequestActivities(deps: IntegrationDeps) {
 					await updateRepo(deps, repo.id, { pull_requests_done: done, pull_requests_total: total });
 					await reportProgress(input.operationId, input.integrationId, `${repo.name}: ${done} of ${total} pull requests`);
 				},
-				quota(quota) {
-					lastQuota = quota;
-					if (Date.now() - quotaWrite < quotaWriteEveryMs) return;
-					quotaWrite = Date.now();
-					quotaWriting = quotaWriting.then(() => saveQuota(input.integrationId, quota)).catch((error: unknown) => activity.log.warn('could not store the quota', { error: String(error) }));
-				}
+				quota: quota.hear
 			};
 			context.heartbeat = beat;
 
 			try {
 				await provider.pullRequests(context, run);
 			} catch (error) {
-				const limited = rateLimitOf(error);
-				if (!limited) throw error;
-				const quota = limited.quota ?? lastQuota;
-				if (quota) await saveQuota(input.integrationId, { ...quota, remaining: limited.quota ? quota.remaining : 0, resetAt: limited.resetAt });
-				const details: RateLimitDetails = { resetAt: limited.resetAt.toISOString(), limit: quota?.limit ?? null, remaining: limited.quota?.remaining ?? 0 };
-				throw ApplicationFailure.create({ message: rateLimitedUntil(details), type: rateLimitFailureType, nonRetryable: true, details: [details] });
+				throw (await quota.spent(error)) ?? error;
 			} finally {
 				clearInterval(heartbeats);
-				await quotaWriting;
 			}
-			if (lastQuota) await saveQuota(input.integrationId, lastQuota);
+			await quota.settle();
 			const count = await countPullRequests(db, repo.id);
 			const stored = await db.selectFrom('repos').select(['pull_requests_done', 'pull_requests_total']).where('id', '=', repo.id).executeTakeFirstOrThrow();
 			const done = Math.max(stored.pull_requests_done, stored.pull_requests_total);

@@ -2,32 +2,29 @@
 // update, every batch stored with its cursor while the integration is not being deleted,
 // heartbeats with the cursor as checkpoint, the quota kept on the integration, and a spent quota
 // turned into a non-retryable RateLimited failure the workflow waits out with a timer.
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type Updateable } from 'kysely';
 import type { Database } from '#core/db/database.ts';
-import type { StoredQuota } from '#core/db/tables/integrations.ts';
 import type { TicketProjectRow } from '#core/db/tables/tickets.ts';
 import { addOperationStage } from '#core/operations/queries.ts';
 import { broadcastProgress } from '#core/operations/broadcast.ts';
 import { isBeingDeleted, setIntegrationStatus } from '#core/integrations/queries.ts';
-import { rateLimitOf, type ApiQuota, type TicketRun } from '#core/providers/provider.ts';
+import type { TicketRun } from '#core/providers/provider.ts';
 import { requireProvider } from '#core/providers/registry.ts';
 import { broadcastTicketProject, toTicketProjectSummary } from '#core/tickets/projects.ts';
 import { storeTicketBatch } from '#core/tickets/store.ts';
-import { rateLimitFailureType, ticketStages, type PlannedTicketProject, type RateLimitDetails, type TicketProjectOutcome } from '../../../workflows/integrations/contract.ts';
+import { ticketStages, type PlannedTicketProject, type RateLimitDetails, type TicketProjectOutcome } from '../../../workflows/integrations/contract.ts';
 import { throttledHeartbeat } from '../heartbeat.ts';
 import { announceIntegration, openIntegration, type IntegrationDeps } from './context.ts';
-import { rateLimitedUntil } from './pull-requests.ts';
+import { quotaKeeper, rateLimitedUntil } from './quota.ts';
 
 const beingDeleted = () => ApplicationFailure.nonRetryable('The integration is being deleted; the update stopped.', 'IntegrationDeleting');
 
 const removedFromImport = () => ApplicationFailure.nonRetryable('The project was removed from import while its tickets were read; nothing more was stored.', 'TicketProjectRemoved');
 
 const heartbeatEveryMs = 1_000;
-const quotaWriteEveryMs = 1_000;
 const progressEveryMs = 250;
 
-const storedQuota = (quota: ApiQuota): StoredQuota => ({ limit: quota.limit, remaining: quota.remaining, resetAt: quota.resetAt.toISOString(), seenAt: new Date().toISOString() });
 
 /** The update's two ticket bars, from the projects' own counters (absolute, so retries cannot double-count). */
 export async function reportTicketProgress(deps: IntegrationDeps, operationId: string, integrationId: string, currentItem?: string): Promise<void> {
@@ -59,9 +56,6 @@ export function createTicketActivities(deps: IntegrationDeps) {
 		return row;
 	}
 
-	async function saveQuota(integrationId: string, quota: ApiQuota): Promise<void> {
-		await db.updateTable('integrations').set({ quota: JSON.stringify(storedQuota(quota)) }).where('id', '=', integrationId).execute();
-	}
 
 	return {
 		/** Queues the imported ticket projects (or only `projectIds` of them, a webhook's) when the integration's services include tickets. */
@@ -86,7 +80,6 @@ export function createTicketActivities(deps: IntegrationDeps) {
 		},
 
 		async ingestTicketProject(input: { operationId: string; integrationId: string; projectId: string }): Promise<TicketProjectOutcome> {
-			const activity = Context.current();
 			if (await isBeingDeleted(db, input.integrationId)) throw beingDeleted();
 			const project = await updateProject(input.projectId, { data_status: 'fetching', status_detail: null, update_operation_id: input.operationId });
 			if (!project) throw new Error(`Ticket project ${input.projectId} is gone.`);
@@ -98,9 +91,7 @@ export function createTicketActivities(deps: IntegrationDeps) {
 			const beat = throttledHeartbeat(() => ({ cursor: checkpoint }));
 			beat();
 			const heartbeats = setInterval(beat, heartbeatEveryMs);
-			let lastQuota: ApiQuota | undefined;
-			let quotaWrite = 0;
-			let quotaWriting: Promise<void> = Promise.resolve();
+			const quota = quotaKeeper(db, input.integrationId);
 			let written = 0;
 			let lastProgress = 0;
 			const owner = { organizationId: project.organization_id, integrationId: project.integration_id, projectId: project.id };
@@ -121,25 +112,15 @@ export function createTicketActivities(deps: IntegrationDeps) {
 					await updateProject(project.id, { data_status: 'processing', progress_done: done, progress_total: Math.max(done, total) });
 					await reportTicketProgress(deps, input.operationId, input.integrationId, `${project.key}: ${done}${total > 0 ? ` of ${total}` : ''} tickets read`);
 				},
-				quota(quota) {
-					lastQuota = quota;
-					if (Date.now() - quotaWrite < quotaWriteEveryMs) return;
-					quotaWrite = Date.now();
-					quotaWriting = quotaWriting.then(() => saveQuota(input.integrationId, quota)).catch((error: unknown) => activity.log.warn('could not store the quota', { error: String(error) }));
-				}
+				quota: quota.hear
 			};
 			context.heartbeat = beat;
 
 			try {
 				await provider.tickets(context, run);
 			} catch (error) {
-				const limited = rateLimitOf(error);
-				if (limited) {
-					const quota = limited.quota ?? lastQuota;
-					if (quota) await saveQuota(input.integrationId, { ...quota, remaining: limited.quota ? quota.remaining : 0, resetAt: limited.resetAt });
-					const details: RateLimitDetails = { resetAt: limited.resetAt.toISOString(), limit: quota?.limit ?? null, remaining: limited.quota?.remaining ?? 0 };
-					throw ApplicationFailure.create({ message: rateLimitedUntil(details), type: rateLimitFailureType, nonRetryable: true, details: [details] });
-				}
+				const spent = await quota.spent(error);
+				if (spent) throw spent;
 				// The provider refused for good (no permission to browse it, gone): a person must act.
 				if ((error as { permanent?: boolean }).permanent === true) {
 					const message = (error as Error).message;
@@ -150,9 +131,8 @@ export function createTicketActivities(deps: IntegrationDeps) {
 				throw error;
 			} finally {
 				clearInterval(heartbeats);
-				await quotaWriting;
 			}
-			if (lastQuota) await saveQuota(input.integrationId, lastQuota);
+			await quota.settle();
 			const done = await db.selectFrom('ticket_projects').select(['progress_done', 'progress_total']).where('id', '=', project.id).executeTakeFirstOrThrow();
 			const read = Math.max(done.progress_done, done.progress_total);
 			await updateProject(project.id, { data_status: 'healthy', status_detail: null, last_updated_at: new Date(), progress_done: read, progress_total: read });
