@@ -1,11 +1,12 @@
 // The simulator process: a GitHub (and, under /api/v3, a GitHub Enterprise Server) and, under
 // /gitlab, a GitLab (gitlab.com or self-managed) on loopback, over HTTP and HTTPS, both views of
 // one World generated deterministically from the seed; Bitbucket and Azure DevOps are more views
-// of it. Jira Cloud (/jira-cloud) and Data Center (/jira-dc) show a Jira generated from the seed.
+// of it (Azure Boards work items, `--work-items` per project, are generated from the seed). Jira
+// Cloud (/jira-cloud) and Data Center (/jira-dc) show a Jira generated from the seed.
 //
 //   node simulator/index.ts --data-dir <dir> [--port 0] [--https-port 0] [--seed 1] [--orgs 2]
 //     [--repos-per-org 3] [--pull-requests 50] [--commits 200] [--path-prefix ""]
-//     [--jira-projects 3] [--tickets 40]
+//     [--jira-projects 3] [--tickets 40] [--work-items 60]
 //
 // Prints one JSON line on stdout when ready (`{"event":"listening",…}`), then logs JSON lines on
 // stderr. SIGTERM or SIGINT stop it.
@@ -70,7 +71,8 @@ const { values } = parseArgs({
 		commits: { type: 'string', default: '200' },
 		'path-prefix': { type: 'string', default: '' },
 		'jira-projects': { type: 'string', default: '3' },
-		tickets: { type: 'string', default: '40' }
+		tickets: { type: 'string', default: '40' },
+		'work-items': { type: 'string', default: '60' }
 	}
 });
 
@@ -123,7 +125,7 @@ const bitbucketCloud = new CloudModel(world);
 const bitbucketDc = new DcModel(world);
 const bitbucketCounters = { cloud: newCounters(), dc: newCounters() };
 // Azure DevOps (/azure-devops/{organization}): another view of the World.
-const azure = new AzureModel(world);
+const azure = new AzureModel(world, { workItems: count('work-items', 0) });
 const azureAuth = new AzureAuth(azure);
 const azureCounters = newCounters();
 // Jira Cloud (/jira-cloud) and Data Center (/jira-dc): two views of one Jira of its own (not the World).
@@ -290,7 +292,8 @@ const ready: ReadyLine = {
 		tokens: azureAuth.tokens,
 		organizations: azure.organizations.map((o) => o.name),
 		projects: azure.projects.map((p) => `${p.organization.name}/${p.name}`),
-		repositories: azure.repositories.map((r) => `${r.project.organization.name}/${r.project.name}/${r.name}`)
+		repositories: azure.repositories.map((r) => `${r.project.organization.name}/${r.project.name}/${r.name}`),
+		workItems: { perProject: azure.boards.perProject, processes: Object.fromEntries(azure.projects.map((p) => [`${p.organization.name}/${p.name}`, azure.boards.processOf(p).name])) }
 	},
 	jiraCloud: {
 		http: `${httpOrigin}${JIRA_CLOUD_PREFIX}`,
@@ -310,7 +313,7 @@ const ready: ReadyLine = {
 	}
 };
 process.stdout.write(`${JSON.stringify(ready)}\n`);
-log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length, gitlabProjects: gitlab.projects.length, jiraTickets: jira.projects.reduce((n, p) => n + p.tickets.length, 0) });
+log('ready', { ms: Math.round(performance.now() - started), repos: world.repos.length, gitlabProjects: gitlab.projects.length, jiraTickets: jira.projects.reduce((n, p) => n + p.tickets.length, 0), azureWorkItems: azure.boards.perProject * azure.projects.length });
 
 function stop(signal: string) {
 	log('stopping', { signal });

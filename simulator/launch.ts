@@ -19,6 +19,8 @@ export interface SimulatorOptions {
 	jiraProjects?: number;
 	/** Tickets per Jira project; 40 by default. */
 	tickets?: number;
+	/** Azure Boards work items per Azure DevOps project; 60 by default. */
+	workItems?: number;
 	/** Each stderr log line (JSON); by default they are dropped. */
 	onLog?: (line: string) => void;
 }
@@ -61,7 +63,8 @@ const flags: Array<[keyof SimulatorOptions, string]> = [
 	['commits', '--commits'],
 	['pathPrefix', '--path-prefix'],
 	['jiraProjects', '--jira-projects'],
-	['tickets', '--tickets']
+	['tickets', '--tickets'],
+	['workItems', '--work-items']
 ];
 
 export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {

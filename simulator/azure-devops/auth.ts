@@ -16,10 +16,12 @@ export interface AzurePat {
 }
 
 export interface AzureDevOpsTokens {
-	/** `vso.code vso.project`: the REST API and git clones. */
+	/** `vso.code vso.project vso.work`: the REST API (Azure Boards too) and git clones. */
 	full: string;
-	/** `vso.project` only: projects and connectionData; code routes and git refuse it. */
+	/** `vso.project` only: projects and connectionData; code and work item routes and git refuse it. */
 	noCode: string;
+	/** `vso.code vso.project`: repositories, pull requests and git; the work item (Azure Boards) routes refuse it. */
+	noWork: string;
 	/** As `full`, expired yesterday. */
 	expired: string;
 	/** As `full`, revoked. */
@@ -54,12 +56,13 @@ export class AzureAuth {
 
 	constructor(model: AzureModel) {
 		const seed = model.world.options.seed;
-		this.tokens = { full: patText(seed, 1), noCode: patText(seed, 2), expired: patText(seed, 3), revoked: patText(seed, 4) };
+		this.tokens = { full: patText(seed, 1), noCode: patText(seed, 2), noWork: patText(seed, 5), expired: patText(seed, 3), revoked: patText(seed, 4) };
 		const add = (token: string, fields: Pick<AzurePat, 'name' | 'scopes' | 'validTo'> & Partial<AzurePat>) =>
 			this.#byText.set(token, { token, identity: model.viewer, revoked: false, ...fields });
-		const full = ['vso.code', 'vso.project'];
+		const full = ['vso.code', 'vso.project', 'vso.work'];
 		add(this.tokens.full, { name: 'tributary', scopes: full, validTo: Date.now() + 90 * DAY });
 		add(this.tokens.noCode, { name: 'projects-only', scopes: ['vso.project'], validTo: Date.now() + 90 * DAY });
+		add(this.tokens.noWork, { name: 'code-only', scopes: ['vso.code', 'vso.project'], validTo: Date.now() + 90 * DAY });
 		add(this.tokens.expired, { name: 'expired', scopes: full, validTo: Date.now() - DAY });
 		add(this.tokens.revoked, { name: 'revoked', scopes: full, validTo: Date.now() + 90 * DAY, revoked: true });
 	}

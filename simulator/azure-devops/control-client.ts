@@ -3,11 +3,14 @@
 import type { PushedCommit } from '../github/git-repos.ts';
 import type { RequestCounters } from '../shared/counters.ts';
 import type { AzureDevOpsTokens } from './auth.ts';
+import type { AzureWorkItemResult, AzureWorkItemUpdateResult } from './boards-control.ts';
 import type { AzureRepositoryStats } from './control.ts';
+import type { ProcessName } from './processes.ts';
 import type { AzureDelivery, AzureEventType, AzureSubscription, AzureSubscriptionInput } from './service-hooks.ts';
 import type { AzComment, AzPullRequest, AzThread } from './types.ts';
+import type { WorkItemProjectStats } from './work-items.ts';
 
-export type { AzureDelivery, AzureDevOpsTokens, AzureEventType, AzureRepositoryStats, AzureSubscription, AzureSubscriptionInput };
+export type { AzureDelivery, AzureDevOpsTokens, AzureEventType, AzureRepositoryStats, AzureSubscription, AzureSubscriptionInput, AzureWorkItemResult, AzureWorkItemUpdateResult, ProcessName, WorkItemProjectStats };
 
 export interface AzureDevOpsReady {
 	/** `<origin>/azure-devops`: an organisation URL (what a user types, like `https://dev.azure.com/contoso`) is `<http>/{organization}`. */
@@ -20,6 +23,8 @@ export interface AzureDevOpsReady {
 	projects: string[];
 	/** `{organization}/{project}/{repository}`. */
 	repositories: string[];
+	/** Azure Boards: work items generated per project, and each project's process (`acme/Platform` is Scrum, the others Agile). */
+	workItems: { perProject: number; processes: Record<string, ProcessName> };
 }
 
 export interface AzureDevOpsStats {
@@ -27,7 +32,36 @@ export interface AzureDevOpsStats {
 	/** `{organization}/{project}`. */
 	projects: string[];
 	repositories: AzureRepositoryStats[];
+	/** Per project: live and deleted work items, revisions, state transitions, by state, category and type. */
+	workItems: WorkItemProjectStats[];
+	/** The flat WIQL result cap now in force (20,000 unless lowered). */
+	wiqlLimit: number;
 	requests: RequestCounters;
+}
+
+/** A new work item (in its type's first state); `assignedTo` and `user` are World logins or emails. */
+export interface AzureWorkItemInput {
+	/** A type of the project's process; its first (User Story, Product Backlog Item) by default. */
+	type?: string;
+	title?: string;
+	assignedTo?: string | null;
+	priority?: 1 | 2 | 3 | 4;
+	/** Story points (Agile) or effort (Scrum), on the types that have them. */
+	estimate?: number | null;
+	/** Who creates it; sim-user by default. */
+	user?: string;
+}
+
+/** A change to a work item: one new revision, now. `assignedTo: null` unassigns, `estimate: null` clears. */
+export interface AzureWorkItemChange {
+	/** Any state of the item's type (inherited processes allow every transition). */
+	state?: string;
+	title?: string;
+	assignedTo?: string | null;
+	priority?: 1 | 2 | 3 | 4;
+	estimate?: number | null;
+	/** Who makes the change; sim-user by default. */
+	user?: string;
 }
 
 export interface AzurePushResult {
@@ -101,6 +135,27 @@ export class AzureDevOpsControl {
 	/** A comment in a new thread without a file: `ms.vss-code.git-pullrequest-comment-event`. */
 	addComment(repository: string, id: number, input: { body: string; user?: string }): Promise<{ thread: AzThread; comment: AzComment; deliveries: AzureDelivery[] }> {
 		return this.#call('POST', `${repositoryPath(repository)}/pullrequests/${id}/comments`, input);
+	}
+
+	/** A new work item in `{organization}/{project}`: `workitem.created`. */
+	createWorkItem(project: string, input: AzureWorkItemInput = {}): Promise<AzureWorkItemResult> {
+		const [organization = '', ...name] = project.split('/');
+		return this.#call('POST', `/azure-devops/projects/${encodeURIComponent(organization)}/${encodeURIComponent(name.join('/'))}/workitems`, input);
+	}
+
+	/** Changes a work item (by its organisation-wide id) in a new revision dated now: `workitem.updated`. */
+	updateWorkItem(organization: string, id: number, change: AzureWorkItemChange): Promise<AzureWorkItemUpdateResult> {
+		return this.#call('PATCH', `/azure-devops/workitems/${encodeURIComponent(organization)}/${id}`, change);
+	}
+
+	/** Sends a work item to the recycle bin (gone from WIQL, batches and reads): `workitem.deleted`. */
+	deleteWorkItem(organization: string, id: number, input: { user?: string } = {}): Promise<AzureWorkItemResult> {
+		return this.#call('DELETE', `/azure-devops/workitems/${encodeURIComponent(organization)}/${id}`, input);
+	}
+
+	/** The flat WIQL result cap (VS402337): lower it to test a client's splitting; null restores 20,000. */
+	setWiqlLimit(limit: number | null): Promise<{ limit: number }> {
+		return this.#call('POST', '/azure-devops/wiql-limit', { limit });
 	}
 
 	/** A reviewer's vote (10, 5, 0, -5, -10): a `VoteUpdate` thread and `git.pullrequest.updated`. */

@@ -1,10 +1,12 @@
 // The Azure DevOps side of the control API (`/_simulator/azure-devops/…`): service hook
 // subscriptions and deliveries, changes to the World's repositories (the same pull stores GitHub
-// and GitLab read), and the truth about what the Azure DevOps API shows.
+// and GitLab read), work item changes (boards-control.ts), and the truth about what the Azure
+// DevOps API shows.
 import { ControlError, int, str, type Body, type ControlRoute } from '../shared/control.ts';
 import { checkRefName, type Pushed, type RepoChanges } from '../shared/repo-changes.ts';
 import { countThreads, identityRef, orgUrl, pullRequestJson, repositoryJson, statusOf, threadsJson, time } from './json.ts';
-import { AZURE_EVENT_TYPES, azureEvent, type AzureDelivery, type AzureEventType, type AzureServiceHooks } from './service-hooks.ts';
+import { boardsControlRoutes } from './boards-control.ts';
+import { AZURE_EVENT_TYPES, WORK_ITEM_EVENT_TYPES, azureEvent, type AzureDelivery, type AzureEventType, type AzureServiceHooks } from './service-hooks.ts';
 import type { RequestCounters } from '../shared/counters.ts';
 import type { PullFacts, PullStore, ReviewState } from '../github/pull-store.ts';
 import type { AzureIdentity, AzureModel, AzureRepository } from './model.ts';
@@ -126,6 +128,8 @@ export function azureControlRoutes(context: AzureControlContext): ControlRoute[]
 					organizations: model.organizations.map((o) => o.name),
 					projects: model.projects.map((p) => `${p.organization.name}/${p.name}`),
 					repositories,
+					workItems: model.boards.stats(),
+					wiqlLimit: model.boards.wiqlLimit,
 					requests: counters
 				};
 			}
@@ -145,6 +149,7 @@ export function azureControlRoutes(context: AzureControlContext): ControlRoute[]
 				const project = organization && model.project(organization, projectRef.slice(slash + 1));
 				if (!project) throw new ControlError(404, `No project ${projectRef}.`);
 				const repository = str(body, 'repository');
+				if (repository !== undefined && WORK_ITEM_EVENT_TYPES.includes(eventType as AzureEventType)) throw new ControlError(400, 'Work item events are per project: leave out "repository".');
 				if (repository !== undefined && !project.repositories.some((r) => r.name.toLowerCase() === repository.toLowerCase())) throw new ControlError(404, `No repository ${repository} in ${projectRef}.`);
 				return hooks.subscribe(project, { url, eventType: eventType as AzureEventType, repository, username: str(body, 'username'), password: str(body, 'password') });
 			}
@@ -257,6 +262,7 @@ export function azureControlRoutes(context: AzureControlContext): ControlRoute[]
 				});
 			}
 		},
+		...boardsControlRoutes({ model, hooks, origin: context.origin }),
 		{
 			method: 'POST',
 			path: '/_simulator/azure-devops/repositories/:org/:project/:repo/pullrequests/:number/votes',

@@ -6,6 +6,8 @@ import type { AzureModel, AzureOrganization } from './model.ts';
 
 export interface AzureRequest {
 	method: string;
+	/** The JSON body of a POST (undefined for GET). */
+	body?: unknown;
 	/** Path after `/azure-devops`, as sent. */
 	path: string;
 	query: URLSearchParams;
@@ -29,6 +31,8 @@ export interface AzureRoute {
 	names: string[];
 	/** The route's kind in the request counters. */
 	kind: string;
+	/** GET (and HEAD) by default; POST routes read a JSON body. */
+	method?: 'GET' | 'POST';
 	/** Scopes any of which lets a PAT call it; empty: any caller (connectionData). */
 	scopes: string[];
 	/** No `api-version` needed (connectionData, which the field client asks for without one). */
@@ -57,6 +61,22 @@ export function vssError(status: number, message: string, typeKey: string, assem
 		{ 'x-tfs-serviceerror': encodeURIComponent(message), ...headers }
 	);
 }
+
+/** A work item tracking exception (`Microsoft.TeamFoundation.WorkItemTracking.Server.*`, eventId 3200), or another namespace's. */
+export function witError(status: number, message: string, typeKey: string, namespace = 'Microsoft.TeamFoundation.WorkItemTracking.Server', eventId = 3200): AzureError {
+	return new AzureError(
+		status,
+		{ $id: '1', innerException: null, message, typeName: `${namespace}.${typeKey}, ${namespace}`, typeKey, errorCode: 0, eventId },
+		{ 'x-tfs-serviceerror': encodeURIComponent(message) }
+	);
+}
+
+/** A request body or WIQL text the server cannot read (`VssPropertyValidationException`). */
+export const propertyValidation = (message: string) => witError(400, message, 'VssPropertyValidationException', 'Microsoft.VisualStudio.Services.Common', 3000);
+
+/** TF401232: what a missing, deleted or unreadable work item answers. */
+export const workItemNotFound = (id: number | string) =>
+	witError(404, `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`, 'WorkItemUnauthorizedAccessException');
 
 export const projectNotFound = (name: string) =>
 	vssError(

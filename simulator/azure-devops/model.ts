@@ -3,9 +3,11 @@
 // third and later ones), each organisation repository a Git repository (the same bare git
 // repository), each World user an identity. `sim-user`'s personal repositories are not shown:
 // Azure DevOps has no personal namespaces. Pull requests stay in the World's pull stores;
-// pull-requests.ts reads them as Azure DevOps shows them.
+// json.ts reads them as Azure DevOps shows them. Azure Boards work items are generated per project
+// from the seed (work-items.ts): they are not the World's.
 import { hash } from '../github/hash.ts';
 import type { Org, Repo, User, World } from '../github/data.ts';
+import { AzureBoards, DEFAULT_WORK_ITEMS } from './work-items.ts';
 
 /** Where Azure DevOps lives on the simulator: `<origin>/azure-devops/{organization}` is an organisation URL. */
 export const AZURE_PREFIX = '/azure-devops';
@@ -68,9 +70,11 @@ export class AzureModel {
 	readonly instanceId: string;
 	/** The exact votes cast through the control API, by the World review they were saved as. */
 	readonly votes = new Map<number, number>();
+	/** Azure Boards: every project's work items. */
+	readonly boards: AzureBoards;
 	readonly #byRepo = new Map<number, AzureRepository>();
 
-	constructor(world: World) {
+	constructor(world: World, options: { workItems?: number } = {}) {
 		this.world = world;
 		const seed = world.options.seed;
 		this.instanceId = guid(seed, KIND.instance);
@@ -103,6 +107,12 @@ export class AzureModel {
 				this.#byRepo.set(repo.id, repository);
 			});
 			return organization;
+		});
+		this.boards = new AzureBoards({
+			seed,
+			organizations: this.organizations,
+			workers: this.identities.filter((identity) => world.users[identity.index!]?.type === 'User'),
+			perProject: options.workItems ?? DEFAULT_WORK_ITEMS
 		});
 	}
 

@@ -1,6 +1,8 @@
 // The REST routes (GET; paths after `/azure-devops/{organization}`): connectionData, the resource
-// locations the field client discovers, projects, repositories, pull requests and their threads.
+// locations the field client discovers, projects, repositories, pull requests and their threads;
+// Azure Boards' in boards-routes.ts.
 import { badParameter, integerParam, projectNotFound, pullRequestNotFound, repositoryNotFound, route, timeParam, type AzureRequest, type AzureRoute } from './http.ts';
+import { boardsRoutes } from './boards-routes.ts';
 import { orgUrl, projectJson, pullRequestJson, repositoryJson, statusOf, threadsJson } from './json.ts';
 import { guid, type AzureIdentity, type AzureProject, type AzureRepository } from './model.ts';
 import type { AzConnectionData, AzConnectionIdentity, AzList } from './types.ts';
@@ -14,7 +16,14 @@ const LOCATIONS = [
 	{ id: '603fe2ac-9723-48b9-88ad-09305aa6c6e1', area: 'core', resourceName: 'projects', routeTemplate: '_apis/{resource}/{*projectId}' },
 	{ id: '225f7195-f9c7-4d14-ab28-a83f7ff77e1f', area: 'git', resourceName: 'repositories', routeTemplate: '{project}/_apis/{area}/{resource}/{repositoryId}' },
 	{ id: '9946fd70-0d40-406e-b686-b4744cbbcc37', area: 'git', resourceName: 'pullRequests', routeTemplate: '{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{pullRequestId}' },
-	{ id: 'ab6e2e5d-a0b7-4153-b64a-a4efe0d49449', area: 'git', resourceName: 'threads', routeTemplate: '{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{threadId}' }
+	{ id: 'ab6e2e5d-a0b7-4153-b64a-a4efe0d49449', area: 'git', resourceName: 'threads', routeTemplate: '{project}/_apis/{area}/repositories/{repositoryId}/pullRequests/{pullRequestId}/{resource}/{threadId}' },
+	{ id: '7c8d7a76-4a09-43e8-b5df-bd792f4ac6aa', area: 'wit', resourceName: 'workItemTypes', routeTemplate: '{project}/_apis/{area}/{resource}/{type}' },
+	{ id: '7c9d7a76-4a09-43e8-b5df-bd792f4ac6aa', area: 'wit', resourceName: 'states', routeTemplate: '{project}/_apis/{area}/workitemtypes/{type}/{resource}' },
+	{ id: '1a9c53f7-f243-4447-b110-35ef023636e4', area: 'wit', resourceName: 'wiql', routeTemplate: '{project}/{team}/_apis/{area}/{resource}/{id}' },
+	{ id: '908509b6-4248-4475-a1cd-829139ba419f', area: 'wit', resourceName: 'workItemsBatch', routeTemplate: '{project}/_apis/{area}/{resource}' },
+	{ id: '72c7ddf8-2cdc-4f60-90cd-ab71c14a399b', area: 'wit', resourceName: 'workItems', routeTemplate: '{project}/_apis/{area}/{resource}/{id}' },
+	{ id: '6570bf97-d02c-4a91-8d93-3abe9895b1a9', area: 'wit', resourceName: 'updates', routeTemplate: '{project}/_apis/{area}/workItems/{id}/{resource}/{updateNumber}' },
+	{ id: 'a00c85a5-80fa-4565-99c3-bcd2181434bb', area: 'wit', resourceName: 'revisions', routeTemplate: '{project}/_apis/{area}/workItems/{id}/{resource}/{revisionNumber}' }
 ].map((location) => ({ ...location, routeName: `${location.area}-${location.resourceName}`, resourceVersion: 1, minVersion: '1.0', maxVersion: LATEST_VERSION, releasedVersion: LATEST_VERSION }));
 
 export function locations(area: string): AzList<(typeof LOCATIONS)[number]> {
@@ -219,5 +228,5 @@ export function azureRoutes(): AzureRoute[] {
 			}
 		}
 	];
-	return routes.map(({ path, ...rest }) => ({ ...route(path), ...rest }));
+	return [...routes.map(({ path, ...rest }) => ({ ...route(path), ...rest })), ...boardsRoutes()];
 }

@@ -1,7 +1,8 @@
 // One request through the simulated Azure DevOps REST API (`/azure-devops/{organization}/…`), in
 // this order: faults (standing in for the network and Azure's front door), the organisation, the
 // credentials (none: the anonymous caller, who gets connectionData and, anywhere else, the 203
-// sign-in page), the throttle, `api-version`, the route and its scopes, the handler.
+// sign-in page), the throttle, `api-version`, the route and its scopes, a POST's JSON body, the
+// handler.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { countRequest, countStatus, type RequestCounters } from '../shared/counters.ts';
@@ -101,14 +102,42 @@ function checkVersion(method: string, version: string | null): void {
 	}
 }
 
+/** Most a POST body may hold. */
+const MAX_BODY = 4 * 1024 * 1024;
+
+/** A POST's JSON body; undefined when empty. */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	for await (const chunk of req) {
+		size += (chunk as Buffer).length;
+		if (size > MAX_BODY) throw vssError(413, 'The request body is too large.', 'VssRequestContentException');
+		chunks.push(chunk as Buffer);
+	}
+	const text = Buffer.concat(chunks).toString('utf8');
+	if (text.trim() === '') return undefined;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		throw vssError(400, 'The request body could not be read as JSON.', 'VssRequestContentException');
+	}
+}
+
 export function createAzureApi(context: AzureContext) {
 	const { model, auth, rateLimits, faults, counters } = context;
 	const routes = azureRoutes();
 
-	function find(path: string): { route: AzureRoute; params: Record<string, string> } | null {
+	/** The route for the path and method; `method` when a route has the path but not the method. */
+	function find(path: string, method: string): { route: AzureRoute; params: Record<string, string> } | 'method' | null {
+		const wanted = method === 'HEAD' ? 'GET' : method;
+		let otherMethod = false;
 		for (const route of routes) {
 			const match = route.pattern.exec(path);
 			if (!match) continue;
+			if ((route.method ?? 'GET') !== wanted) {
+				otherMethod = true;
+				continue;
+			}
 			try {
 				const params = Object.fromEntries(route.names.flatMap((name, i) => (match[i + 1] === undefined ? [] : [[name, decodeURIComponent(match[i + 1]!)]])));
 				return { route, params };
@@ -116,7 +145,7 @@ export function createAzureApi(context: AzureContext) {
 				return null;
 			}
 		}
-		return null;
+		return otherMethod ? 'method' : null;
 	}
 
 	return async function handle(req: IncomingMessage, res: ServerResponse, origin: string, url: URL): Promise<void> {
@@ -138,7 +167,8 @@ export function createAzureApi(context: AzureContext) {
 			'request-context': `appId=cid-v1:${model.instanceId}`
 		};
 		const options = method === 'OPTIONS' ? /^\/_apis\/([^/]+)\/?$/i.exec(orgPath) : null;
-		const found = method === 'GET' || method === 'HEAD' ? find(orgPath) : null;
+		const matched = options ? null : find(orgPath, method);
+		const found = matched === 'method' ? null : matched;
 		const kind = options ? 'options' : (found?.route.kind ?? 'unknown');
 		countRequest(counters, kind);
 		let status = 500;
@@ -172,12 +202,14 @@ export function createAzureApi(context: AzureContext) {
 			if (!rateLimits.spend(limit)) throw blocked(Math.max(1, limit.reset - Math.floor(Date.now() / 1000)), throttleHeaders(limit));
 			if (limit.used >= limit.limit * NEAR) Object.assign(headers, throttleHeaders(limit));
 
+			if (matched === 'method') throw vssError(405, `The requested resource does not support http method '${method}'.`, 'VssResourceNotFoundException');
 			if (!found) throw vssError(404, `The resource at ${url.pathname} could not be found: no API route matches it.`, 'VssResourceNotFoundException');
 			const { route, params } = found;
 			if (!route.unversioned) checkVersion(method, apiVersion(req, url));
 			if (pat && route.scopes.length > 0 && !pat.scopes.some((scope) => route.scopes.includes(scope))) throw refusal(origin, 'scope', route.scopes[0]);
 
-			const request: AzureRequest = { method, path, query: url.searchParams, origin, organization, pat, params, model };
+			const body = route.method === 'POST' ? await readBody(req) : undefined;
+			const request: AzureRequest = { method, path, query: url.searchParams, origin, organization, pat, params, model, body };
 			const response = await route.handle(request);
 			let text = JSON.stringify(response.body);
 			if (fault?.kind === 'malformed') text = malformed(text);

@@ -1,21 +1,41 @@
 // Azure DevOps service hooks (Web Hooks consumer): subscriptions registered through the control
-// API, one event type each, on a project (and optionally one repository). Each notification is a
-// POST of the event as JSON, with HTTP basic auth when the subscription has a username or
-// password, and no signature. A resend keeps the event's `id` and gets a new `notificationId`.
+// API, one event type each, on a project (and optionally one repository, for the code events).
+// Each notification is a POST of the event as JSON, with HTTP basic auth when the subscription
+// has a username or password, and no signature. A resend keeps the event's `id` and gets a new
+// `notificationId`.
 import { randomUUID } from 'node:crypto';
 import { post, type DeliveryOutcome } from '../shared/deliver.ts';
 import { orgUrl, time } from './json.ts';
 import type { AzureProject, AzureRepository } from './model.ts';
 
-export type AzureEventType = 'git.push' | 'git.pullrequest.created' | 'git.pullrequest.updated' | 'git.pullrequest.merged' | 'ms.vss-code.git-pullrequest-comment-event';
-export const AZURE_EVENT_TYPES: AzureEventType[] = ['git.push', 'git.pullrequest.created', 'git.pullrequest.updated', 'git.pullrequest.merged', 'ms.vss-code.git-pullrequest-comment-event'];
+export type AzureEventType =
+	| 'git.push'
+	| 'git.pullrequest.created'
+	| 'git.pullrequest.updated'
+	| 'git.pullrequest.merged'
+	| 'ms.vss-code.git-pullrequest-comment-event'
+	| 'workitem.created'
+	| 'workitem.updated'
+	| 'workitem.deleted';
+export const AZURE_EVENT_TYPES: AzureEventType[] = [
+	'git.push',
+	'git.pullrequest.created',
+	'git.pullrequest.updated',
+	'git.pullrequest.merged',
+	'ms.vss-code.git-pullrequest-comment-event',
+	'workitem.created',
+	'workitem.updated',
+	'workitem.deleted'
+];
+/** The work item events: a subscription to one may not name a repository. */
+export const WORK_ITEM_EVENT_TYPES: AzureEventType[] = ['workitem.created', 'workitem.updated', 'workitem.deleted'];
 
 export interface AzureSubscriptionInput {
 	/** `{organization}/{project}` (project by name or id). */
 	project: string;
 	url: string;
 	eventType: AzureEventType;
-	/** Only this repository's events (by name); all the project's by default. */
+	/** Only this repository's events (by name); all the project's by default. Not for work item events. */
 	repository?: string;
 	/** Sent as HTTP basic auth when either is set. */
 	username?: string;
@@ -131,6 +151,12 @@ export class AzureServiceHooks {
 		const wanted = this.#subscriptions.filter(
 			(s) => s.projectId === repository.project.id && s.eventType === event.eventType && (s.repository === null || s.repository.toLowerCase() === repository.name.toLowerCase())
 		);
+		return Promise.all(wanted.map((subscription) => this.#deliver(subscription, event, false)));
+	}
+
+	/** Sends a work item event to every subscription of its project that wants its type. */
+	emitForProject(project: AzureProject, event: AzureEvent): Promise<AzureDelivery[]> {
+		const wanted = this.#subscriptions.filter((s) => s.projectId === project.id && s.eventType === event.eventType);
 		return Promise.all(wanted.map((subscription) => this.#deliver(subscription, event, false)));
 	}
 
