@@ -11,7 +11,6 @@ import type { ApiQuota, DiscoveredTicketProject, TicketBatch, TicketRecord, Tick
 import { inLanes, lanesFor } from '../shared/lanes.ts';
 import { pageWriter } from '../shared/page-writer.ts';
 import { listProjects, projectUrl } from './discovery.ts';
-import { AzureDevOpsError } from './errors.ts';
 import type { AzureSession } from './session.ts';
 import type { AzIdentity, AzList } from './types.ts';
 
@@ -162,6 +161,9 @@ async function updatesOf(session: AzureSession, project: string, id: number): Pr
 	}
 }
 
+/** WIQL's refusal of a query that finds more work items than it returns (VS402337). */
+const tooMany = (error: unknown) => error instanceof Error && /VS402337/.test(error.message);
+
 /** The ids WIQL finds after `afterId`, a window of them; narrower windows when Azure says too many. */
 async function nextIds(session: AzureSession, project: string, since: string | null, afterId: number): Promise<number[]> {
 	const changed = since ? ` AND [System.ChangedDate] >= '${new Date(since).toISOString()}'` : '';
@@ -171,12 +173,12 @@ async function nextIds(session: AzureSession, project: string, since: string | n
 		return (data.workItems ?? []).map((w) => w.id).filter((id): id is number => typeof id === 'number');
 	} catch (error) {
 		// A server that counts before it applies $top refuses past 20,000: ask for an id range instead.
-		if (!(error instanceof AzureDevOpsError) || !/VS402337/.test(error.message)) throw error;
+		if (!tooMany(error)) throw error;
 		for (let span = 10_000; span >= 1; span = Math.floor(span / 4)) {
 			const { data } = await session
 				.post<AzQueryResult>(`/${encodeURIComponent(project)}/_apis/wit/wiql`, { query: query.replace(' ORDER BY', ` AND [System.Id] <= ${afterId + span} ORDER BY`) }, { timePrecision: 'true' }, 'a work item query (WIQL)')
 				.catch((narrower: unknown) => {
-					if (narrower instanceof AzureDevOpsError && /VS402337/.test(narrower.message)) return { data: null };
+					if (tooMany(narrower)) return { data: null };
 					throw narrower;
 				});
 			if (data) return (data.workItems ?? []).map((w) => w.id).filter((id): id is number => typeof id === 'number').slice(0, idsPerQuery);
