@@ -11,3 +11,15 @@ export function withQuery(path: string, current: Pick<URL, 'search'>, changes: R
 	const query = params.toString();
 	return `${path}${query ? `?${query}` : ''}`;
 }
+
+/**
+ * A named form action of the page at `current`, with its query kept: the answer lands on the same
+ * tab, filters, sort and page (a bare `?/name` lands on the page without its query, as a browser's
+ * own submission does).
+ */
+export function actionOf(name: string, current: Pick<URL, 'search'>): string {
+	const params = new URLSearchParams(current.search);
+	for (const key of [...params.keys()]) if (key.startsWith('/')) params.delete(key);
+	const query = params.toString();
+	return `?${query ? `${query}&` : ''}/${name}`;
+}

@@ -1,6 +1,7 @@
 // Banner sentences for finished operations, by kind.
 import { heldByDeletionText } from '#core/domain/integrations/held-by-deletion.ts';
 import type { Operation } from '#core/domain/operations/operation.ts';
+import { providers, type ProviderKind } from '#core/domain/integrations/providers.ts';
 
 const names: Record<string, string> = {
 	'integration.update': 'Update',
@@ -35,17 +36,22 @@ export function operationName(kind: string): string {
 	return names[kind] ?? kind;
 }
 
-export function describeOperation(operation: Operation, subject?: string): { title: string; message: string } {
+/** `kind`: the subject integration's, when known (a ticket system's update is told in ticket projects). */
+export function describeOperation(operation: Operation, subject?: string, kind?: ProviderKind): { title: string; message: string } {
 	const name = operationName(operation.kind);
 	const of = subject ? ` of “${subject}”` : '';
 	const result = operation.result ?? {};
 	if (operation.state === 'succeeded') {
 		switch (operation.kind) {
-			case 'integration.update':
-				return {
-					title: `${name}${of} finished`,
-					message: `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}.` + heldElsewhere(result)
-				};
+			case 'integration.update': {
+				const repos = `${count(result.repos, 'repository', 'repositories')} up to date: ${count(result.commits, 'commit', 'commits')}, ${count(result.tags, 'tag', 'tags')}`;
+				// Ticket projects come in the result only when some were imported.
+				const projects = result.ticketProjects === undefined ? null : `${count(result.ticketProjects, 'ticket project', 'ticket projects')} up to date: ${count(result.tickets, 'ticket', 'tickets')}`;
+				// A ticket system has no repositories to speak of.
+				const ticketSystem = kind ? !providers[kind].hasRepoData : Number(result.repos ?? 0) === 0 && projects !== null;
+				const parts = ticketSystem ? [projects ?? 'No ticket project is imported yet, so there was nothing to fetch'] : [repos, ...(projects ? [projects] : [])];
+				return { title: `${name}${of} finished`, message: `${parts.join('; ')}.` + heldElsewhere(result) };
+			}
 			case 'integration.test':
 				// A hosted provider's test is of the account, not of each repository.
 				if (typeof result.account === 'string') {
@@ -53,13 +59,17 @@ export function describeOperation(operation: Operation, subject?: string): { tit
 					return { title: `Connection${of} works`, message: `Signed in as ${result.account}, with the permissions its services need${expires}.` };
 				}
 				return { title: `Connection${of} works`, message: result.reached === 1 ? 'Reached its repository.' : `Reached all ${count(result.reached, 'repository', 'repositories')}.` };
-			case 'integration.refresh':
-				return {
-					title: `${name}${of} finished`,
-					message:
-						`${count(result.repositories, 'repository', 'repositories')} in ${count(result.groups, 'group', 'groups')}; ${count(result.newRepositories, 'new one', 'new ones')}, ${count(result.imported, 'imported', 'imported')}.` +
-						heldElsewhere(result)
-				};
+			case 'integration.refresh': {
+				const repos = `${count(result.repositories, 'repository', 'repositories')} in ${count(result.groups, 'group', 'groups')}; ${count(result.newRepositories, 'new one', 'new ones')}, ${count(result.imported, 'imported', 'imported')}`;
+				// A ticket system's refresh lists its projects (in the result only when it has some).
+				const projects =
+					result.ticketProjects === undefined
+						? null
+						: `${count(result.ticketProjects, 'ticket project', 'ticket projects')}; ${count(result.newTicketProjects, 'new one', 'new ones')}, ${count(result.importedTicketProjects, 'imported', 'imported')}`;
+				const ticketSystem = kind ? !providers[kind].hasRepoData : Number(result.repositories ?? 0) === 0 && projects !== null;
+				const parts = ticketSystem ? [projects ?? 'No ticket projects found'] : [repos, ...(projects ? [projects] : [])];
+				return { title: `${name}${of} finished`, message: `${parts.join('. ')}.` + heldElsewhere(result) };
+			}
 			case 'integration.delete':
 				return { title: `“${String(result.name ?? subject ?? 'Integration')}” deleted`, message: 'All of its data is gone.' };
 			case 'integrations.deployment-source':

@@ -7,13 +7,17 @@ import { realtimeSocket } from './socket.ts';
 const reminderMs = 20_000;
 
 export function createPresence(place: () => string) {
+	// The place as a value: a page's data reloading (after a form action, or a reconnect) names the
+	// same place again, which must not leave and re-enter it (the server sends no list for a place
+	// the socket is already in, so the people shown would stay empty until the next reminder).
+	const here = $derived(place());
 	let people = $state<PresencePerson[]>([]);
 	let latest = 0;
 	let focusTimer: ReturnType<typeof setTimeout> | undefined;
 	let sentField: string | null = null;
 
 	$effect(() => {
-		const where = place();
+		const where = here;
 		const socket = realtimeSocket();
 		const enter = () => socket.emit('presence.entered', where);
 		const onChanged = (list: { place: string; people: PresencePerson[]; at: number }) => {

@@ -29,13 +29,13 @@ export async function rowsOf(integrationName: string, tables: readonly string[])
 	}
 }
 
-/** Deletes an integration as a delete-level person does: its checkbox, Remove selected, the dialog (which names `lost`). */
-export async function deleteThroughUi(deleter: Page, integrationName: string, lost: string): Promise<void> {
+/** Deletes an integration as a delete-level person does: its checkbox, Remove selected, the dialog (which names each of `lost`). */
+export async function deleteThroughUi(deleter: Page, integrationName: string, lost: string | readonly string[]): Promise<void> {
 	await deleter.goto('/integrations');
 	await deleter.getByRole('checkbox', { name: `Select ${integrationName}` }).check();
 	await deleter.getByRole('button', { name: 'Remove selected…' }).click();
 	const dialog = deleter.getByRole('dialog');
-	await expect(dialog).toContainText(lost);
+	for (const what of typeof lost === 'string' ? [lost] : lost) await expect(dialog).toContainText(what);
 	await dialog.getByRole('button', { name: 'Delete' }).click();
 	await expect(deleter.locator(`tr[data-integration="${integrationName}"]`)).toHaveCount(0, { timeout: 120_000 });
 }
