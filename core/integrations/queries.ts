@@ -184,7 +184,8 @@ export function toRepoSummary(row: RepoRow): RepoSummary {
 		progressDone: row.progress_done,
 		progressTotal: row.progress_total,
 		pullRequests: row.pull_requests_count,
-		pullRequestsDetail: row.pull_requests_detail
+		pullRequestsDetail: row.pull_requests_detail,
+		revision: Number(row.revision)
 	};
 }
 

@@ -54,6 +54,8 @@ export interface RepoPageRow {
 	pullRequests: number | null;
 	progressDone: number;
 	progressTotal: number;
+	/** Which of two views of it is newer (a page load's or an event's). */
+	revision: number;
 }
 
 /**
@@ -101,7 +103,8 @@ export async function listReposPage(
 			'repos.last_updated_at',
 			'repos.commits_count',
 			'repos.progress_done',
-			'repos.progress_total'
+			'repos.progress_total',
+			'repos.revision'
 		])
 		.select(repoSortColumns.pullRequests.$castTo<number | null>().as('pull_requests'))
 		.orderBy(repoSortColumns[filter.sort], (order) => (filter.direction === 'asc' ? order.asc() : order.desc()).nullsLast())
@@ -128,7 +131,8 @@ export async function listReposPage(
 			commits: r.commits_count,
 			pullRequests: r.pull_requests === null ? null : Number(r.pull_requests),
 			progressDone: r.progress_done,
-			progressTotal: r.progress_total
+			progressTotal: r.progress_total,
+			revision: Number(r.revision)
 		})),
 		total,
 		page,

@@ -51,6 +51,8 @@ export interface TicketProjectPageRow {
 	tickets: number;
 	progressDone: number;
 	progressTotal: number;
+	/** Which of two views of it is newer (a page load's or an event's). */
+	revision: number;
 }
 
 /**
@@ -100,7 +102,8 @@ export async function listTicketProjectsPage(
 			'ticket_projects.last_updated_at',
 			'ticket_projects.tickets_count',
 			'ticket_projects.progress_done',
-			'ticket_projects.progress_total'
+			'ticket_projects.progress_total',
+			'ticket_projects.revision'
 		])
 		.orderBy(ticketProjectSortColumns[filter.sort], (order) => (filter.direction === 'asc' ? order.asc() : order.desc()).nullsLast())
 		// Ties by key, then by integration, and a row's place never changes between two loads.
@@ -126,7 +129,8 @@ export async function listTicketProjectsPage(
 			lastUpdatedAt: r.last_updated_at?.toISOString() ?? null,
 			tickets: r.tickets_count,
 			progressDone: r.progress_done,
-			progressTotal: r.progress_total
+			progressTotal: r.progress_total,
+			revision: Number(r.revision)
 		})),
 		total,
 		page,

@@ -26,7 +26,8 @@ export function toTicketProjectSummary(row: TicketProjectRow): TicketProjectSumm
 		progressTotal: row.progress_total,
 		workflow: row.workflow,
 		settings: row.settings,
-		version: row.version
+		version: row.version,
+		revision: Number(row.revision)
 	};
 }
 

@@ -105,6 +105,8 @@ export interface ReposTable {
 	pull_requests_detail: string | null;
 	/** The update that planned it last: that update's bars count only its own repositories. */
 	update_operation_id: string | null;
+	/** Bumped by a trigger on every change to the row: which of two views of it is newer. */
+	revision: ColumnType<string, never, never>;
 }
 
 interface IntegrationData {

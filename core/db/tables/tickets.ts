@@ -31,6 +31,8 @@ export interface TicketProjectsTable {
 	version: Generated<number>;
 	update_operation_id: string | null;
 	created_at: ColumnType<Date, never, never>;
+	/** Bumped by a trigger on every change to the row: which of two views of it is newer. */
+	revision: ColumnType<string, never, never>;
 }
 
 export interface TicketsTable {

@@ -61,6 +61,8 @@ export interface RepoSummary {
 	/** Pull requests stored (kinds with pull requests), and how their last ingest went when it needs saying. */
 	pullRequests?: number;
 	pullRequestsDetail?: string | null;
+	/** Which of two views of it is newer (a page load's or an event's). */
+	revision: number;
 }
 
 export const integrationStatusText: Record<IntegrationDataStatus, { label: string; explanation: string; tone: 'ok' | 'bad' | 'run' | 'warn' | 'idle' }> = {

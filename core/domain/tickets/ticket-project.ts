@@ -81,6 +81,8 @@ export interface TicketProjectSummary {
 	/** Null: the defaults. */
 	settings: TicketProjectSettings | null;
 	version: number;
+	/** Which of two views of it is newer (a page load's or an event's). */
+	revision: number;
 }
 
 export const ticketProjectStatusText: Record<RepoDataStatus, { label: string; explanation: string; tone: 'ok' | 'bad' | 'run' | 'warn' | 'idle' }> = {

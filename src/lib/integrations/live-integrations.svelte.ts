@@ -59,65 +59,79 @@ export function createLiveIntegrations(loaded: () => IntegrationSummary[]) {
 	};
 }
 
-export function createLiveRepos(loaded: () => RepoSummary[], integrationId: () => string) {
-	let newer = $state<Record<string, RepoSummary>>({});
-	$effect.pre(() => {
-		loaded();
-		newer = {};
-	});
-	// Repositories the page loaded, as they are now, and those found since (a hosted provider's
-	// discovery adds them while the page is open), in name order.
-	const repos = $derived.by(() => {
-		const known = Object.fromEntries(loaded().map((r) => [r.id, true]));
-		const found = Object.values(newer).filter((r) => !known[r.id]);
-		const all = [...loaded().map((r) => newer[r.id] ?? r), ...found];
-		return found.length > 0 ? all.sort((a, b) => a.name.localeCompare(b.name)) : all;
+/**
+ * Items of one integration (its repositories, its ticket projects) as the page loaded them, kept
+ * current by their events: the latest event about each is kept across page loads and shown unless
+ * the load read a later revision of the row (a load that raced with an event neither hides it nor
+ * is overwritten by an older one). Items found since the load (a discovery) join in `order`.
+ */
+function createLiveItems<T extends { id: string; integrationId: string; revision: number }>(
+	loaded: () => T[],
+	integrationId: () => string,
+	/** Listens to the items' event on the socket; returns how to stop. */
+	subscribe: (socket: ReturnType<typeof realtimeSocket>, onItem: (item: T) => void) => () => void,
+	order: (a: T, b: T) => number
+) {
+	let latest = $state<Record<string, T>>({});
+	const items = $derived.by(() => {
+		const rows = loaded();
+		const known = Object.fromEntries(rows.map((r) => [r.id, true]));
+		const found = Object.values(latest).filter((r) => !known[r.id] && r.integrationId === integrationId());
+		const all = [...rows.map((r) => (latest[r.id] && latest[r.id]!.revision >= r.revision ? latest[r.id]! : r)), ...found];
+		return found.length > 0 ? all.sort(order) : all;
 	});
 	$effect(() => {
 		const socket = realtimeSocket();
-		const onRepo = (repo: RepoSummary) => {
-			if (repo.integrationId === integrationId()) newer = { ...newer, [repo.id]: repo };
+		const onItem = (item: T) => {
+			if (item.integrationId !== integrationId()) return;
+			const known = latest[item.id];
+			if (!known || item.revision >= known.revision) latest = { ...latest, [item.id]: item };
 		};
-		socket.on('repo.updated', onRepo);
-		return () => socket.off('repo.updated', onRepo);
+		return subscribe(socket, onItem);
 	});
 	return {
+		get items() {
+			return items;
+		}
+	};
+}
+
+export function createLiveRepos(loaded: () => RepoSummary[], integrationId: () => string) {
+	const live = createLiveItems(
+		loaded,
+		integrationId,
+		(socket, onRepo) => {
+			socket.on('repo.updated', onRepo);
+			return () => socket.off('repo.updated', onRepo);
+		},
+		(a, b) => a.name.localeCompare(b.name)
+	);
+	return {
 		get repos() {
-			return repos;
+			return live.items;
 		}
 	};
 }
 
 export function createLiveTicketProjects(loaded: () => TicketProjectSummary[], integrationId: () => string) {
-	let newer = $state<Record<string, TicketProjectSummary>>({});
-	$effect.pre(() => {
-		loaded();
-		newer = {};
-	});
-	// The projects the page loaded, as they are now, and those a discovery found since, in key order.
-	const projects = $derived.by(() => {
-		const known = Object.fromEntries(loaded().map((p) => [p.id, true]));
-		const found = Object.values(newer).filter((p) => !known[p.id]);
-		const all = [...loaded().map((p) => newer[p.id] ?? p), ...found];
-		return found.length > 0 ? all.sort((a, b) => a.key.localeCompare(b.key)) : all;
-	});
-	$effect(() => {
-		const socket = realtimeSocket();
-		const onProject = (project: TicketProjectSummary) => {
-			if (project.integrationId === integrationId()) newer = { ...newer, [project.id]: project };
-		};
-		socket.on('ticketProject.updated', onProject);
-		return () => socket.off('ticketProject.updated', onProject);
-	});
+	const live = createLiveItems(
+		loaded,
+		integrationId,
+		(socket, onProject) => {
+			socket.on('ticketProject.updated', onProject);
+			return () => socket.off('ticketProject.updated', onProject);
+		},
+		(a, b) => a.key.localeCompare(b.key)
+	);
 	return {
 		get projects() {
-			return projects;
+			return live.items;
 		}
 	};
 }
 
 /** What a list page's row takes from a live event about it: where its data stands. */
-type LiveFields = Pick<RepoSummary, 'imported' | 'dataStatus' | 'statusDetail' | 'lastUpdatedAt' | 'progressDone' | 'progressTotal'>;
+type LiveFields = Pick<RepoSummary, 'imported' | 'dataStatus' | 'statusDetail' | 'lastUpdatedAt' | 'progressDone' | 'progressTotal' | 'revision'>;
 
 /**
  * The rows of a list page (Repos, Ticket projects), their status, progress and counts kept current
@@ -129,22 +143,20 @@ function createLiveRows<R extends { id: string } & LiveFields, E extends { id: s
 	subscribe: (socket: ReturnType<typeof realtimeSocket>, onEvent: (event: E) => void) => () => void,
 	counts: (event: E, row: R) => Partial<R>
 ) {
-	let newer = $state<Record<string, E>>({});
-	$effect.pre(() => {
-		loaded();
-		newer = {};
-	});
+	// The latest event about each row, kept across loads; shown unless the load read a later revision.
+	let latest = $state<Record<string, E>>({});
 	const rows = $derived(
 		loaded().map((row) => {
-			const e = newer[row.id];
-			if (!e) return row;
-			return { ...row, imported: e.imported, dataStatus: e.dataStatus, statusDetail: e.statusDetail, lastUpdatedAt: e.lastUpdatedAt, progressDone: e.progressDone, progressTotal: e.progressTotal, ...counts(e, row) };
+			const e = latest[row.id];
+			if (!e || e.revision < row.revision) return row;
+			return { ...row, imported: e.imported, dataStatus: e.dataStatus, statusDetail: e.statusDetail, lastUpdatedAt: e.lastUpdatedAt, progressDone: e.progressDone, progressTotal: e.progressTotal, revision: e.revision, ...counts(e, row) };
 		})
 	);
 	$effect(() => {
 		const socket = realtimeSocket();
 		const onEvent = (e: E) => {
-			if (loaded().some((row) => row.id === e.id)) newer = { ...newer, [e.id]: e };
+			const known = latest[e.id];
+			if (loaded().some((row) => row.id === e.id) && (!known || e.revision >= known.revision)) latest = { ...latest, [e.id]: e };
 		};
 		return subscribe(socket, onEvent);
 	});
