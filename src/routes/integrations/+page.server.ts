@@ -10,22 +10,19 @@ import {
 	startUpdate,
 	startUpdateAll
 } from '#lib/server/integrations/operations.ts';
-import { countIntegrationData, listIntegrations, sortColumns, type SortColumn } from '#core/integrations/queries.ts';
+import { countIntegrationData, listIntegrations, sortColumns } from '#core/integrations/queries.ts';
 import { readSelection } from '#lib/server/integrations/selection.ts';
 import { listRunningOperations } from '#core/operations/queries.ts';
 import { startEach, startUnlessRunning } from '#lib/server/operations/start.ts';
 import { database } from '#lib/server/runtime.ts';
+import { listFilter, listPageSize } from '#lib/server/list-filter.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-const pageSize = 25;
+const pageSize = listPageSize;
 
-const filterSchema = z.object({
-	q: z.string().trim().max(200).catch(''),
+const filterSchema = listFilter(sortColumns, 'name').extend({
 	provider: z.enum(providerKinds).optional().catch(undefined),
-	status: z.enum(integrationDataStatuses).optional().catch(undefined),
-	sort: z.enum(Object.keys(sortColumns) as [SortColumn, ...SortColumn[]]).catch('name'),
-	dir: z.enum(['asc', 'desc']).catch('asc'),
-	page: z.coerce.number().int().min(1).max(100_000).catch(1)
+	status: z.enum(integrationDataStatuses).optional().catch(undefined)
 });
 
 export const load: PageServerLoad = guard('integrations.view', async ({ url }, user) => {

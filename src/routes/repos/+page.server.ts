@@ -2,45 +2,25 @@
 // status; managers import them or stop importing them.
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { importTabs } from '#core/domain/integrations/import-tabs.ts';
-import { repoDataStatuses } from '#core/domain/integrations/providers.ts';
 import { broadcastRepo } from '#core/integrations/broadcast.ts';
 import { toRepoSummary } from '#core/integrations/queries.ts';
-import { integrationsWithRepos, listReposPage, repoSortColumns, type RepoSortColumn } from '#core/integrations/repos-page.ts';
+import { integrationsWithRepos, listReposPage, repoSortColumns } from '#core/integrations/repos-page.ts';
 import { guard } from '#lib/server/auth/guard.ts';
+import { importListFilter, importListQuery, listPageSize } from '#lib/server/list-filter.ts';
 import { repoRemoval, setRepoImported } from '#lib/server/integrations/repos-settings.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-const pageSize = 25;
-
-const filterSchema = z.object({
-	tab: z.enum(importTabs).catch('imported'),
-	q: z.string().trim().max(200).catch(''),
-	integration: z.uuid().optional().catch(undefined),
-	status: z.enum(repoDataStatuses).optional().catch(undefined),
-	sort: z.enum(Object.keys(repoSortColumns) as [RepoSortColumn, ...RepoSortColumn[]]).catch('name'),
-	dir: z.enum(['asc', 'desc']).catch('asc'),
-	page: z.coerce.number().int().min(1).max(100_000).catch(1)
-});
+const filterSchema = importListFilter(repoSortColumns, 'name');
 
 export const load: PageServerLoad = guard('integrations.view', async ({ url }, user) => {
 	const filter = filterSchema.parse(Object.fromEntries(url.searchParams));
 	const { db } = database();
 	const [result, integrations] = await Promise.all([
-		listReposPage(db, user.organizationId, {
-			tab: filter.tab,
-			text: filter.q || undefined,
-			integrationId: filter.integration,
-			status: filter.status,
-			sort: filter.sort,
-			direction: filter.dir,
-			page: filter.page,
-			pageSize
-		}),
+		listReposPage(db, user.organizationId, importListQuery(filter)),
 		integrationsWithRepos(db, user.organizationId)
 	]);
-	return { ...result, integrations, filter: { ...filter, page: result.page }, pageSize };
+	return { ...result, integrations, filter: { ...filter, page: result.page }, pageSize: listPageSize };
 });
 
 export const actions: Actions = {

@@ -2,44 +2,24 @@
 // with their status; managers import them or remove them (removing deletes their tickets).
 import { fail } from '@sveltejs/kit';
 import { z } from 'zod';
-import { importTabs } from '#core/domain/integrations/import-tabs.ts';
-import { repoDataStatuses } from '#core/domain/integrations/providers.ts';
-import { integrationsWithTickets, listTicketProjectsPage, ticketProjectSortColumns, type TicketProjectSortColumn } from '#core/tickets/projects-page.ts';
+import { integrationsWithTickets, listTicketProjectsPage, ticketProjectSortColumns } from '#core/tickets/projects-page.ts';
 import { broadcastTicketProject } from '#core/tickets/projects.ts';
 import { guard } from '#lib/server/auth/guard.ts';
+import { importListFilter, importListQuery, listPageSize } from '#lib/server/list-filter.ts';
 import { setTicketProjectImported, ticketProjectRemoval } from '#lib/server/integrations/ticket-projects-settings.ts';
 import { database, realtime } from '#lib/server/runtime.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-const pageSize = 25;
-
-const filterSchema = z.object({
-	tab: z.enum(importTabs).catch('imported'),
-	q: z.string().trim().max(200).catch(''),
-	integration: z.uuid().optional().catch(undefined),
-	status: z.enum(repoDataStatuses).optional().catch(undefined),
-	sort: z.enum(Object.keys(ticketProjectSortColumns) as [TicketProjectSortColumn, ...TicketProjectSortColumn[]]).catch('key'),
-	dir: z.enum(['asc', 'desc']).catch('asc'),
-	page: z.coerce.number().int().min(1).max(100_000).catch(1)
-});
+const filterSchema = importListFilter(ticketProjectSortColumns, 'key');
 
 export const load: PageServerLoad = guard('integrations.view', async ({ url }, user) => {
 	const filter = filterSchema.parse(Object.fromEntries(url.searchParams));
 	const { db } = database();
 	const [result, integrations] = await Promise.all([
-		listTicketProjectsPage(db, user.organizationId, {
-			tab: filter.tab,
-			text: filter.q || undefined,
-			integrationId: filter.integration,
-			status: filter.status,
-			sort: filter.sort,
-			direction: filter.dir,
-			page: filter.page,
-			pageSize
-		}),
+		listTicketProjectsPage(db, user.organizationId, importListQuery(filter)),
 		integrationsWithTickets(db, user.organizationId)
 	]);
-	return { ...result, integrations, filter: { ...filter, page: result.page }, pageSize };
+	return { ...result, integrations, filter: { ...filter, page: result.page }, pageSize: listPageSize };
 });
 
 export const actions: Actions = {
