@@ -39,6 +39,10 @@ async function runUpdate(failure: () => Error, failures: number) {
 				if (calls.planUpdate <= failures) throw failure();
 				return [];
 			},
+			// No ticket projects: the update's repositories are all there is.
+			async planTickets() {
+				return [];
+			},
 			async finishUpdate() {
 				calls.finishUpdate++;
 			},
