@@ -9,15 +9,17 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateWebhookSecret } from '#core/integrations/webhooks.ts';
+import { getOperation } from '#core/operations/queries.ts';
 import { setTicketProjectsImported } from '#core/tickets/projects.ts';
 import type { RunningSimulator } from '../../simulator/launch.ts';
 import { startTestSimulator } from '../simulator/support.ts';
-import { createTestSystem, demoUser, latestOperationEnd, signedInUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningWeb, type TestSystem } from '../support/system.ts';
+import { createTestSystem, demoUser, latestOperationEnd, signedInUser, signIn, submitAction, waitFor, waitForOperationEnd, type RunningProcess, type RunningWeb, type TestSystem } from '../support/system.ts';
 import { startUpdate, update } from '../support/provider-ingest.ts';
 
 let system: TestSystem;
 let simulator: RunningSimulator;
 let web: RunningWeb;
+let worker: RunningProcess;
 let manager: string;
 let orgUrl: string;
 let organization: string;
@@ -29,7 +31,7 @@ beforeAll(async () => {
 	orgUrl = `${simulator.azureDevOps.https}/${organization}`;
 	system = await createTestSystem({ TRIBUTARY_GIT_PRIVATE_NETWORKS: '127.0.0.0/8', TRIBUTARY_INGEST_HEARTBEAT_SECONDS: '3' });
 	const demo = await system.seedDemo();
-	[web] = await Promise.all([system.startWeb(), system.startWorker()]);
+	[web, worker] = await Promise.all([system.startWeb(), system.startWorker()]);
 	manager = await signIn(web.url, 'manager@acme.example', demoUser(demo, 'manager@acme.example').password);
 }, 180_000);
 afterAll(async () => {
@@ -156,6 +158,59 @@ describe('Azure Boards', () => {
 		await waitFor('the update to end', async () => ((await db().selectFrom('operations').select('id').where('scope', '=', `integration:${integrationId}`).where('state', '=', 'running').execute()).length === 0 ? true : undefined), 120_000);
 		expect(await storedCounts()).toEqual(await simulatorCounts());
 	}, 240_000);
+
+	/** Forgets the integration's work items and cursors: the next update reads everything again. */
+	async function forgetWorkItems(): Promise<void> {
+		await db().deleteFrom('ticket_status_changes').where('integration_id', '=', integrationId).execute();
+		await db().deleteFrom('tickets').where('integration_id', '=', integrationId).execute();
+		await db().updateTable('ticket_projects').set({ cursor: null, tickets_count: 0 }).where('integration_id', '=', integrationId).execute();
+	}
+
+	it('resumes from its checkpoint when the worker is killed mid-ingest: exact counts, no duplicates', async () => {
+		await forgetWorkItems();
+		// Slow updates make the kill land between batches of the first project.
+		await simulator.control.addFault({ provider: 'azure-devops', kind: 'slow', path: '/*/*/_apis/wit/workItems/*/updates', method: 'GET', delayMs: 30 });
+		const operationId = await startUpdate(system, web.url, integrationId, manager);
+		const total = (await simulatorCounts()) as Record<string, { workItems: number }>;
+		const all = Object.values(total).reduce((n, p) => n + p.workItems, 0);
+		const storedAtKill = await waitFor(
+			'part of the work items stored',
+			async () => {
+				const { n } = await db().selectFrom('tickets').select(sql<number>`count(*)::int`.as('n')).where('integration_id', '=', integrationId).executeTakeFirstOrThrow();
+				return n >= 200 ? n : undefined;
+			},
+			120_000
+		);
+		worker.child.kill('SIGKILL');
+		await new Promise((resolve) => worker.child.once('exit', resolve));
+		expect(storedAtKill).toBeLessThan(all);
+		expect((await getOperation(db(), operationId))!.state).toBe('running');
+		await simulator.control.clearFaults();
+		worker = await system.startWorker();
+		const operation = await waitForOperationEnd(system, operationId, 180_000);
+		expect(operation.state, operation.error ?? '').toBe('succeeded');
+		expect(await storedCounts()).toEqual(await simulatorCounts());
+		const { rows } = await sql<{ all: number; distinct: number }>`select count(*)::int as all, count(distinct (project_id, ticket_provider_id, provider_id))::int as distinct from ticket_status_changes where integration_id = ${integrationId}`.execute(db());
+		expect(rows[0]!.all).toBe(rows[0]!.distinct);
+	}, 300_000);
+
+	it('pauses at a spent quota, says until when, and resumes by itself', async () => {
+		await forgetWorkItems();
+		await simulator.control.setRateLimit({ token: simulator.azureDevOps.tokens.full, limit: 60, remaining: 60, resetInSeconds: 40 });
+		const operationId = await startUpdate(system, web.url, integrationId, manager);
+		const limited = await waitFor(
+			'the integration to be rate limited',
+			async () => {
+				const row = await db().selectFrom('integrations').select(['data_status', 'status_detail']).where('id', '=', integrationId).executeTakeFirstOrThrow();
+				return row.data_status === 'rate-limited' ? row : undefined;
+			},
+			90_000
+		);
+		expect(limited.status_detail).toMatch(/Rate limited until \d\d:\d\d UTC/);
+		const operation = await waitForOperationEnd(system, operationId, 180_000);
+		expect(operation.state, operation.error ?? '').toBe('succeeded');
+		expect(await storedCounts()).toEqual(await simulatorCounts());
+	}, 300_000);
 
 	it('a token without Work Items: Read is told at the connection test, naming the scope', async () => {
 		// The add form tests what a new integration starts with (repos, pull requests): this token passes it.
