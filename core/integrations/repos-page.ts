@@ -2,6 +2,7 @@
 // available to import, sorted, searched and paged on the server. Repositories of groups hidden
 // from the Repos page (a group's "show in Repos page" off) are left out.
 import { sql, type Expression, type Kysely } from 'kysely';
+import { listItemFields } from './list-item.ts';
 import type { Database } from '#core/db/database.ts';
 import { pageWithin } from '#core/db/paging.ts';
 import { repoStatusText } from '#core/domain/integrations/integration.ts';
@@ -120,19 +121,9 @@ export async function listReposPage(
 			id: r.id,
 			name: r.name,
 			url: r.url,
-			integrationId: r.integration_id,
-			integrationName: r.integration_name,
-			integrationKind: r.integration_kind,
-			integrationDeleting: r.integration_status === 'deleting',
-			imported: r.imported,
-			dataStatus: r.data_status,
-			statusDetail: r.status_detail,
-			lastUpdatedAt: r.last_updated_at?.toISOString() ?? null,
+			...listItemFields(r),
 			commits: r.commits_count,
-			pullRequests: r.pull_requests === null ? null : Number(r.pull_requests),
-			progressDone: r.progress_done,
-			progressTotal: r.progress_total,
-			revision: Number(r.revision)
+			pullRequests: r.pull_requests === null ? null : Number(r.pull_requests)
 		})),
 		total,
 		page,

@@ -3,6 +3,7 @@
 // server; a project's tickets with the pull requests that mention each (by key, in any of the
 // organisation's integrations: pull_requests.ticket_keys).
 import { sql, type Expression, type Kysely } from 'kysely';
+import { listItemFields } from '#core/integrations/list-item.ts';
 import type { Database } from '#core/db/database.ts';
 import { likePattern, shownLabel, shownText } from '#core/db/list-sorting.ts';
 import { pageWithin } from '#core/db/paging.ts';
@@ -119,18 +120,8 @@ export async function listTicketProjectsPage(
 			key: r.key,
 			name: r.name,
 			url: r.url,
-			integrationId: r.integration_id,
-			integrationName: r.integration_name,
-			integrationKind: r.integration_kind,
-			integrationDeleting: r.integration_status === 'deleting',
-			imported: r.imported,
-			dataStatus: r.data_status,
-			statusDetail: r.status_detail,
-			lastUpdatedAt: r.last_updated_at?.toISOString() ?? null,
-			tickets: r.tickets_count,
-			progressDone: r.progress_done,
-			progressTotal: r.progress_total,
-			revision: Number(r.revision)
+			...listItemFields(r),
+			tickets: r.tickets_count
 		})),
 		total,
 		page,
